@@ -1,0 +1,311 @@
+// Pass 3, check: the static types of every expression (bool, count, date, duration, clinic) and
+// the shape of every declaration. After it passes, no evaluation can fail with a type error.
+#include <set>
+
+#include "passes.h"
+
+namespace agr {
+namespace {
+
+using ast::Expr;
+using ast::Type;
+using K = ast::Expr::Kind;
+
+// Durations and numbers are held in the bytecode's 32-bit operand.
+constexpr int64_t kMaxAmount = 100000;
+
+class Checker {
+ public:
+  Checker(ast::Agreement& agreement, Diagnostics& diags) : a_(agreement), diags_(diags) {}
+
+  void run() {
+    for (auto& define : a_.defines) define_type(*define);
+    for (auto& rule : a_.rules) check_rule(rule);
+    for (auto& due : a_.dues) check_due(due);
+    if (a_.course) {
+      if (a_.sets[a_.course->starts.resolved].empty())
+        diags_.error(a_.course->starts.span, "the course starts with no service");
+      if (a_.course->ends.resolved >= 0 && a_.sets[a_.course->ends.resolved].empty())
+        diags_.error(a_.course->ends.span, "the course ends with no service");
+    }
+  }
+
+ private:
+  void check_rule(ast::RuleDecl& rule) {
+    bool judges = false;
+    for (auto& clause : rule.clauses) {
+      expect_bool(*clause.expr, clause_word(clause.kind));
+      switch (clause.kind) {
+        case ast::Clause::Kind::When: break;
+        case ast::Clause::Kind::Require: judges = true; break;
+        case ast::Clause::Kind::RejectIf:
+          judges = true;
+          if (rule.warning)
+            diags_.error(clause.span, "a warning cannot reject", "write `warn if` in a warning, or make it a `rule`");
+          break;
+        case ast::Clause::Kind::WarnIf:
+          judges = true;
+          if (!rule.warning)
+            diags_.error(clause.span, "`warn if` belongs in a warning", "write `reject if`, or declare it as `warning`");
+          break;
+      }
+    }
+    if (!judges)
+      diags_.error(rule.id.span, std::string(rule.warning ? "warning " : "rule ") + rule.id.value + " judges nothing",
+                   rule.warning ? "add `warn if ...` or `require ...`" : "add `require ...` or `reject if ...`");
+    if (!rule.message.present())
+      diags_.error(rule.id.span, rule.id.value + " has no message", "add `message \"...\"` in plain words for the clinic");
+    if (!rule.source.present())
+      diags_.error(rule.id.span, rule.id.value + " names no source passage", "add `source \"...\"` quoting the agreement");
+    if (rule.applies_to.resolved >= 0 && a_.sets[rule.applies_to.resolved].empty())
+      diags_.error(rule.applies_to.span, rule.id.value + " applies to no service");
+  }
+
+  static const char* clause_word(ast::Clause::Kind kind) {
+    switch (kind) {
+      case ast::Clause::Kind::When: return "`when`";
+      case ast::Clause::Kind::Require: return "`require`";
+      case ast::Clause::Kind::RejectIf: return "`reject if`";
+      case ast::Clause::Kind::WarnIf: return "`warn if`";
+    }
+    return "";
+  }
+
+  void check_due(ast::DueDecl& due) {
+    in_due_ = true;
+    if (due.when) expect_bool(*due.when, "`when`");
+    if (due.window) {
+      window(*due.window);
+      if (due.earliest || due.target || due.latest)
+        diags_.error(due.span, "a due item with a `window` takes its earliest, target and latest from it",
+                     "remove `earliest`, `target` and `latest`, or the `window`");
+      if (due.window->kind == ast::Window::Kind::Range)
+        diags_.error(due.window->span, "a due window needs a target: write `window T ± N working days`",
+                     "or give `earliest`, `target` and `latest` one by one");
+    } else {
+      if (!due.target) diags_.error(due.span, "due item " + due.rule_id.value + " has no target", "add `target DATE`");
+      for (auto* part : {&due.earliest, &due.target, &due.latest})
+        if (*part) expect(**part, Type::Date, "a due date");
+      if (!due.earliest) diags_.error(due.span, "due item " + due.rule_id.value + " has no earliest date", "add `earliest DATE`");
+    }
+    in_due_ = false;
+  }
+
+  void expect_bool(Expr& e, const char* where) { expect(e, Type::Bool, where); }
+
+  void expect(Expr& e, Type want, const std::string& where) {
+    Type got = type(e);
+    if (got != Type::Error && got != want)
+      diags_.error(e.span, where + " needs " + article(want) + ", but this is " + article(got));
+  }
+
+  static std::string article(Type t) {
+    switch (t) {
+      case Type::Bool: return "a condition (yes or no)";
+      case Type::Count: return "a count";
+      case Type::Date: return "a date";
+      case Type::Duration: return "a duration";
+      case Type::Clinic: return "a clinic";
+      case Type::Error: return "an error";
+    }
+    return "?";
+  }
+
+  Type define_type(ast::DefineDecl& define) {
+    if (define.body->type != Type::Error) return define.body->type;
+    if (in_progress_.count(&define)) {
+      diags_.error(define.name.span, "'" + define.name.value + "' is defined in terms of itself",
+                   "definitions may use earlier definitions, but not recursively");
+      return Type::Error;
+    }
+    in_progress_.insert(&define);
+    type(*define.body);
+    in_progress_.erase(&define);
+    return define.body->type;
+  }
+
+  void window(ast::Window& w) {
+    if (w.kind == ast::Window::Kind::Range) {
+      expect(*w.low, Type::Date, "the start of a window");
+      expect(*w.high, Type::Date, "the end of a window");
+    } else {
+      expect(*w.center, Type::Date, "the centre of a window");
+      amount(w.around.amount, w.span);
+    }
+  }
+
+  bool window_optional(const ast::Window& w) {
+    if (w.kind == ast::Window::Kind::Range) return w.low->optional || w.high->optional;
+    return w.center->optional;
+  }
+
+  void amount(int64_t n, Span span) {
+    if (n > kMaxAmount) diags_.error(span, "the amount " + std::to_string(n) + " is too large (at most " + std::to_string(kMaxAmount) + ")");
+  }
+
+  void event_only(const Expr& e, const char* what) {
+    if (in_due_)
+      diags_.error(e.span, std::string(what) + " refers to an event, and a due item has none",
+                   "a due item is judged as of the evaluation date");
+  }
+
+  Type type(Expr& e) {
+    e.type = infer(e);
+    return e.type;
+  }
+
+  Type infer(Expr& e) {
+    switch (e.kind) {
+      case K::Number:
+        amount(e.number, e.span);
+        return Type::Count;
+      case K::DateLiteral: return Type::Date;
+      case K::DurationLiteral:
+        amount(e.duration.amount, e.span);
+        return Type::Duration;
+      case K::EventDate: return Type::Date;
+      case K::CourseStart:
+      case K::CourseEnd:
+        if (!a_.course)
+          diags_.error(e.span, "this agreement declares no course", "add `course starts with ... ends with ...`");
+        e.optional = true;
+        return Type::Date;
+      case K::Referral: e.optional = !a_.header.referral_required; return Type::Date;
+      case K::CourseStarted:
+      case K::CourseEnded:
+        if (!a_.course)
+          diags_.error(e.span, "this agreement declares no course", "add `course starts with ... ends with ...`");
+        return Type::Bool;
+      case K::EventClinic: event_only(e, "`clinic`"); return Type::Clinic;
+      case K::ClinicOfLast: e.optional = true; return Type::Clinic;
+      case K::FirstDate:
+      case K::LastDate: e.optional = true; return Type::Date;
+      case K::Flagged: event_only(e, "`flagged`"); return Type::Bool;
+      case K::Combinable:
+        event_only(e, "`combinable today`");
+        if (a_.same_day.empty())
+          diags_.error(e.span, "`combinable today` needs a `same day` declaration",
+                       "add `same day allow A + B, ...` (or an empty list means nothing combines)");
+        return Type::Bool;
+      case K::Count: {
+        int date_filters = 0, flag_filters = 0;
+        for (auto& filter : e.filters) {
+          switch (filter.kind) {
+            case ast::CountFilter::Kind::Today:
+              ++date_filters;
+              event_only(e, "`today`");
+              break;
+            case ast::CountFilter::Kind::InWindow:
+              ++date_filters;
+              window(*filter.window);
+              e.optional = e.optional || window_optional(*filter.window);
+              break;
+            case ast::CountFilter::Kind::Flagged: ++flag_filters; break;
+          }
+        }
+        if (date_filters > 1) diags_.error(e.span, "a count takes one period: `today` or `in WINDOW`, not both");
+        if (flag_filters > 1) diags_.error(e.span, "a count takes one `flagged` filter");
+        return Type::Count;
+      }
+      case K::DefineRef: {
+        if (!e.define) return Type::Error;
+        Type t = define_type(*const_cast<ast::DefineDecl*>(e.define));
+        e.optional = e.define->body->optional;
+        if (in_due_) event_only_in(*e.define->body);
+        return t;
+      }
+      case K::Add:
+      case K::Sub: {
+        Type l = type(*e.a), r = type(*e.b);
+        e.optional = e.a->optional || e.b->optional;
+        if (l == Type::Error || r == Type::Error) return Type::Error;
+        if (l == Type::Count && r == Type::Count) return Type::Count;
+        if (l == Type::Date && r == Type::Duration) return Type::Date;
+        diags_.error(e.span, std::string("cannot ") + (e.kind == K::Add ? "add " : "subtract ") + article(r) +
+                                 (e.kind == K::Add ? " to " : " from ") + article(l),
+                     "dates move by durations (`start + 3 months`); counts add to counts");
+        return Type::Error;
+      }
+      case K::Otherwise: {
+        Type l = type(*e.a), r = type(*e.b);
+        if (!e.a->optional)
+          diags_.error(e.a->span, "the left side of `otherwise` is never absent, so the right side is never used");
+        e.optional = e.b->optional;
+        if (l == Type::Error || r == Type::Error) return Type::Error;
+        if (l != r) {
+          diags_.error(e.span, "both sides of `otherwise` must have one type: " + article(l) + " and " + article(r));
+          return Type::Error;
+        }
+        return l;
+      }
+      case K::InWindow: {
+        expect(*e.a, Type::Date, "`in`");
+        window(*e.window);
+        e.optional = e.a->optional || window_optional(*e.window);
+        return Type::Bool;
+      }
+      case K::Compare: {
+        Type l = type(*e.a), r = type(*e.b);
+        e.optional = e.a->optional || e.b->optional;
+        if (l == Type::Error || r == Type::Error) return Type::Bool;
+        if (l != r) {
+          diags_.error(e.span, "cannot compare " + article(l) + " with " + article(r));
+          return Type::Bool;
+        }
+        const bool ordered = e.op != ast::CompareOp::Eq && e.op != ast::CompareOp::Ne;
+        if (l == Type::Duration || (ordered && l != Type::Count && l != Type::Date))
+          diags_.error(e.span, std::string("`") + ast::compare_op_text(e.op) + "` does not compare " + article(l) + "s");
+        return Type::Bool;
+      }
+      case K::Not:
+        expect_bool(*e.a, "`not`");
+        e.optional = e.a->optional;
+        return Type::Bool;
+      case K::And:
+      case K::Or:
+        expect_bool(*e.a, e.kind == K::And ? "`and`" : "`or`");
+        expect_bool(*e.b, e.kind == K::And ? "`and`" : "`or`");
+        e.optional = e.a->optional || e.b->optional;
+        return Type::Bool;
+      case K::If: {
+        expect_bool(*e.a, "`if`");
+        Type t = type(*e.b), f = type(*e.c);
+        e.optional = e.a->optional || e.b->optional || e.c->optional;
+        if (t == Type::Error || f == Type::Error) return Type::Error;
+        if (t != f) {
+          diags_.error(e.span, "`then` and `else` must have one type: " + article(t) + " and " + article(f));
+          return Type::Error;
+        }
+        return t;
+      }
+    }
+    return Type::Error;
+  }
+
+  // A define used in a due item must not look at the event: walk its body for event-only parts.
+  void event_only_in(const Expr& e) {
+    switch (e.kind) {
+      case K::EventClinic:
+      case K::Flagged:
+      case K::Combinable: event_only(e, "this definition"); return;
+      case K::Count:
+        for (const auto& f : e.filters)
+          if (f.kind == ast::CountFilter::Kind::Today) event_only(e, "this definition");
+        break;
+      default: break;
+    }
+    for (const Expr* child : {e.a.get(), e.b.get(), e.c.get()})
+      if (child) event_only_in(*child);
+  }
+
+  ast::Agreement& a_;
+  Diagnostics& diags_;
+  std::set<const ast::DefineDecl*> in_progress_;
+  bool in_due_ = false;
+};
+
+}  // namespace
+
+void check(ast::Agreement& agreement, Diagnostics& diags) { Checker(agreement, diags).run(); }
+
+}  // namespace agr

@@ -1,0 +1,167 @@
+// Diagnostics: positions are worked out from byte offsets only when a message is printed.
+#include "diagnostics.h"
+
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+#include <utility>
+
+namespace agr {
+
+namespace {
+
+bool is_continuation_byte(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+// The byte offset where each line starts; built once per rendering.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text) : text_(text) {
+    starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') starts_.push_back(static_cast<uint32_t>(i + 1));
+    }
+  }
+
+  SourceFile::Position position_of(uint32_t offset) const {
+    offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+    // The last line start at or before `offset`.
+    const auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+    const size_t line_index = static_cast<size_t>(it - starts_.begin()) - 1;
+    uint32_t column = 1;
+    for (uint32_t i = starts_[line_index]; i < offset; ++i) {
+      if (!is_continuation_byte(static_cast<unsigned char>(text_[i]))) ++column;
+    }
+    return {static_cast<uint32_t>(line_index + 1), column};
+  }
+
+  // The line's start offset and its text without the line break ("\n" or "\r\n").
+  std::pair<uint32_t, std::string_view> line(uint32_t line) const {
+    if (line == 0 || line > starts_.size()) return {static_cast<uint32_t>(text_.size()), {}};
+    const uint32_t begin = starts_[line - 1];
+    uint32_t end = line < starts_.size() ? starts_[line] - 1 : static_cast<uint32_t>(text_.size());
+    if (end > begin && text_[end - 1] == '\r') --end;
+    return {begin, text_.substr(begin, end - begin)};
+  }
+
+ private:
+  std::string_view text_;
+  std::vector<uint32_t> starts_;
+};
+
+const char* severity_word(Severity severity) {
+  switch (severity) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+// Case-insensitive (ASCII) edit distance, giving up once every path exceeds `limit`.
+size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
+  auto lower = [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); };
+  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+  std::iota(previous.begin(), previous.end(), size_t{0});
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    size_t row_min = current[0];
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t substitute = previous[j - 1] + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+      row_min = std::min(row_min, current[j]);
+    }
+    if (row_min > limit) return limit + 1;
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+}  // namespace
+
+SourceFile::Position SourceFile::position_of(uint32_t offset) const {
+  return LineIndex(text).position_of(offset);
+}
+
+std::string_view SourceFile::line_text(uint32_t line) const {
+  return LineIndex(text).line(line).second;
+}
+
+void Diagnostics::error(Span span, std::string message, std::string hint) {
+  if (error_count_ > kMaxErrors) return;  // already stopped
+  if (error_count_ == kMaxErrors) {
+    list_.push_back({Severity::Error, span, "too many errors; stopping", {}});
+    ++error_count_;
+    return;
+  }
+  list_.push_back({Severity::Error, span, std::move(message), std::move(hint)});
+  ++error_count_;
+}
+
+void Diagnostics::warning(Span span, std::string message, std::string hint) {
+  list_.push_back({Severity::Warning, span, std::move(message), std::move(hint)});
+}
+
+std::string Diagnostics::render(const SourceFile& file) const {
+  std::vector<const Diagnostic*> sorted;
+  sorted.reserve(list_.size());
+  for (const Diagnostic& d : list_) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* x, const Diagnostic* y) {
+    return x->span.begin < y->span.begin;
+  });
+
+  const LineIndex index(file.text);
+  std::string out;
+  for (const Diagnostic* d : sorted) {
+    const SourceFile::Position pos = index.position_of(d->span.begin);
+    out += file.path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " +
+           severity_word(d->severity) + ": " + d->message + "\n";
+
+    const auto [line_begin, line] = index.line(pos.line);
+    out.append(line);
+    out += '\n';
+
+    // Padding keeps the line's tabs so the caret lands under the right character.
+    std::string caret;
+    const uint32_t begin = std::min<uint32_t>(d->span.begin, static_cast<uint32_t>(file.text.size()));
+    for (uint32_t i = line_begin; i < begin && i - line_begin < line.size(); ++i) {
+      const unsigned char ch = static_cast<unsigned char>(file.text[i]);
+      if (is_continuation_byte(ch)) continue;
+      caret += ch == '\t' ? '\t' : ' ';
+    }
+    caret += '^';
+    const uint32_t line_end = line_begin + static_cast<uint32_t>(line.size());
+    const uint32_t span_end = std::min(d->span.end, line_end);
+    bool first = true;
+    for (uint32_t i = begin; i < span_end; ++i) {
+      if (is_continuation_byte(static_cast<unsigned char>(file.text[i]))) continue;
+      if (first) {
+        first = false;  // the caret stands under the first character
+        continue;
+      }
+      caret += '~';
+    }
+    out += caret;
+    out += '\n';
+    if (!d->hint.empty()) out += "  hint: " + d->hint + "\n";
+  }
+  return out;
+}
+
+std::string closest_match(std::string_view name, const std::vector<std::string>& candidates) {
+  const size_t limit = std::max<size_t>(1, name.size() / 3);
+  const std::string* best = nullptr;
+  size_t best_distance = limit + 1;
+  for (const std::string& candidate : candidates) {
+    const size_t length_gap =
+        candidate.size() > name.size() ? candidate.size() - name.size() : name.size() - candidate.size();
+    if (length_gap > limit) continue;
+    const size_t distance = edit_distance(name, candidate, limit);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = &candidate;
+    }
+  }
+  return best ? *best : std::string();
+}
+
+}  // namespace agr

@@ -1,0 +1,62 @@
+// Diagnostics: every message points at a byte range of a source file; line and column are worked
+// out only when printing (`file:line:col: error: message`, the source line and a caret).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agr {
+
+struct Span {
+  uint32_t begin = 0;  // byte offset of the first character
+  uint32_t end = 0;    // one past the last character
+};
+
+struct SourceFile {
+  std::string path;
+  std::string text;
+
+  struct Position {
+    uint32_t line;    // 1-based
+    uint32_t column;  // 1-based, in characters (UTF-8 aware)
+  };
+  Position position_of(uint32_t offset) const;
+  std::string_view line_text(uint32_t line) const;
+};
+
+enum class Severity { Error, Warning, Note };
+
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  Span span;
+  std::string message;
+  std::string hint;  // "did you mean ...?" and the like; may be empty
+};
+
+class Diagnostics {
+ public:
+  // The compiler stops collecting after this many errors (it still reports that it stopped).
+  static constexpr size_t kMaxErrors = 50;
+
+  void error(Span span, std::string message, std::string hint = {});
+  void warning(Span span, std::string message, std::string hint = {});
+
+  bool has_errors() const { return error_count_ > 0; }
+  size_t error_count() const { return error_count_; }
+  const std::vector<Diagnostic>& all() const { return list_; }
+
+  // Prints every diagnostic as `file:line:col: error: message`, the line, and a caret under the
+  // span, in source order.
+  std::string render(const SourceFile& file) const;
+
+ private:
+  std::vector<Diagnostic> list_;
+  size_t error_count_ = 0;
+};
+
+// The closest candidate to `name` by edit distance, or "" when none is close enough to suggest.
+std::string closest_match(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace agr

@@ -1,0 +1,132 @@
+// Pass 5, emit: the Program the runtime loads: tables from the AST, and the code of every IR
+// function laid end to end with its labels resolved to instruction indexes.
+#include <cstdio>
+
+#include "passes.h"
+
+namespace agr {
+namespace {
+
+uint32_t append_function(Program& p, const ir::Function& f) {
+  Function out;
+  out.code_begin = static_cast<uint32_t>(p.code.size());
+  out.registers = f.registers;
+  for (const ir::Instruction& ins : f.code) {
+    Instruction bc{ins.op, static_cast<uint8_t>(ins.a), static_cast<uint8_t>(ins.b), static_cast<uint8_t>(ins.c),
+                   static_cast<int32_t>(ins.k)};
+    if (ins.label >= 0) bc.k = static_cast<int32_t>(out.code_begin + f.labels[ins.label]);
+    p.code.push_back(bc);
+    out.lines.push_back(ins.line);
+  }
+  out.code_end = static_cast<uint32_t>(p.code.size());
+  p.functions.push_back(std::move(out));
+  return static_cast<uint32_t>(p.functions.size() - 1);
+}
+
+}  // namespace
+
+Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile& file) {
+  Program p;
+  p.name = a.header.name.value;
+  p.title = a.header.title.value;
+  p.source_file = file.path;
+  for (const auto& s : a.header.sources) p.sources.push_back(s.value);
+  p.has_price_level = a.header.price_level.has_value();
+  p.price_level = a.header.price_level.value_or(0);
+  p.referral_required = a.header.referral_required;
+  for (const auto& f : a.flags) p.flags.push_back(f.name.value);
+
+  for (const auto& s : a.services) {
+    Service service;
+    service.code = s.code.value;
+    service.title = s.title.value;
+    service.supplement = s.supplement;
+    if (s.fee) {
+      service.has_fee = true;
+      service.fee = {s.fee->total, s.fee->subsidy, s.fee->patient};
+    }
+    p.services.push_back(std::move(service));
+  }
+  for (const auto& set : a.sets) p.sets.emplace_back(set.begin(), set.end());
+  if (a.course) {
+    p.course_starts = static_cast<uint32_t>(a.course->starts.resolved);
+    p.course_ends = static_cast<uint32_t>(a.course->ends.resolved);
+  }
+
+  // Same-day combinations: a symmetric table of allowed pairs, and the aliases.
+  auto index_of = [&](const ast::Name& code) {
+    for (size_t i = 0; i < a.services.size(); ++i)
+      if (a.services[i].code.value == code.value) return static_cast<uint32_t>(i);
+    return UINT32_MAX;  // not reached: resolve reported unknown codes
+  };
+  if (!a.same_day.empty()) {
+    const size_t n = a.services.size();
+    p.allowed_pairs.assign(n * n, 0);
+    for (const auto& block : a.same_day) {
+      for (const auto& pair : block.allowed) {
+        const uint32_t x = index_of(pair.first), y = index_of(pair.second);
+        p.allowed_pairs[x * n + y] = p.allowed_pairs[y * n + x] = 1;
+      }
+      for (const auto& alias : block.aliases)
+        p.aliases.push_back({index_of(alias.alias), index_of(alias.target), index_of(alias.condition)});
+    }
+  }
+
+  for (size_t i = 0; i < a.rules.size(); ++i) {
+    const auto& r = a.rules[i];
+    Rule rule;
+    rule.id = r.id.value;
+    rule.warning = r.warning;
+    rule.applies_to = static_cast<uint32_t>(r.applies_to.resolved);
+    rule.function = append_function(p, module.rules[i]);
+    rule.message = r.message.value;
+    rule.source = r.source.value;
+    rule.line = file.position_of(r.span.begin).line;
+    p.rules.push_back(std::move(rule));
+  }
+  for (size_t i = 0; i < a.dues.size(); ++i) {
+    const auto& d = a.dues[i];
+    DueItem due;
+    due.rule = d.rule_id.value;
+    due.service = index_of(d.code);
+    due.function = append_function(p, module.dues[i]);
+    due.message = d.message.value;
+    due.source = d.source.value;
+    due.line = file.position_of(d.span.begin).line;
+    p.dues.push_back(std::move(due));
+  }
+  return p;
+}
+
+namespace ir {
+
+std::string print(const Module& module) {
+  std::string out;
+  auto function = [&](const Function& f) {
+    out += f.name + ":\n";
+    for (size_t pc = 0; pc < f.code.size(); ++pc) {
+      for (size_t l = 0; l < f.labels.size(); ++l)
+        if (f.labels[l] == static_cast<int>(pc)) out += " L" + std::to_string(l) + ":\n";
+      const Instruction& ins = f.code[pc];
+      static const char* const kNames[] = {
+#define OP(name, a, b, c, k, optional, synopsis) #name,
+#include "opcodes.def"
+#undef OP
+      };
+      char line[128];
+      if (ins.label >= 0)
+        std::snprintf(line, sizeof line, "    %-16s r%d -> L%d\n", kNames[static_cast<int>(ins.op)], ins.a, ins.label);
+      else
+        std::snprintf(line, sizeof line, "    %-16s r%d r%d r%d k=%lld\n", kNames[static_cast<int>(ins.op)], ins.a,
+                      ins.b, ins.c, static_cast<long long>(ins.k));
+      out += line;
+    }
+  };
+  for (const auto& f : module.rules) function(f);
+  for (const auto& f : module.dues) function(f);
+  return out;
+}
+
+}  // namespace ir
+
+}  // namespace agr

@@ -1,0 +1,302 @@
+// Pass 4, lower: each rule and due item becomes an IR function with typed virtual registers.
+//
+// A rule's clauses run in order. `when C`: when C is false the rule does not apply (HOLD).
+// `require C`: when C is false the rule is broken (FAIL). `reject if C` / `warn if C`: when C is
+// true, FAIL. A clause that needs a value the history does not have (the course start before the
+// course has started, ...) is not evaluated: for `when` the rule does not apply, for the others
+// the clause holds. That is the spec's "rules measured from S are not evaluated" in general.
+#include "passes.h"
+
+namespace agr {
+namespace {
+
+using ast::Expr;
+using K = ast::Expr::Kind;
+
+RegType reg_type(ast::Type t) {
+  switch (t) {
+    case ast::Type::Bool: return RegType::Bool;
+    case ast::Type::Date: return RegType::Date;
+    case ast::Type::Clinic: return RegType::Clinic;
+    default: return RegType::Count;
+  }
+}
+
+class Lowerer {
+ public:
+  Lowerer(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags)
+      : a_(agreement), file_(file), diags_(diags) {}
+
+  ir::Function rule(const ast::RuleDecl& rule) {
+    begin(std::string(rule.warning ? "warning " : "rule ") + rule.id.value);
+    const int fail = label(), hold = label();
+    for (const auto& clause : rule.clauses) {
+      line_ = line(clause.span);
+      const int next = label();
+      switch (clause.kind) {
+        case ast::Clause::Kind::When: {
+          int r = expr(*clause.expr, hold);
+          jump(Opcode::JUMP_IF_FALSE, r, hold);
+          break;
+        }
+        case ast::Clause::Kind::Require: {
+          int r = expr(*clause.expr, next);
+          jump(Opcode::JUMP_IF_FALSE, r, fail);
+          break;
+        }
+        case ast::Clause::Kind::RejectIf:
+        case ast::Clause::Kind::WarnIf: {
+          int r = expr(*clause.expr, next);
+          jump(Opcode::JUMP_IF_FALSE, r, next);
+          jump(Opcode::JUMP, 0, fail);
+          break;
+        }
+      }
+      place(next);
+    }
+    line_ = line(rule.span);
+    place(hold);
+    emit(Opcode::HOLD);
+    place(fail);
+    emit(Opcode::FAIL);
+    return finish(rule.span);
+  }
+
+  ir::Function due(const ast::DueDecl& due) {
+    begin("due " + due.rule_id.value + " " + due.code.value);
+    const int not_due = label();
+    line_ = line(due.span);
+    if (due.when) {
+      int r = expr(*due.when, not_due);
+      jump(Opcode::JUMP_IF_FALSE, r, not_due);
+    }
+    int earliest, target, latest = -1;
+    if (due.window) {
+      auto [low, high] = window(*due.window, not_due);
+      earliest = low;
+      latest = high;
+      target = expr(*due.window->center, not_due);
+    } else {
+      earliest = expr(*due.earliest, not_due);
+      target = expr(*due.target, not_due);
+      if (due.latest) latest = expr(*due.latest, not_due);
+    }
+    const bool has_latest = latest >= 0;
+    if (!has_latest) latest = earliest;  // unused by DUE when k == 0, but must be a date register
+    emit(Opcode::DUE, earliest, target, latest, has_latest ? 1 : 0);
+    place(not_due);
+    emit(Opcode::HOLD);
+    return finish(due.span);
+  }
+
+ private:
+  void begin(std::string name) {
+    fn_ = ir::Function{};
+    fn_.name = std::move(name);
+  }
+
+  ir::Function finish(Span span) {
+    if (fn_.registers.size() > 256)
+      diags_.error(span, fn_.name + " is too complex: it needs " + std::to_string(fn_.registers.size()) +
+                             " registers, and a rule may use 256",
+                   "split it into several rules or simpler definitions");
+    return std::move(fn_);
+  }
+
+  uint32_t line(Span span) const { return file_.position_of(span.begin).line; }
+
+  int label() {
+    fn_.labels.push_back(-1);
+    return static_cast<int>(fn_.labels.size() - 1);
+  }
+
+  void place(int l) { fn_.labels[l] = static_cast<int>(fn_.code.size()); }
+
+  int reg(RegType t) {
+    fn_.registers.push_back(t);
+    return static_cast<int>(fn_.registers.size() - 1);
+  }
+
+  void emit(Opcode op, int a = 0, int b = 0, int c = 0, int64_t k = 0) {
+    fn_.code.push_back({op, a, b, c, k, -1, line_});
+  }
+
+  void jump(Opcode op, int a, int target) { fn_.code.push_back({op, a, 0, 0, 0, target, line_}); }
+
+  // An op that may leave its register absent is followed by the test the verifier requires.
+  int optional_load(Opcode op, RegType t, int64_t k, int absent) {
+    int r = reg(t);
+    emit(op, r, 0, 0, k);
+    jump(Opcode::JUMP_IF_NONE, r, absent);
+    return r;
+  }
+
+  int date_plus(int date, const ast::Duration& d, int sign) {
+    int r = reg(RegType::Date);
+    const int64_t n = d.amount * sign;
+    switch (d.unit) {
+      case ast::Duration::Unit::Days: emit(Opcode::ADD_DAYS, r, date, 0, n); break;
+      case ast::Duration::Unit::Weeks: emit(Opcode::ADD_DAYS, r, date, 0, 7 * n); break;
+      case ast::Duration::Unit::Months: emit(Opcode::ADD_MONTHS, r, date, 0, n); break;
+      case ast::Duration::Unit::Years: emit(Opcode::ADD_MONTHS, r, date, 0, 12 * n); break;
+      case ast::Duration::Unit::WorkingDays: emit(Opcode::ADD_WORKING_DAYS, r, date, 0, n); break;
+    }
+    return r;
+  }
+
+  std::pair<int, int> window(const ast::Window& w, int absent) {
+    if (w.kind == ast::Window::Kind::Range) return {expr(*w.low, absent), expr(*w.high, absent)};
+    int center = expr(*w.center, absent);
+    return {date_plus(center, w.around, -1), date_plus(center, w.around, +1)};
+  }
+
+  // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent.
+  int expr(const Expr& e, int absent) {
+    switch (e.kind) {
+      case K::Number: {
+        int r = reg(RegType::Count);
+        emit(Opcode::LOAD_INT, r, 0, 0, e.number);
+        return r;
+      }
+      case K::DateLiteral: {
+        int r = reg(RegType::Date);
+        emit(Opcode::LOAD_DATE, r, 0, 0, e.number);
+        return r;
+      }
+      case K::DurationLiteral: return -1;  // only ever an operand of + or -, handled there
+      case K::EventDate: return simple(Opcode::EVENT_DATE, RegType::Date);
+      case K::EventClinic: return simple(Opcode::EVENT_CLINIC, RegType::Clinic);
+      case K::CourseStarted: return simple(Opcode::COURSE_STARTED, RegType::Bool);
+      case K::CourseEnded: return simple(Opcode::COURSE_ENDED, RegType::Bool);
+      case K::Combinable: return simple(Opcode::COMBINABLE, RegType::Bool);
+      case K::CourseStart: return optional_load(Opcode::COURSE_START, RegType::Date, 0, absent);
+      case K::CourseEnd: return optional_load(Opcode::COURSE_END, RegType::Date, 0, absent);
+      case K::Referral: return optional_load(Opcode::REFERRAL, RegType::Date, 0, absent);
+      case K::FirstDate: return optional_load(Opcode::FIRST_DATE, RegType::Date, e.set.resolved, absent);
+      case K::LastDate: return optional_load(Opcode::LAST_DATE, RegType::Date, e.set.resolved, absent);
+      case K::ClinicOfLast: return optional_load(Opcode::CLINIC_OF_LAST, RegType::Clinic, e.set.resolved, absent);
+      case K::Flagged: {
+        int r = reg(RegType::Bool);
+        emit(Opcode::EVENT_FLAGGED, r, 0, 0, e.flag_index);
+        return r;
+      }
+      case K::Count: return count(e, absent);
+      case K::DefineRef: return expr(*e.define->body, absent);
+      case K::Add:
+      case K::Sub: {
+        int l = expr(*e.a, absent);
+        if (e.type == ast::Type::Date) return date_plus(l, e.b->duration, e.kind == K::Add ? 1 : -1);
+        int r = expr(*e.b, absent);
+        int out = reg(RegType::Count);
+        emit(e.kind == K::Add ? Opcode::ADD : Opcode::SUB, out, l, r);
+        return out;
+      }
+      case K::Otherwise: {
+        const int out = reg(reg_type(e.type)), alternative = label(), done = label();
+        int l = expr(*e.a, alternative);
+        emit(Opcode::MOVE, out, l);
+        jump(Opcode::JUMP, 0, done);
+        place(alternative);
+        int r = expr(*e.b, absent);
+        emit(Opcode::MOVE, out, r);
+        place(done);
+        return out;
+      }
+      case K::If: {
+        const int out = reg(reg_type(e.type)), otherwise = label(), done = label();
+        int cond = expr(*e.a, absent);
+        jump(Opcode::JUMP_IF_FALSE, cond, otherwise);
+        emit(Opcode::MOVE, out, expr(*e.b, absent));
+        jump(Opcode::JUMP, 0, done);
+        place(otherwise);
+        emit(Opcode::MOVE, out, expr(*e.c, absent));
+        place(done);
+        return out;
+      }
+      case K::InWindow: {
+        int x = expr(*e.a, absent);
+        auto [low, high] = window(*e.window, absent);
+        int after_low = reg(RegType::Bool), before_high = reg(RegType::Bool), out = reg(RegType::Bool);
+        emit(Opcode::LE, after_low, low, x);
+        emit(Opcode::LE, before_high, x, high);
+        emit(Opcode::AND, out, after_low, before_high);
+        if (!e.negated) return out;
+        int negated = reg(RegType::Bool);
+        emit(Opcode::NOT, negated, out);
+        return negated;
+      }
+      case K::Compare: {
+        int l = expr(*e.a, absent), r = expr(*e.b, absent);
+        int out = reg(RegType::Bool);
+        switch (e.op) {
+          case ast::CompareOp::Eq: emit(Opcode::EQ, out, l, r); break;
+          case ast::CompareOp::Ne: emit(Opcode::NE, out, l, r); break;
+          case ast::CompareOp::Lt: emit(Opcode::LT, out, l, r); break;
+          case ast::CompareOp::Le: emit(Opcode::LE, out, l, r); break;
+          case ast::CompareOp::Gt: emit(Opcode::LT, out, r, l); break;
+          case ast::CompareOp::Ge: emit(Opcode::LE, out, r, l); break;
+        }
+        return out;
+      }
+      case K::Not: {
+        int operand = expr(*e.a, absent);
+        int out = reg(RegType::Bool);
+        emit(Opcode::NOT, out, operand);
+        return out;
+      }
+      case K::And:
+      case K::Or: {
+        int l = expr(*e.a, absent), r = expr(*e.b, absent);
+        int out = reg(RegType::Bool);
+        emit(e.kind == K::And ? Opcode::AND : Opcode::OR, out, l, r);
+        return out;
+      }
+    }
+    return -1;
+  }
+
+  int simple(Opcode op, RegType t) {
+    int r = reg(t);
+    emit(op, r);
+    return r;
+  }
+
+  int count(const Expr& e, int absent) {
+    int low = -1, high = -1;
+    int64_t flag = 0;
+    for (const auto& filter : e.filters) {
+      switch (filter.kind) {
+        case ast::CountFilter::Kind::Today: low = high = simple(Opcode::EVENT_DATE, RegType::Date); break;
+        case ast::CountFilter::Kind::InWindow: std::tie(low, high) = window(*filter.window, absent); break;
+        case ast::CountFilter::Kind::Flagged: flag = filter.flag_index + 1; break;
+      }
+    }
+    const int64_t setflag = e.set.resolved | (flag << 24);
+    int out = reg(RegType::Count);
+    if (low >= 0)
+      emit(Opcode::COUNT_IN, out, low, high, setflag);
+    else if (flag)
+      emit(Opcode::COUNT_FLAGGED, out, 0, 0, setflag);
+    else
+      emit(Opcode::COUNT, out, 0, 0, e.set.resolved);
+    return out;
+  }
+
+  const ast::Agreement& a_;
+  const SourceFile& file_;
+  Diagnostics& diags_;
+  ir::Function fn_;
+  uint32_t line_ = 0;
+};
+
+}  // namespace
+
+ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
+  Lowerer lowerer(agreement, file, diags);
+  ir::Module module;
+  for (const auto& rule : agreement.rules) module.rules.push_back(lowerer.rule(rule));
+  for (const auto& due : agreement.dues) module.dues.push_back(lowerer.due(due));
+  return module;
+}
+
+}  // namespace agr

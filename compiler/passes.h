@@ -1,0 +1,58 @@
+// The compiler's passes after parsing, in pipeline order (ARCHITECTURE.md):
+//   parse   source -> AST                         (parse.h)
+//   resolve names -> services, groups, flags, defines; sets of codes
+//   check   types and the shape of each declaration
+//   lower   each rule and due item -> IR (typed virtual registers, labels)
+//   emit    tables + IR -> Program (the bytecode the runtime verifies and runs)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ast.h"
+#include "diagnostics.h"
+#include "program.h"
+
+namespace agr {
+
+// Resolves every name and gives each set expression its index in agreement.sets.
+void resolve(ast::Agreement& agreement, Diagnostics& diags);
+
+// Types every expression and checks each declaration's clauses; after it passes, no evaluation
+// can fail with a type error.
+void check(ast::Agreement& agreement, Diagnostics& diags);
+
+namespace ir {
+
+// An instruction before emission: jumps name labels, not positions.
+struct Instruction {
+  Opcode op;
+  int a = 0, b = 0, c = 0;
+  int64_t k = 0;
+  int label = -1;  // jump target, for JUMP, JUMP_IF_FALSE and JUMP_IF_NONE
+  uint32_t line = 0;
+};
+
+struct Function {
+  std::string name;                   // "rule LBP-6", "due LBP-14 0268"
+  std::vector<RegType> registers;
+  std::vector<Instruction> code;
+  std::vector<int> labels;            // label -> index in code where it is placed
+};
+
+struct Module {
+  std::vector<Function> rules;  // parallel to ast::Agreement::rules
+  std::vector<Function> dues;   // parallel to ast::Agreement::dues
+};
+
+std::string print(const Module& module);
+
+}  // namespace ir
+
+// Lowers every rule and due item; reports a function that needs more registers than a frame has.
+ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
+
+// Builds the Program: tables from the AST, code from the IR (labels resolved).
+Program emit(const ast::Agreement& agreement, const ir::Module& module, const SourceFile& file);
+
+}  // namespace agr

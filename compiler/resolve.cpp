@@ -1,0 +1,226 @@
+// Pass 2, resolve: every code, group, flag and define name is looked up; unknown names get a
+// "did you mean ...?" hint; each set expression becomes a sorted set of service indexes.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "passes.h"
+
+namespace agr {
+namespace {
+
+class Resolver {
+ public:
+  Resolver(ast::Agreement& agreement, Diagnostics& diags) : a_(agreement), diags_(diags) {}
+
+  void run() {
+    declare_flags();
+    declare_services();
+    declare_groups();
+    declare_defines();
+    if (a_.course) {
+      set(a_.course->starts);
+      set(a_.course->ends);
+    }
+    for (auto& same_day : a_.same_day) {
+      for (auto& pair : same_day.allowed) {
+        service(pair.first);
+        service(pair.second);
+      }
+      for (auto& alias : same_day.aliases) {
+        service(alias.alias);
+        service(alias.target);
+        service(alias.condition);
+      }
+    }
+    for (auto& define : a_.defines) expr(*define->body);
+    std::map<std::string, Span> rule_ids;
+    for (auto& rule : a_.rules) {
+      auto [it, fresh] = rule_ids.emplace(rule.id.value, rule.id.span);
+      if (!fresh) diags_.error(rule.id.span, "rule " + rule.id.value + " is declared twice", "give each rule its own id");
+      set(rule.applies_to);
+      for (auto& clause : rule.clauses) expr(*clause.expr);
+    }
+    for (auto& due : a_.dues) {
+      service(due.code);
+      for (ast::Expr* e : {due.when.get(), due.earliest.get(), due.target.get(), due.latest.get()})
+        if (e) expr(*e);
+      if (due.window) window(*due.window);
+    }
+  }
+
+ private:
+  void declare_flags() {
+    for (size_t i = 0; i < a_.flags.size(); ++i) {
+      const auto& flag = a_.flags[i];
+      if (!flags_.emplace(flag.name.value, static_cast<int>(i)).second)
+        diags_.error(flag.name.span, "flag '" + flag.name.value + "' is declared twice");
+    }
+    if (a_.flags.size() > 64) diags_.error(a_.flags[64].name.span, "an agreement may declare at most 64 flags");
+  }
+
+  void declare_services() {
+    for (size_t i = 0; i < a_.services.size(); ++i) {
+      const auto& s = a_.services[i];
+      if (!services_.emplace(s.code.value, static_cast<int>(i)).second)
+        diags_.error(s.code.span, "service " + s.code.value + " is declared twice");
+      if (s.fee && s.fee->subsidy + s.fee->patient != s.fee->total)
+        diags_.error(s.fee->span,
+                     "the fee of " + s.code.value + " does not add up: subsidy + patient share is " +
+                         money(s.fee->subsidy + s.fee->patient) + ", not " + money(s.fee->total),
+                     "the fee must equal the subsidy plus the patient's share");
+    }
+    if (a_.services.size() > 4096) diags_.error(a_.services[4096].code.span, "an agreement may declare at most 4096 services");
+  }
+
+  static std::string money(int64_t ore) {
+    std::string cents = std::to_string(ore % 100);
+    return std::to_string(ore / 100) + "." + (cents.size() < 2 ? "0" : "") + cents;
+  }
+
+  void declare_groups() {
+    for (const auto& group : a_.groups) {
+      if (services_.count(group.name.value)) {
+        diags_.error(group.name.span, "group '" + group.name.value + "' has the name of a service");
+        continue;
+      }
+      std::vector<int> members;
+      for (const auto& code : group.codes) {
+        if (auto it = groups_.find(code.value); it != groups_.end()) {
+          members.insert(members.end(), it->second.begin(), it->second.end());
+        } else {
+          int s = service(code);
+          if (s >= 0) members.push_back(s);
+        }
+      }
+      std::sort(members.begin(), members.end());
+      members.erase(std::unique(members.begin(), members.end()), members.end());
+      if (!groups_.emplace(group.name.value, members).second)
+        diags_.error(group.name.span, "group '" + group.name.value + "' is declared twice");
+    }
+  }
+
+  void declare_defines() {
+    for (auto& define : a_.defines) {
+      if (services_.count(define->name.value) || groups_.count(define->name.value) || flags_.count(define->name.value))
+        diags_.error(define->name.span, "'" + define->name.value + "' is already the name of a service, group or flag");
+      if (!defines_.emplace(define->name.value, define.get()).second)
+        diags_.error(define->name.span, "'" + define->name.value + "' is defined twice");
+    }
+  }
+
+  std::vector<std::string> service_and_group_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : services_) names.push_back(name);
+    for (const auto& [name, _] : groups_) names.push_back(name);
+    return names;
+  }
+
+  static std::string hint_for(const std::string& suggestion) {
+    return suggestion.empty() ? std::string() : "did you mean '" + suggestion + "'?";
+  }
+
+  int service(const ast::Name& code) {
+    if (auto it = services_.find(code.value); it != services_.end()) return it->second;
+    std::vector<std::string> names;
+    for (const auto& [name, _] : services_) names.push_back(name);
+    diags_.error(code.span, "unknown service code '" + code.value + "'", hint_for(closest_match(code.value, names)));
+    return -1;
+  }
+
+  int flag(const ast::Name& name) {
+    if (auto it = flags_.find(name.value); it != flags_.end()) return it->second;
+    std::vector<std::string> names;
+    for (const auto& [n, _] : flags_) names.push_back(n);
+    std::string hint = hint_for(closest_match(name.value, names));
+    if (hint.empty()) hint = "declare it with `flag " + name.value + " \"...\"`";
+    diags_.error(name.span, "unknown flag '" + name.value + "'", hint);
+    return -1;
+  }
+
+  void set(ast::SetExpr& s) {
+    std::set<int> members;
+    auto add_term = [&](const ast::SetTerm& term, std::set<int>& into) {
+      if (term.all_services) {
+        for (size_t i = 0; i < a_.services.size(); ++i) into.insert(static_cast<int>(i));
+        return;
+      }
+      if (auto it = groups_.find(term.name.value); it != groups_.end()) {
+        into.insert(it->second.begin(), it->second.end());
+        return;
+      }
+      if (auto it = services_.find(term.name.value); it != services_.end()) {
+        into.insert(it->second);
+        return;
+      }
+      diags_.error(term.name.span, "unknown service code or group '" + term.name.value + "'",
+                   hint_for(closest_match(term.name.value, service_and_group_names())));
+    };
+    for (const auto& term : s.include) add_term(term, members);
+    std::set<int> excluded;
+    for (const auto& term : s.exclude) add_term(term, excluded);
+    std::vector<int> result;
+    for (int m : members)
+      if (!excluded.count(m)) result.push_back(m);
+    // One entry per distinct set, so the bytecode's set table stays small.
+    auto it = std::find(a_.sets.begin(), a_.sets.end(), result);
+    if (it == a_.sets.end()) {
+      a_.sets.push_back(result);
+      s.resolved = static_cast<int>(a_.sets.size() - 1);
+    } else {
+      s.resolved = static_cast<int>(it - a_.sets.begin());
+    }
+  }
+
+  void window(ast::Window& w) {
+    for (ast::Expr* e : {w.low.get(), w.high.get(), w.center.get()})
+      if (e) expr(*e);
+  }
+
+  void expr(ast::Expr& e) {
+    using K = ast::Expr::Kind;
+    switch (e.kind) {
+      case K::Flagged: e.flag_index = flag(e.name); break;
+      case K::Count:
+        set(e.set);
+        for (auto& filter : e.filters) {
+          if (filter.kind == ast::CountFilter::Kind::Flagged) filter.flag_index = flag(filter.flag);
+          if (filter.window) window(*filter.window);
+        }
+        break;
+      case K::FirstDate:
+      case K::LastDate:
+      case K::ClinicOfLast: set(e.set); break;
+      case K::DefineRef: {
+        auto it = defines_.find(e.name.value);
+        if (it == defines_.end()) {
+          std::vector<std::string> names;
+          for (const auto& [n, _] : defines_) names.push_back(n);
+          std::string message = "unknown name '" + e.name.value + "'";
+          if (services_.count(e.name.value) || groups_.count(e.name.value))
+            message += ": a service or group is not a value here; did you mean count(" + e.name.value + ")?";
+          diags_.error(e.name.span, message, hint_for(closest_match(e.name.value, names)));
+        } else {
+          e.define = it->second;
+        }
+        break;
+      }
+      default: break;
+    }
+    for (ast::Expr* child : {e.a.get(), e.b.get(), e.c.get()})
+      if (child) expr(*child);
+    if (e.window) window(*e.window);
+  }
+
+  ast::Agreement& a_;
+  Diagnostics& diags_;
+  std::map<std::string, int> services_, flags_;
+  std::map<std::string, std::vector<int>> groups_;
+  std::map<std::string, ast::DefineDecl*> defines_;
+};
+
+}  // namespace
+
+void resolve(ast::Agreement& agreement, Diagnostics& diags) { Resolver(agreement, diags).run(); }
+
+}  // namespace agr

@@ -1,0 +1,65 @@
+// The calendar of the agreements: civil dates as day numbers, month arithmetic with clamping,
+// and the Danish working-day calendar (spec: "Common definitions").
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace agr {
+
+// A civil date as the number of days since 1970-01-01 (proleptic Gregorian calendar).
+using Day = int32_t;
+
+struct CivilDate {
+  int32_t year;
+  uint32_t month;  // 1..12
+  uint32_t day;    // 1..31
+};
+
+// Howard Hinnant's algorithms: exact for every date, no tables.
+constexpr Day days_from_civil(int32_t y, uint32_t m, uint32_t d) noexcept {
+  y -= m <= 2;
+  const int32_t era = (y >= 0 ? y : y - 399) / 400;
+  const uint32_t yoe = static_cast<uint32_t>(y - era * 400);
+  const uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int32_t>(doe) - 719468;
+}
+
+CivilDate civil_from_days(Day z) noexcept;
+
+// The calendar the runtime works in: 0001-01-01 .. 9999-12-31. Date arithmetic that leaves it
+// is an error for the history being evaluated (io-contract: "a date so far out ...").
+inline constexpr Day kFirstDay = days_from_civil(1, 1, 1);
+inline constexpr Day kLastDay = days_from_civil(9999, 12, 31);
+
+bool is_leap_year(int32_t year) noexcept;
+uint32_t days_in_month(int32_t year, uint32_t month) noexcept;
+
+// Exactly "YYYY-MM-DD", a real calendar date within [kFirstDay, kLastDay].
+bool parse_iso_date(std::string_view text, Day* out) noexcept;
+// Writes exactly 10 characters "YYYY-MM-DD" (no terminator). `day` must be in the calendar.
+void format_iso_date(Day day, char out[10]) noexcept;
+
+// Each returns false (and leaves *out alone) when the result leaves the calendar.
+bool add_days(Day from, int64_t days, Day* out) noexcept;
+// D + N months keeps the day of the month and clamps to the target month's last day.
+bool add_months(Day from, int64_t months, Day* out) noexcept;
+
+// 0 = Monday .. 6 = Sunday.
+int weekday(Day day) noexcept;
+
+// Easter Sunday of a Gregorian year (anonymous Gregorian algorithm).
+Day easter_sunday(int32_t year) noexcept;
+
+// Danish public holidays (helligdage) as the spec lists them; store bededag only up to 2023.
+bool is_danish_public_holiday(Day day) noexcept;
+// Monday to Friday and not a public holiday.
+bool is_working_day(Day day) noexcept;
+
+// The k-th working day strictly after (or before) `from`, k >= 1; k == 0 gives `from` itself.
+// False when the walk leaves the calendar.
+bool working_days_after(Day from, int64_t k, Day* out) noexcept;
+bool working_days_before(Day from, int64_t k, Day* out) noexcept;
+
+}  // namespace agr

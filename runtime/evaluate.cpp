@@ -1,0 +1,339 @@
+// The evaluation order of the spec ("Common definitions"): events by date, on one date in input
+// order; each judged against what was accepted before it; rejected events change nothing.
+#include "evaluate.h"
+
+#include <algorithm>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "bytecode_file.h"
+#include "scratch.h"
+#include "verify.h"
+
+namespace agr {
+
+AgreementIndex::AgreementIndex(const Program& p) {
+  const size_t n = p.services.size();
+  rejections_for.resize(n);
+  warnings_for.resize(n);
+  set_bits.resize(p.sets.size());
+  for (size_t i = 0; i < p.sets.size(); ++i) {
+    set_bits[i].assign((n + 63) / 64, 0);
+    for (uint32_t s : p.sets[i]) set_bits[i][s >> 6] |= uint64_t(1) << (s & 63);
+  }
+  for (uint32_t r = 0; r < p.rules.size(); ++r)
+    for (uint32_t s : p.sets[p.rules[r].applies_to])
+      (p.rules[r].warning ? warnings_for : rejections_for)[s].push_back(r);
+  starts_course.assign(n, 0);
+  ends_course.assign(n, 0);
+  if (p.course_starts != kNoSet) {
+    for (uint32_t s : p.sets[p.course_starts]) starts_course[s] = 1;
+    for (uint32_t s : p.sets[p.course_ends]) ends_course[s] = 1;
+  }
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return p.services[a].code < p.services[b].code; });
+  for (uint32_t s : order) {
+    codes_sorted.push_back(p.services[s].code);
+    codes_sorted_service.push_back(s);
+  }
+}
+
+int32_t AgreementIndex::find_service(std::string_view code) const {
+  auto it = std::lower_bound(codes_sorted.begin(), codes_sorted.end(), code);
+  if (it == codes_sorted.end() || *it != code) return -1;
+  return static_cast<int32_t>(codes_sorted_service[it - codes_sorted.begin()]);
+}
+
+int32_t AgreementIndex::find_flag(const Program& p, std::string_view flag) const {
+  for (size_t i = 0; i < p.flags.size(); ++i)
+    if (p.flags[i] == flag) return static_cast<int32_t>(i);
+  return -1;
+}
+
+uint32_t PreparedHistory::intern_clinic(std::string_view name) {
+  for (size_t i = 0; i < clinics.size(); ++i)
+    if (clinics[i] == name) return static_cast<uint32_t>(i + 1);
+  clinics.push_back(name);
+  return static_cast<uint32_t>(clinics.size());
+}
+
+std::string unknown_flag_message(const Program& program, std::string_view event, std::string_view flag) {
+  std::string message = "event '" + std::string(event) + "': unknown flag '" + std::string(flag) + "'; agreement " +
+                        program.name + " declares ";
+  if (program.flags.empty()) return message + "no flags";
+  for (size_t i = 0; i < program.flags.size(); ++i) message += (i ? ", " : "") + program.flags[i];
+  return message;
+}
+
+std::string check_history(const Program& program, const PreparedHistory& h) {
+  if (program.referral_required && !h.has_referral)
+    return "missing field 'referral_date': agreement " + program.name + " requires the referral date";
+  if (h.events.size() > kMaxEventsPerCourse)
+    return "the course has " + std::to_string(h.events.size()) + " events, over the limit of " +
+           std::to_string(kMaxEventsPerCourse);
+  // Unique event ids: sort views (histories are small; this is not on the per-rule path).
+  std::vector<std::string_view> ids;
+  ids.reserve(h.events.size());
+  for (const auto& e : h.events) ids.push_back(e.id);
+  std::sort(ids.begin(), ids.end());
+  for (size_t i = 1; i < ids.size(); ++i)
+    if (ids[i] == ids[i - 1]) return "duplicate event id '" + std::string(ids[i]) + "'";
+  return {};
+}
+
+void CourseState::reset(size_t services) {
+  count.assign(services, 0);
+  first.resize(services);
+  last.resize(services);
+  last_clinic.resize(services);
+  last_seq.resize(services);
+  accepted.clear();
+  today.clear();
+  today_date = 0;
+  started = ended = false;
+  start = end = 0;
+  has_referral = false;
+  referral = 0;
+  date = 0;
+  service = -1;
+  clinic = 0;
+  flags = 0;
+}
+
+namespace {
+
+constexpr const char* kOutOfCalendar =
+    "a date in this history is so far out that the agreement's date arithmetic leaves the calendar "
+    "(0001-01-01 .. 9999-12-31)";
+
+void accept(const AgreementIndex& index, const Program& p, const PreparedEvent& e, CourseState& s) {
+  const uint32_t service = static_cast<uint32_t>(e.service);
+  if (s.count[service]++ == 0) s.first[service] = e.date;
+  s.last[service] = e.date;
+  s.last_clinic[service] = e.clinic;
+  s.last_seq[service] = static_cast<uint32_t>(s.accepted.size());
+  s.accepted.push_back({e.date, service, e.clinic, e.flags});
+  if (!p.services[service].supplement) s.today.push_back(service);
+  if (!s.started && index.starts_course[service]) {
+    s.started = true;
+    s.start = e.date;
+  }
+  if (!s.ended && index.ends_course[service]) {
+    s.ended = true;
+    s.end = e.date;
+  }
+}
+
+}  // namespace
+
+bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std::optional<Day> as_of,
+                       CourseState& s, CourseVerdict* out) {
+  const Program& p = agreement.program();
+  const AgreementIndex& index = agreement.index();
+  out->events.assign(h.events.size(), EventVerdict{});
+  out->violations.clear();
+  out->warnings.clear();
+  out->totals = {};
+  out->due.clear();
+  out->error.clear();
+  s.reset(p.services.size());
+  s.has_referral = h.has_referral;
+  s.referral = h.referral;
+
+  // Date order, and input order on one date (a stable sort of positions).
+  const size_t n = h.events.size();
+  std::vector<uint32_t>& order = s.order_scratch;
+  order.resize(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return h.events[a].date < h.events[b].date; });
+
+  // Rejected events are judged in place; their violations are gathered per event afterwards so
+  // that CourseVerdict::violations is grouped in input order.
+  std::vector<uint32_t>& broken = s.broken_scratch;
+  std::vector<std::pair<uint32_t, uint32_t>>& spans = s.span_scratch;  // per event: begin, count in `broken`
+  broken.clear();
+  spans.assign(n, {0, 0});
+
+  DueOutput unused;
+  for (uint32_t i : order) {
+    const PreparedEvent& e = h.events[i];
+    EventVerdict& v = out->events[i];
+    v.service = e.service;
+    if (e.service < 0) {
+      v.status = EventStatus::NotGoverned;
+      continue;
+    }
+    if (e.date != s.today_date) {
+      s.today.clear();
+      s.today_date = e.date;
+    }
+    s.date = e.date;
+    s.service = e.service;
+    s.clinic = e.clinic;
+    s.flags = e.flags;
+
+    const uint32_t begin = static_cast<uint32_t>(broken.size());
+    for (uint32_t rule : index.rejections_for[e.service]) {
+      switch (run_function(p, index, p.rules[rule].function, s, &unused)) {
+        case RunResult::Fail: broken.push_back(rule); break;
+        case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
+        default: break;
+      }
+    }
+    if (broken.size() > begin) {
+      v.status = EventStatus::Rejected;
+      spans[i] = {begin, static_cast<uint32_t>(broken.size()) - begin};
+      continue;
+    }
+    v.status = EventStatus::Accepted;
+    for (uint32_t rule : index.warnings_for[e.service]) {
+      switch (run_function(p, index, p.rules[rule].function, s, &unused)) {
+        case RunResult::Fail: out->warnings.push_back({rule, i}); break;
+        case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
+        default: break;
+      }
+    }
+    const Service& service = p.services[e.service];
+    if (service.has_fee) {
+      v.has_fee = true;
+      out->totals.total += service.fee.total;
+      out->totals.subsidy += service.fee.subsidy;
+      out->totals.patient += service.fee.patient;
+    }
+    accept(index, p, e, s);
+  }
+
+  for (uint32_t i = 0; i < n; ++i) {
+    EventVerdict& v = out->events[i];
+    if (v.status != EventStatus::Rejected) continue;
+    v.first_violation = static_cast<uint32_t>(out->violations.size());
+    v.violation_count = spans[i].second;
+    out->violations.insert(out->violations.end(), broken.begin() + spans[i].first,
+                           broken.begin() + spans[i].first + spans[i].second);
+  }
+
+  // The schedule, as of the evaluation date: by default the latest event date.
+  if (n == 0) return true;
+  const Day evaluation_date = as_of ? *as_of : h.events[order.back()].date;
+  s.date = evaluation_date;
+  s.service = -1;
+  s.clinic = 0;
+  s.flags = 0;
+  s.today.clear();
+  for (uint32_t d = 0; d < p.dues.size(); ++d) {
+    DueOutput due;
+    switch (run_function(p, index, p.dues[d].function, s, &due)) {
+      case RunResult::Due:
+        if (due.has_latest && due.latest < due.earliest) break;  // a window that cannot be met
+        out->due.push_back({d, due.earliest, due.target, due.has_latest, due.latest,
+                            due.has_latest && due.latest < evaluation_date});
+        break;
+      case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
+      default: break;
+    }
+  }
+  return true;
+}
+
+// ---- The public API ----------------------------------------------------------------------------
+
+Agreement::~Agreement() = default;
+
+const std::string& Agreement::name() const { return program_->name; }
+
+std::shared_ptr<const Agreement> Agreement::from_program(Program program, std::string* error) {
+  if (!verify_program(program, error)) return nullptr;
+  std::shared_ptr<Agreement> agreement(new Agreement());
+  agreement->program_ = std::make_unique<Program>(std::move(program));
+  agreement->index_ = std::make_unique<AgreementIndex>(*agreement->program_);
+  return agreement;
+}
+
+std::shared_ptr<const Agreement> Agreement::load_bytecode(std::string_view bytes, std::string* error) {
+  Program program;
+  if (!read_bytecode(bytes, &program, error)) return nullptr;
+  return from_program(std::move(program), error);
+}
+
+std::shared_ptr<const Agreement> Agreement::load_file(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read " + path;
+    return nullptr;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  std::string message;
+  auto agreement = load_bytecode(buffer.str(), &message);
+  if (!agreement) *error = path + ": " + message;
+  return agreement;
+}
+
+std::string format_money(int64_t ore) {
+  const bool negative = ore < 0;
+  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(ore) : static_cast<uint64_t>(ore);
+  std::string s = std::to_string(magnitude / 100);
+  s += '.';
+  s += static_cast<char>('0' + magnitude % 100 / 10);
+  s += static_cast<char>('0' + magnitude % 10);
+  return negative ? "-" + s : s;
+}
+
+std::string format_date(Day day) {
+  char text[10];
+  format_iso_date(day, text);
+  return std::string(text, 10);
+}
+
+bool parse_date(std::string_view text, Day* out) { return parse_iso_date(text, out); }
+
+Evaluator::Evaluator(std::shared_ptr<const Agreement> agreement)
+    : agreement_(std::move(agreement)), scratch_(std::make_unique<Scratch>()) {}
+
+Evaluator::~Evaluator() = default;
+
+bool Evaluator::evaluate(const HistoryInput& input, std::optional<Day> as_of, CourseVerdict* out) {
+  const Program& p = agreement_->program();
+  const AgreementIndex& index = agreement_->index();
+  PreparedHistory& h = scratch_->history;
+  h.clear();
+  *out = CourseVerdict{};
+  h.id = input.id;
+  if (input.referral_date) {
+    if (!parse_iso_date(*input.referral_date, &h.referral)) {
+      out->error = "'referral_date' is not a calendar date YYYY-MM-DD: '" + *input.referral_date + "'";
+      return false;
+    }
+    h.has_referral = true;
+  }
+  for (const EventInput& e : input.events) {
+    PreparedEvent pe{};
+    pe.id = e.id;
+    pe.code = e.code;
+    if (!parse_iso_date(e.date, &pe.date)) {
+      out->error = "event '" + e.id + "': 'date' is not a calendar date YYYY-MM-DD: '" + e.date + "'";
+      return false;
+    }
+    pe.service = index.find_service(e.code);
+    const std::optional<std::string>& clinic = e.clinic ? e.clinic : input.clinic;
+    pe.clinic = clinic ? h.intern_clinic(*clinic) : 0;
+    for (const std::string& flag : e.flags) {
+      const int32_t f = index.find_flag(p, flag);
+      if (f < 0) {
+        out->error = unknown_flag_message(p, e.id, flag);
+        return false;
+      }
+      pe.flags |= uint64_t(1) << f;
+    }
+    h.events.push_back(pe);
+  }
+  out->error = check_history(p, h);
+  if (!out->error.empty()) return false;
+  return evaluate_prepared(*agreement_, h, as_of, scratch_->state, out);
+}
+
+}  // namespace agr

@@ -1,0 +1,117 @@
+// The evaluation of one course history against one agreement: the prepared (compact) history,
+// the course state accepted so far, and the VM that runs each rule's bytecode against them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agr/agr.h"
+#include "calendar.h"
+#include "program.h"
+
+namespace agr {
+
+inline constexpr size_t kMaxEventsPerCourse = 10000;
+
+// Load-time indexes of an agreement: which rules judge which service, and set membership.
+class AgreementIndex {
+ public:
+  explicit AgreementIndex(const Program& program);
+
+  std::vector<std::vector<uint32_t>> rejections_for;  // per service: rule indexes, file order
+  std::vector<std::vector<uint32_t>> warnings_for;    // per service
+  std::vector<uint8_t> starts_course, ends_course;    // per service
+  std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
+  std::vector<std::string_view> codes_sorted;         // for lookup by code
+  std::vector<uint32_t> codes_sorted_service;
+
+  int32_t find_service(std::string_view code) const;  // -1 when not governed
+  int32_t find_flag(const Program& program, std::string_view flag) const;
+  bool in_set(uint32_t set, uint32_t service) const {
+    return (set_bits[set][service >> 6] >> (service & 63)) & 1;
+  }
+};
+
+// One event, ready for evaluation. Strings are views into the caller's buffers.
+struct PreparedEvent {
+  Day date;
+  int32_t service;  // -1: not governed
+  uint32_t clinic;  // 0: none named; else 1 + index of the clinic's name in the history
+  uint64_t flags;   // bit i: program.flags[i]
+  std::string_view id, code;
+};
+
+struct PreparedHistory {
+  std::string_view id;
+  bool has_referral = false;
+  Day referral = 0;
+  std::vector<PreparedEvent> events;        // input order
+  std::vector<std::string_view> clinics;    // interned clinic names
+
+  void clear() {
+    id = {};
+    has_referral = false;
+    referral = 0;
+    events.clear();
+    clinics.clear();
+  }
+  uint32_t intern_clinic(std::string_view name);
+};
+
+std::string unknown_flag_message(const Program& program, std::string_view event, std::string_view flag);
+
+// Checks the parts of the input contract that need the agreement (a referral where required,
+// unique event ids, known flags are checked while reading). Returns "" when the history is fine.
+std::string check_history(const Program& program, const PreparedHistory& history);
+
+// What has been accepted so far in one history, and the event being judged.
+struct CourseState {
+  struct Accepted {
+    Day date;
+    uint32_t service;
+    uint32_t clinic;
+    uint64_t flags;
+  };
+  std::vector<uint32_t> count;        // per service
+  std::vector<Day> first, last;       // per service, valid where count > 0
+  std::vector<uint32_t> last_clinic;  // per service
+  std::vector<uint32_t> last_seq;     // per service: position in `accepted` of the latest
+  std::vector<Accepted> accepted;     // in evaluation order
+  std::vector<uint32_t> today;        // consultations (not supplements) accepted on `today_date`
+  Day today_date = 0;
+  bool started = false, ended = false;
+  Day start = 0, end = 0;
+  bool has_referral = false;
+  Day referral = 0;
+
+  // The event being judged (or, for due items, the evaluation date).
+  Day date = 0;
+  int32_t service = -1;
+  uint32_t clinic = 0;
+  uint64_t flags = 0;
+
+  // Reused between histories so that evaluation does not allocate in the steady state.
+  std::vector<uint32_t> order_scratch, broken_scratch;
+  std::vector<std::pair<uint32_t, uint32_t>> span_scratch;
+
+  void reset(size_t services);
+};
+
+enum class RunResult : uint8_t { Hold, Fail, Due, OutOfCalendar };
+
+struct DueOutput {
+  Day earliest = 0, target = 0, latest = 0;
+  bool has_latest = false;
+};
+
+// Runs one function of the program. The program must have passed the verifier.
+RunResult run_function(const Program& program, const AgreementIndex& index, uint32_t function,
+                       const CourseState& state, DueOutput* due);
+
+// Evaluates a prepared history; false with out->error set when date arithmetic leaves the calendar.
+bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& history, std::optional<Day> as_of,
+                       CourseState& state, CourseVerdict* out);
+
+}  // namespace agr

@@ -1,0 +1,105 @@
+// The compiled form of one agreement: tables (services, fees, sets, same-day combinations,
+// rules, due items) and the bytecode of every rule. The compiler builds it, `.agrc` files store
+// it (bytecode_file.cpp), the verifier checks it, and the VM runs it. docs/bytecode.md
+// describes the format.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agr {
+
+enum class Opcode : uint8_t {
+#define OP(name, a, b, c, k, optional, synopsis) name,
+#include "opcodes.def"
+#undef OP
+};
+inline constexpr int kOpcodeCount = 0
+#define OP(name, a, b, c, k, optional, synopsis) +1
+#include "opcodes.def"
+#undef OP
+    ;
+
+// One instruction: three 8-bit register operands and a 32-bit operand (see opcodes.def).
+struct Instruction {
+  Opcode op;
+  uint8_t a = 0, b = 0, c = 0;
+  int32_t k = 0;
+};
+static_assert(sizeof(Instruction) == 8);
+
+// Static types of registers; the verifier checks every operand against them.
+enum class RegType : uint8_t { Bool = 0, Count = 1, Date = 2, Clinic = 3 };
+
+// A function is a slice of Program::code with its own frame of typed registers. It reads the
+// event and the course state and ends in HOLD, FAIL or DUE.
+struct Function {
+  uint32_t code_begin = 0;
+  uint32_t code_end = 0;
+  std::vector<RegType> registers;
+  std::vector<uint32_t> lines;  // source line of each instruction, parallel to the code slice
+};
+
+struct FeeSplit {
+  int64_t total = 0, subsidy = 0, patient = 0;  // øre
+};
+
+struct Service {
+  std::string code;
+  std::string title;
+  bool supplement = false;  // never counted by per-day rules
+  bool has_fee = false;
+  FeeSplit fee;
+};
+
+struct Rule {
+  std::string id;       // the spec's id, e.g. "LBP-6"
+  bool warning = false; // a warning instead of a rejection
+  uint32_t applies_to;  // set index: the codes this rule judges
+  uint32_t function;
+  std::string message;
+  std::string source;   // the source passage
+  uint32_t line = 0;    // line of the rule in the .agr file
+};
+
+struct DueItem {
+  std::string rule;     // rule id
+  uint32_t service;     // what is due
+  uint32_t function;
+  std::string message;
+  std::string source;
+  uint32_t line = 0;
+};
+
+struct SameDayAlias {
+  uint32_t alias, target, condition;  // service indexes
+};
+
+inline constexpr uint32_t kNoSet = UINT32_MAX;
+
+struct Program {
+  std::string name;         // e.g. "lbp"
+  std::string title;
+  std::string source_file;  // the .agr file it came from, for messages
+  std::vector<std::string> sources;
+  int32_t price_level = 0;  // a Day, 0 when not stated
+  bool has_price_level = false;
+  bool referral_required = false;
+
+  std::vector<std::string> flags;
+  std::vector<Service> services;
+  std::vector<std::vector<uint32_t>> sets;  // sorted service indexes
+  uint32_t course_starts = kNoSet;          // set index, or kNoSet when there is no course
+  uint32_t course_ends = kNoSet;
+  // allowed_pairs[i * services.size() + j]: services i and j may stand on one day.
+  std::vector<uint8_t> allowed_pairs;
+  std::vector<SameDayAlias> aliases;
+
+  std::vector<Rule> rules;  // in file order
+  std::vector<DueItem> dues;
+  std::vector<Function> functions;
+  std::vector<Instruction> code;
+};
+
+}  // namespace agr

@@ -1,0 +1,21 @@
+// JSON Lines output (io-contract.md, "Output").
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "evaluate.h"
+
+namespace agr {
+
+// Appends `text` as a JSON string literal (quotes, escapes for '"', '\\' and control characters).
+void append_json_string(std::string* out, std::string_view text);
+
+// One verdict line, newline included.
+void append_verdict_json(std::string* out, const Program& program, const PreparedHistory& history,
+                         const CourseVerdict& verdict);
+
+// One error line: {"id": ..., "error": {"line": N, "message": "..."}}; id null when unreadable.
+void append_error_json(std::string* out, const std::string* id, uint64_t line_number, std::string_view message);
+
+}  // namespace agr

@@ -1,0 +1,199 @@
+#include "verify.h"
+
+#include <string_view>
+
+#include "bytecode_file.h"
+#include "calendar.h"
+
+namespace agr {
+namespace {
+
+enum class Operand : uint8_t { None, Bool, Count, Date, Clinic, Ordinal, Any };
+enum class Immediate : uint8_t { NONE, IMM, DAY, JUMP, SET, FLAG, SETFLAG };
+
+struct OpInfo {
+  const char* name;
+  Operand a, b, c;
+  Immediate k;
+  bool optional;
+};
+
+constexpr Operand _ = Operand::None;
+constexpr Operand B = Operand::Bool;
+constexpr Operand I = Operand::Count;
+constexpr Operand D = Operand::Date;
+constexpr Operand C = Operand::Clinic;
+constexpr Operand N = Operand::Ordinal;
+constexpr Operand A = Operand::Any;
+
+constexpr OpInfo kOps[] = {
+#define OP(name, a, b, c, k, optional, synopsis) {#name, a, b, c, Immediate::k, optional != 0},
+#include "opcodes.def"
+#undef OP
+};
+
+std::string at(size_t function, size_t pc, const OpInfo& info) {
+  return "function " + std::to_string(function) + ", instruction " + std::to_string(pc) + " (" +
+         info.name + "): ";
+}
+
+bool is_terminator(Opcode op) { return op == Opcode::HOLD || op == Opcode::FAIL || op == Opcode::DUE; }
+
+class Verifier {
+ public:
+  Verifier(const Program& p, std::string* error) : p_(p), error_(error) {}
+
+  bool run() {
+    return tables() && functions();
+  }
+
+ private:
+  bool fail(std::string why) {
+    *error_ = "invalid bytecode: " + std::move(why);
+    return false;
+  }
+
+  bool tables() {
+    const size_t n = p_.services.size();
+    if (p_.has_price_level && (p_.price_level < kFirstDay || p_.price_level > kLastDay))
+      return fail("the price level date is outside the calendar");
+    for (size_t i = 0; i < n; ++i) {
+      const Service& s = p_.services[i];
+      if (s.has_fee) {
+        if (s.fee.total < 0 || s.fee.subsidy < 0 || s.fee.patient < 0 ||
+            s.fee.total > int64_t(1) << 50 || s.fee.subsidy + s.fee.patient != s.fee.total)
+          return fail("the fee of service " + s.code + " is not subsidy + patient share");
+      }
+    }
+    for (size_t i = 0; i < p_.sets.size(); ++i) {
+      const auto& set = p_.sets[i];
+      for (size_t j = 0; j < set.size(); ++j) {
+        if (set[j] >= n) return fail("set " + std::to_string(i) + " names a service that does not exist");
+        if (j > 0 && set[j] <= set[j - 1]) return fail("set " + std::to_string(i) + " is not sorted");
+      }
+    }
+    const bool has_course = p_.course_starts != kNoSet || p_.course_ends != kNoSet;
+    if (has_course && (p_.course_starts >= p_.sets.size() || p_.course_ends >= p_.sets.size()))
+      return fail("the course names a set that does not exist");
+    if (!p_.allowed_pairs.empty() && p_.allowed_pairs.size() != n * n)
+      return fail("the same-day table does not match the number of services");
+    for (uint8_t v : p_.allowed_pairs)
+      if (v > 1) return fail("the same-day table holds a value other than 0 or 1");
+    for (const auto& a : p_.aliases)
+      if (a.alias >= n || a.target >= n || a.condition >= n)
+        return fail("a same-day alias names a service that does not exist");
+
+    role_.assign(p_.functions.size(), Role::Unused);
+    for (const Rule& r : p_.rules) {
+      if (r.applies_to >= p_.sets.size()) return fail("rule " + r.id + " applies to a set that does not exist");
+      if (!claim(r.function, Role::Rule)) return fail("rule " + r.id + " has no function of its own");
+    }
+    for (const DueItem& d : p_.dues) {
+      if (d.service >= n) return fail("due item " + d.rule + " names a service that does not exist");
+      if (!claim(d.function, Role::Due)) return fail("due item " + d.rule + " has no function of its own");
+    }
+    return true;
+  }
+
+  enum class Role : uint8_t { Unused, Rule, Due };
+
+  bool claim(uint32_t function, Role role) {
+    if (function >= role_.size() || role_[function] != Role::Unused) return false;
+    role_[function] = role;
+    return true;
+  }
+
+  bool functions() {
+    for (size_t f = 0; f < p_.functions.size(); ++f)
+      if (!function(f)) return false;
+    return true;
+  }
+
+  bool reg(const std::vector<RegType>& regs, uint8_t r, RegType* type) {
+    if (r >= regs.size()) return false;
+    *type = regs[r];
+    return true;
+  }
+
+  bool operand(const std::vector<RegType>& regs, Operand kind, uint8_t r, RegType* type) {
+    switch (kind) {
+      case Operand::None: return true;
+      case Operand::Bool: return reg(regs, r, type) && *type == RegType::Bool;
+      case Operand::Count: return reg(regs, r, type) && *type == RegType::Count;
+      case Operand::Date: return reg(regs, r, type) && *type == RegType::Date;
+      case Operand::Clinic: return reg(regs, r, type) && *type == RegType::Clinic;
+      case Operand::Ordinal:
+        return reg(regs, r, type) && (*type == RegType::Count || *type == RegType::Date);
+      case Operand::Any: return reg(regs, r, type);
+    }
+    return false;
+  }
+
+  bool function(size_t f) {
+    const Function& fn = p_.functions[f];
+    if (role_[f] == Role::Unused) return fail("function " + std::to_string(f) + " belongs to no rule");
+    if (fn.code_begin >= fn.code_end || fn.code_end > p_.code.size())
+      return fail("function " + std::to_string(f) + " has an empty or out-of-range body");
+    if (fn.registers.size() > kMaxRegisters) return fail("function " + std::to_string(f) + " has too many registers");
+    if (fn.lines.size() != fn.code_end - fn.code_begin)
+      return fail("function " + std::to_string(f) + " has a line table of the wrong length");
+    if (!is_terminator(p_.code[fn.code_end - 1].op))
+      return fail("function " + std::to_string(f) + " can run off its end");
+
+    for (uint32_t pc = fn.code_begin; pc < fn.code_end; ++pc) {
+      const Instruction& ins = p_.code[pc];
+      if (static_cast<size_t>(ins.op) >= static_cast<size_t>(kOpcodeCount))
+        return fail("function " + std::to_string(f) + ", instruction " + std::to_string(pc) + ": unknown opcode");
+      const OpInfo& info = kOps[static_cast<size_t>(ins.op)];
+      RegType ta{}, tb{}, tc{};
+      if (!operand(fn.registers, info.a, ins.a, &ta)) return fail(at(f, pc, info) + "operand a has the wrong register or type");
+      if (!operand(fn.registers, info.b, ins.b, &tb)) return fail(at(f, pc, info) + "operand b has the wrong register or type");
+      if (!operand(fn.registers, info.c, ins.c, &tc)) return fail(at(f, pc, info) + "operand c has the wrong register or type");
+      // Operands of kind A and N come in pairs of one type (MOVE: a and b; EQ, LT, ...: b and c).
+      if (ins.op == Opcode::MOVE && ta != tb) return fail(at(f, pc, info) + "moves between registers of different types");
+      if ((info.b == Operand::Any || info.b == Operand::Ordinal) && info.c != Operand::None && tb != tc)
+        return fail(at(f, pc, info) + "compares registers of different types");
+      if (ins.op == Opcode::JUMP_IF_NONE && ta != RegType::Date && ta != RegType::Clinic)
+        return fail(at(f, pc, info) + "tests a register that is never absent");
+      if (!immediate(info, ins, fn, pc)) return fail(at(f, pc, info) + "operand k is out of range");
+      if (info.optional) {
+        const bool checked = pc + 1 < fn.code_end && p_.code[pc + 1].op == Opcode::JUMP_IF_NONE &&
+                             p_.code[pc + 1].a == ins.a;
+        if (!checked) return fail(at(f, pc, info) + "may leave an absent value that is not tested");
+      }
+      if (ins.op == Opcode::FAIL && role_[f] != Role::Rule) return fail(at(f, pc, info) + "FAIL outside a rule");
+      if (ins.op == Opcode::DUE && role_[f] != Role::Due) return fail(at(f, pc, info) + "DUE outside a due item");
+    }
+    return true;
+  }
+
+  bool immediate(const OpInfo& info, const Instruction& ins, const Function& fn, uint32_t pc) {
+    switch (info.k) {
+      case Immediate::NONE:
+      case Immediate::IMM: return true;
+      case Immediate::DAY: return ins.k >= kFirstDay && ins.k <= kLastDay;
+      case Immediate::JUMP:
+        return ins.k > static_cast<int64_t>(pc) && static_cast<uint32_t>(ins.k) < fn.code_end;
+      case Immediate::SET: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.sets.size();
+      case Immediate::FLAG: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.flags.size();
+      case Immediate::SETFLAG: {
+        const uint32_t k = static_cast<uint32_t>(ins.k);
+        const uint32_t set = k & 0xffffff, flag = k >> 24;
+        return set < p_.sets.size() && (flag == 0 || flag - 1 < p_.flags.size());
+      }
+    }
+    return false;
+  }
+
+  const Program& p_;
+  std::string* error_;
+  std::vector<Role> role_;
+};
+
+}  // namespace
+
+bool verify_program(const Program& program, std::string* error) {
+  return Verifier(program, error).run();
+}
+
+}  // namespace agr

@@ -1,0 +1,19 @@
+// Pieces of the command line shared between its commands.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agr/agr.h"
+
+namespace agr::cli {
+
+// An agreement from an .agr file (compiled in memory) or an .agrc file (read and verified).
+// On failure returns null with printable text (diagnostics included) in *error.
+std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::string* error);
+
+// `agr test PATH...`: runs the regression course suites in the files and folders given.
+int cmd_test(const std::vector<std::string>& args);
+
+}  // namespace agr::cli

@@ -1,0 +1,258 @@
+// agr: the command line (shared/spec/io-contract.md).
+//
+//   agr check FILE...
+//   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
+//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit]
+//   agr test PATH... [--verbose]
+//
+// Exit status: 0 success; 1 the input held errors (every good line is still processed);
+// 2 usage error or unreadable agreement.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agr/agr.h"
+#include "bytecode_file.h"
+#include "cli.h"
+#include "disassemble.h"
+#include "driver.h"
+#include "verify.h"
+
+namespace agr::cli {
+namespace {
+
+constexpr int kOk = 0, kInputErrors = 1, kUsage = 2;
+
+const char* const kUsageText =
+    "usage:\n"
+    "  agr check FILE...                         parse and check agreement files\n"
+    "  agr compile FILE.agr -o FILE.agrc         compile to bytecode\n"
+    "        [--emit=ast|ir|bytecode]            print a stage of the pipeline instead\n"
+    "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
+    "        [--as-of YYYY-MM-DD] [--engine vm|jit]\n"
+    "  agr test PATH... [--verbose]              run regression course suites\n";
+
+int usage(const std::string& problem) {
+  if (!problem.empty()) fmt::print(stderr, "agr: {}\n", problem);
+  fmt::print(stderr, "{}", kUsageText);
+  return kUsage;
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+int cmd_check(const std::vector<std::string>& args) {
+  if (args.empty()) return usage("check needs at least one file");
+  int status = kOk;
+  for (const std::string& path : args) {
+    SourceFile file;
+    std::string error;
+    if (!read_source_file(path, &file, &error)) {
+      fmt::print(stderr, "agr: {}\n", error);
+      status = kInputErrors;
+      continue;
+    }
+    Diagnostics diags;
+    Compilation c = compile(file, diags);
+    fmt::print(stderr, "{}", diags.render(file));
+    if (diags.has_errors()) {
+      fmt::print(stderr, "{}: {} error{}\n", path, diags.error_count(), diags.error_count() == 1 ? "" : "s");
+      status = kInputErrors;
+    } else {
+      fmt::print("{}: ok, agreement {} with {} services, {} rules and {} due items\n", path, c.program->name,
+                 c.program->services.size(), c.program->rules.size(), c.program->dues.size());
+    }
+  }
+  return status;
+}
+
+int cmd_compile(const std::vector<std::string>& args) {
+  std::string input, output, emit_stage;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      output = args[++i];
+    } else if (args[i].rfind("--emit=", 0) == 0) {
+      emit_stage = args[i].substr(7);
+      if (emit_stage != "ast" && emit_stage != "ir" && emit_stage != "bytecode")
+        return usage("--emit takes ast, ir or bytecode");
+    } else if (input.empty() && args[i] != "-o") {
+      input = args[i];
+    } else {
+      return usage("unexpected argument '" + args[i] + "'");
+    }
+  }
+  if (input.empty()) return usage("compile needs an .agr file");
+  if (output.empty() && emit_stage.empty()) return usage("compile needs -o FILE.agrc (or --emit=...)");
+  SourceFile file;
+  std::string error;
+  if (!read_source_file(input, &file, &error)) {
+    fmt::print(stderr, "agr: {}\n", error);
+    return kUsage;
+  }
+  Diagnostics diags;
+  Compilation c = compile(file, diags);
+  fmt::print(stderr, "{}", diags.render(file));
+  if (emit_stage == "ast" && c.ast) fmt::print("{}", ast::print(*c.ast));
+  if (diags.has_errors()) return kInputErrors;
+  if (emit_stage == "ir") fmt::print("{}", ir::print(c.ir));
+  if (emit_stage == "bytecode") fmt::print("{}", disassemble(*c.program));
+  if (!output.empty()) {
+    std::string problem;
+    if (!verify_program(*c.program, &problem)) {  // a compiler bug, never an author's mistake
+      fmt::print(stderr, "agr: internal error: the compiler produced {}\n", problem);
+      return kUsage;
+    }
+    const std::string bytes = write_bytecode(*c.program);
+    std::ofstream out(output, std::ios::binary);
+    if (!out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
+      fmt::print(stderr, "agr: cannot write {}\n", output);
+      return kUsage;
+    }
+  }
+  return kOk;
+}
+
+// Reads input in large blocks and hands out complete lines; memory is bounded by the longest
+// line, never by the file.
+class LineReader {
+ public:
+  explicit LineReader(std::FILE* in) : in_(in) {}
+
+  bool next(std::string_view* line) {
+    for (;;) {
+      const size_t newline = buffer_.find('\n', pos_);
+      if (newline != std::string::npos) {
+        *line = std::string_view(buffer_).substr(pos_, newline - pos_);
+        pos_ = newline + 1;
+        return true;
+      }
+      if (eof_) {
+        if (pos_ >= buffer_.size()) return false;
+        *line = std::string_view(buffer_).substr(pos_);
+        pos_ = buffer_.size();
+        return true;
+      }
+      buffer_.erase(0, pos_);
+      pos_ = 0;
+      const size_t old = buffer_.size();
+      buffer_.resize(old + kBlock);
+      const size_t got = std::fread(buffer_.data() + old, 1, kBlock, in_);
+      buffer_.resize(old + got);
+      if (got == 0) eof_ = true;
+    }
+  }
+
+ private:
+  static constexpr size_t kBlock = 1 << 20;
+  std::FILE* in_;
+  std::string buffer_;
+  size_t pos_ = 0;
+  bool eof_ = false;
+};
+
+int cmd_run(const std::vector<std::string>& args) {
+  std::string agreement_path, histories_path, engine = "vm";
+  std::optional<Day> as_of;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--as-of") {
+      if (i + 1 >= args.size()) return usage("--as-of needs a date YYYY-MM-DD");
+      Day day;
+      if (!parse_date(args[++i], &day)) return usage("--as-of needs a date YYYY-MM-DD, not '" + args[i] + "'");
+      as_of = day;
+    } else if (args[i] == "--engine") {
+      if (i + 1 >= args.size()) return usage("--engine needs vm or jit");
+      engine = args[++i];
+      if (engine != "vm" && engine != "jit") return usage("--engine takes vm or jit, not '" + engine + "'");
+    } else if (agreement_path.empty()) {
+      agreement_path = args[i];
+    } else if (histories_path.empty()) {
+      histories_path = args[i];
+    } else {
+      return usage("unexpected argument '" + args[i] + "'");
+    }
+  }
+  if (histories_path.empty()) return usage("run needs an agreement and a histories file");
+  if (engine == "jit") {
+    fmt::print(stderr, "agr: this agr was built without the LLVM JIT; use --engine vm\n");
+    return kUsage;
+  }
+  std::string error;
+  auto agreement = load_agreement(agreement_path, &error);
+  if (!agreement) {
+    fmt::print(stderr, "{}", error);
+    return kUsage;
+  }
+  std::FILE* in = histories_path == "-" ? stdin : std::fopen(histories_path.c_str(), "rb");
+  if (!in) {
+    fmt::print(stderr, "agr: cannot read {}\n", histories_path);
+    return kUsage;
+  }
+  Evaluator evaluator(agreement);
+  LineReader reader(in);
+  std::string out;
+  std::string_view line;
+  uint64_t line_number = 0;
+  bool any_error = false;
+  while (reader.next(&line)) {
+    ++line_number;
+    any_error |= !evaluator.evaluate_json_line(line, line_number, as_of, &out);
+    if (out.size() >= (1 << 16)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (in != stdin) std::fclose(in);
+  return any_error ? kInputErrors : kOk;
+}
+
+}  // namespace
+
+std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::string* error) {
+  if (ends_with(path, ".agrc")) {
+    auto agreement = Agreement::load_file(path, error);
+    if (!agreement) *error = "agr: " + *error + "\n";
+    return agreement;
+  }
+  SourceFile file;
+  if (!read_source_file(path, &file, error)) {
+    *error = "agr: " + *error + "\n";
+    return nullptr;
+  }
+  Diagnostics diags;
+  Compilation c = compile(file, diags);
+  if (diags.has_errors()) {
+    *error = diags.render(file) + fmt::format("agr: {} does not compile\n", path);
+    return nullptr;
+  }
+  auto agreement = Agreement::from_program(std::move(*c.program), error);
+  if (!agreement) *error = "agr: internal error: the compiler produced " + *error + "\n";
+  return agreement;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage("");
+  const std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "check") return cmd_check(args);
+  if (command == "compile") return cmd_compile(args);
+  if (command == "run") return cmd_run(args);
+  if (command == "test") return cmd_test(args);
+  if (command == "--help" || command == "-h" || command == "help") {
+    fmt::print("{}", kUsageText);
+    return kOk;
+  }
+  return usage("unknown command '" + command + "'");
+}
+
+}  // namespace agr::cli
+
+int main(int argc, char** argv) { return agr::cli::main(argc, argv); }
