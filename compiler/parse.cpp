@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -269,13 +270,22 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       const std::string near = closest_match(source_.substr(span.begin, span.end - span.begin), keywords);
       if (!near.empty()) hint = "did you mean '" + near + "'?";
     }
-    // A keyword where a name belongs (`define a = ...`: `a` is the keyword of `on a day with`).
-    if (offending != nullptr && std::find(expected.begin(), expected.end(), AgrParser::NAME) != expected.end() &&
-        !vocabulary.getLiteralName(offending->getType()).empty()) {
+    // A keyword where only a name or code belongs (`define a = ...`: `a` is the keyword of
+    // `on a day with`). Not for a declaration's keyword: there, something is missing before it.
+    if (offending != nullptr && !vocabulary.getLiteralName(offending->getType()).empty() &&
+        !starts_declaration(offending->getType(), vocabulary) && !expected.empty() &&
+        std::all_of(expected.begin(), expected.end(),
+                    [](size_t t) { return t == AgrParser::NAME || t == AgrParser::NUMBER; })) {
       hint = found + " is a keyword of the language and cannot be used as a name";
     }
-    record(offsets_.span(offending), std::move(message), std::move(hint));
+    Span span = offsets_.span(offending);
+    // The end of the file is best shown just after the last thing written.
+    if (offending == nullptr || offending->getType() == antlr4::Token::EOF) span = {end_of_text_, end_of_text_};
+    record(span, std::move(message), std::move(hint));
   }
+
+  // Where "end of file" errors point: just after the last token.
+  void set_end_of_text(uint32_t offset) { end_of_text_ = offset; }
 
   void record(Span span, std::string message, std::string hint) {
     diags_.error(span, std::move(message), std::move(hint));
@@ -299,10 +309,18 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     return out;
   }
 
+  static bool starts_declaration(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
+    static const char* const keywords[] = {"'flag'", "'service'", "'supplement'", "'group'", "'define'",
+                                           "'course'", "'same'", "'rule'", "'warning'", "'due'"};
+    const std::string literal = vocabulary.getLiteralName(type);
+    return std::any_of(std::begin(keywords), std::end(keywords), [&](const char* k) { return literal == k; });
+  }
+
   std::string_view source_;
   const Offsets& offsets_;
   Diagnostics& diags_;
   bool input_truncated_;
+  uint32_t end_of_text_ = 0;
 };
 
 // The generated parser with a bound on its rule stack.
@@ -1076,6 +1094,8 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
         --depth;
       }
     }
+
+    if (kept.size() >= 2) collector.set_end_of_text(offsets.span(kept[kept.size() - 2].get()).end);
 
     antlr4::ListTokenSource source(std::move(kept));
     antlr4::CommonTokenStream stream(&source);
