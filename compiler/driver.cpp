@@ -11,7 +11,7 @@ Compilation compile(const SourceFile& file, Diagnostics& diags) {
   Compilation c;
   c.ast = parse_agreement(file, diags);
   if (!c.ast || diags.has_errors()) return c;
-  resolve(*c.ast, diags);
+  resolve(*c.ast, file, diags);
   if (diags.has_errors()) return c;
   check(*c.ast, diags);
   if (diags.has_errors()) return c;

@@ -16,7 +16,7 @@
 namespace agr {
 
 // Resolves every name and gives each set expression its index in agreement.sets.
-void resolve(ast::Agreement& agreement, Diagnostics& diags);
+void resolve(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
 
 // Types every expression and checks each declaration's clauses; after it passes, no evaluation
 // can fail with a type error.

@@ -11,7 +11,8 @@ namespace {
 
 class Resolver {
  public:
-  Resolver(ast::Agreement& agreement, Diagnostics& diags) : a_(agreement), diags_(diags) {}
+  Resolver(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags)
+      : a_(agreement), file_(file), diags_(diags) {}
 
   void run() {
     declare_flags();
@@ -34,12 +35,26 @@ class Resolver {
       }
     }
     for (auto& define : a_.defines) expr(*define->body);
-    std::map<std::string, Span> rule_ids;
+    // One spec rule may be written as several rules with one id (STE-2 says one thing of 0251 and
+    // another of 0252), as long as no code is judged by two of them: an event names a rule once.
+    std::map<std::string, std::vector<const ast::RuleDecl*>> rule_ids;
     for (auto& rule : a_.rules) {
-      auto [it, fresh] = rule_ids.emplace(rule.id.value, rule.id.span);
-      if (!fresh) diags_.error(rule.id.span, "rule " + rule.id.value + " is declared twice", "give each rule its own id");
       set(rule.applies_to);
       for (auto& clause : rule.clauses) expr(*clause.expr);
+      auto& parts = rule_ids[rule.id.value];
+      for (const ast::RuleDecl* other : parts) {
+        if (rule.applies_to.resolved < 0 || other->applies_to.resolved < 0) continue;
+        for (int service : a_.sets[rule.applies_to.resolved]) {
+          const auto& theirs = a_.sets[other->applies_to.resolved];
+          if (std::find(theirs.begin(), theirs.end(), service) == theirs.end()) continue;
+          diags_.error(rule.id.span,
+                       rule.id.value + " is already declared for " + a_.services[service].code.value + " at line " +
+                           std::to_string(line(other->id.span)),
+                       "rules with one id must judge different codes; give this rule its own id");
+          break;
+        }
+      }
+      parts.push_back(&rule);
     }
     for (auto& due : a_.dues) {
       service(due.code);
@@ -212,7 +227,10 @@ class Resolver {
     if (e.window) window(*e.window);
   }
 
+  uint32_t line(Span span) const { return file_.position_of(span.begin).line; }
+
   ast::Agreement& a_;
+  const SourceFile& file_;
   Diagnostics& diags_;
   std::map<std::string, int> services_, flags_;
   std::map<std::string, std::vector<int>> groups_;
@@ -221,6 +239,8 @@ class Resolver {
 
 }  // namespace
 
-void resolve(ast::Agreement& agreement, Diagnostics& diags) { Resolver(agreement, diags).run(); }
+void resolve(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
+  Resolver(agreement, file, diags).run();
+}
 
 }  // namespace agr

@@ -138,6 +138,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   out->warnings.clear();
   out->totals = {};
   out->due.clear();
+  out->evaluation_date.reset();
   out->error.clear();
   s.reset(p.services.size());
   s.has_referral = h.has_referral;
@@ -219,6 +220,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   // The schedule, as of the evaluation date: by default the latest event date.
   if (n == 0) return true;
   const Day evaluation_date = as_of ? *as_of : h.events[order.back()].date;
+  out->evaluation_date = evaluation_date;
   s.date = evaluation_date;
   s.service = -1;
   s.clinic = 0;

@@ -169,4 +169,18 @@ bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, 
   return false;
 }
 
+bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,
+                              std::string* course_id) {
+  Scratch& s = *scratch_;
+  std::string error;
+  course_id->clear();
+  if (read_history_json(s, agreement_->program(), agreement_->index(), line, &error)) {
+    *course_id = std::string(s.history.id);
+    return evaluate_prepared(*agreement_, s.history, as_of, s.state, out);
+  }
+  out->error = error;
+  read_history_id(s, line, course_id);
+  return false;
+}
+
 }  // namespace agr

@@ -4,6 +4,7 @@
 //   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
 //   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit]
 //   agr test PATH... [--verbose]
+//   agr schedule AGREEMENT HISTORIES [--as-of YYYY-MM-DD]
 //
 // Exit status: 0 success; 1 the input held errors (every good line is still processed);
 // 2 usage error or unreadable agreement.
@@ -19,6 +20,7 @@
 #include "agr/agr.h"
 #include "bytecode_file.h"
 #include "cli.h"
+#include "line_reader.h"
 #include "disassemble.h"
 #include "driver.h"
 #include "verify.h"
@@ -35,7 +37,9 @@ const char* const kUsageText =
     "        [--emit=ast|ir|bytecode]            print a stage of the pipeline instead\n"
     "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
     "        [--as-of YYYY-MM-DD] [--engine vm|jit]\n"
-    "  agr test PATH... [--verbose]              run regression course suites\n";
+    "  agr test PATH... [--verbose]              run regression course suites\n"
+    "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
+    "        [--as-of YYYY-MM-DD]\n";
 
 int usage(const std::string& problem) {
   if (!problem.empty()) fmt::print(stderr, "agr: {}\n", problem);
@@ -118,44 +122,6 @@ int cmd_compile(const std::vector<std::string>& args) {
   }
   return kOk;
 }
-
-// Reads input in large blocks and hands out complete lines; memory is bounded by the longest
-// line, never by the file.
-class LineReader {
- public:
-  explicit LineReader(std::FILE* in) : in_(in) {}
-
-  bool next(std::string_view* line) {
-    for (;;) {
-      const size_t newline = buffer_.find('\n', pos_);
-      if (newline != std::string::npos) {
-        *line = std::string_view(buffer_).substr(pos_, newline - pos_);
-        pos_ = newline + 1;
-        return true;
-      }
-      if (eof_) {
-        if (pos_ >= buffer_.size()) return false;
-        *line = std::string_view(buffer_).substr(pos_);
-        pos_ = buffer_.size();
-        return true;
-      }
-      buffer_.erase(0, pos_);
-      pos_ = 0;
-      const size_t old = buffer_.size();
-      buffer_.resize(old + kBlock);
-      const size_t got = std::fread(buffer_.data() + old, 1, kBlock, in_);
-      buffer_.resize(old + got);
-      if (got == 0) eof_ = true;
-    }
-  }
-
- private:
-  static constexpr size_t kBlock = 1 << 20;
-  std::FILE* in_;
-  std::string buffer_;
-  size_t pos_ = 0;
-  bool eof_ = false;
-};
 
 int cmd_run(const std::vector<std::string>& args) {
   std::string agreement_path, histories_path, engine = "vm";
@@ -246,6 +212,7 @@ int main(int argc, char** argv) {
   if (command == "compile") return cmd_compile(args);
   if (command == "run") return cmd_run(args);
   if (command == "test") return cmd_test(args);
+  if (command == "schedule") return cmd_schedule(args);
   if (command == "--help" || command == "-h" || command == "help") {
     fmt::print("{}", kUsageText);
     return kOk;

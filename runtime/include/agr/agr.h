@@ -94,6 +94,7 @@ struct CourseVerdict {
   std::vector<WarningVerdict> warnings;
   Totals totals;
   std::vector<DueVerdict> due;
+  std::optional<Day> evaluation_date;  // the as-of date due items were judged on; none without events
   std::string error;  // set when the history could not be evaluated
 };
 
@@ -118,6 +119,10 @@ class Evaluator {
   // error object naming `line_number`). Returns false when the line was an error line.
   bool evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
                           std::string* out);
+
+  // One JSON line in, the structured verdict out (for tools that present verdicts themselves).
+  // *course_id gets the history's id where it could be read. False with out->error on a bad line.
+  bool evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out, std::string* course_id);
 
   const Agreement& agreement() const { return *agreement_; }
 

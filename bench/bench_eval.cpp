@@ -1,0 +1,325 @@
+// agr_bench: single-thread throughput of the runtime on a synthetic LBP corpus.
+//
+//   agr_bench AGREEMENT(.agr|.agrc) [--courses N (50000)] [--rounds R (7)] [--seed S (42)]
+//             [--min-events A (20)] [--max-events B (40)]
+//
+// (a) evaluation alone: every JSON line is parsed once, up front, into a PreparedHistory that
+//     owns copies of its strings; then evaluate_prepared runs over the whole corpus, R times.
+// (b) end to end as `agr run` does it: Evaluator::evaluate_json_line over every line into one
+//     output string (cleared per round, never written out), R times after one warm-up round.
+// Both report the median and the min/max of events per second over the rounds. Before timing,
+// the verdicts of (a), rendered with the same writer, must be byte-identical to the output of
+// (b), and their accepted/rejected/not-governed counts equal; otherwise the run fails (exit 1).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agr/agr.h"
+#include "driver.h"
+#include "evaluate.h"
+#include "history_generator.h"
+#include "history_reader.h"
+#include "scratch.h"
+#include "verdict_writer.h"
+
+#ifndef AGR_BENCH_BUILD_TYPE
+#define AGR_BENCH_BUILD_TYPE "unknown"
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr double kGoalPrepared = 10e6;  // events/s, evaluation alone
+constexpr double kGoalEndToEnd = 1e6;   // events/s, JSON in -> JSON out
+
+int usage(const char* problem) {
+  if (problem) std::fprintf(stderr, "agr_bench: %s\n", problem);
+  std::fprintf(stderr,
+               "usage: agr_bench AGREEMENT [--courses N (50000)] [--rounds R (7)] [--seed S (42)]\n"
+               "                 [--min-events A (20)] [--max-events B (40)]\n");
+  return 2;
+}
+
+std::shared_ptr<const agr::Agreement> load(const std::string& path, std::string* error) {
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".agrc") == 0) return agr::Agreement::load_file(path, error);
+  agr::SourceFile file;
+  if (!agr::read_source_file(path, &file, error)) return nullptr;
+  agr::Diagnostics diags;
+  agr::Compilation c = agr::compile(file, diags);
+  if (diags.has_errors()) {
+    *error = diags.render(file) + path + " does not compile";
+    return nullptr;
+  }
+  return agr::Agreement::from_program(std::move(*c.program), error);
+}
+
+// The corpus as `agr run` would see it: one buffer, lines without their newline.
+struct Corpus {
+  std::string text;
+  std::vector<std::string_view> lines;
+  uint64_t events = 0;
+};
+
+// A PreparedHistory whose string views point into storage it owns (read_history_json leaves
+// them pointing into the simdjson parser's buffers, which the next parse overwrites).
+struct OwnedHistory {
+  agr::PreparedHistory history;
+  std::unique_ptr<char[]> storage;
+};
+
+OwnedHistory own(const agr::PreparedHistory& parsed) {
+  size_t size = parsed.id.size();
+  for (const auto& e : parsed.events) size += e.id.size() + e.code.size();
+  for (std::string_view c : parsed.clinics) size += c.size();
+  OwnedHistory owned;
+  owned.history = parsed;
+  owned.storage = std::make_unique<char[]>(size ? size : 1);
+  char* at = owned.storage.get();
+  auto keep = [&at](std::string_view* view) {
+    std::memcpy(at, view->data(), view->size());
+    *view = std::string_view(at, view->size());
+    at += view->size();
+  };
+  keep(&owned.history.id);
+  for (auto& e : owned.history.events) {
+    keep(&e.id);
+    keep(&e.code);
+  }
+  for (auto& c : owned.history.clinics) keep(&c);
+  return owned;
+}
+
+struct Counts {
+  uint64_t accepted = 0, rejected = 0, not_governed = 0, error_lines = 0;
+  bool operator==(const Counts&) const = default;
+};
+
+uint64_t occurrences(std::string_view text, std::string_view needle) {
+  uint64_t n = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+struct Stats {
+  double median, min, max;  // events per second
+  double median_seconds;
+};
+
+Stats summarize(std::vector<double> seconds, uint64_t events) {
+  std::sort(seconds.begin(), seconds.end());
+  const size_t n = seconds.size();
+  const double median = n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
+  return {events / median, events / seconds.back(), events / seconds.front(), median};
+}
+
+std::string with_commas(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string millions(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f M", v / 1e6);
+  return text;
+}
+
+bool parse_u64(const char* text, uint64_t* out) {
+  char* end = nullptr;
+  if (!*text || *text == '-') return false;
+  *out = std::strtoull(text, &end, 10);
+  return !*end;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string agreement_path;
+  uint64_t courses = 50000, rounds = 7;
+  agr::bench::GeneratorOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) {
+      if (!agreement_path.empty()) return usage("more than one agreement");
+      agreement_path = arg;
+      continue;
+    }
+    uint64_t value = 0;
+    if (i + 1 >= argc || !parse_u64(argv[++i], &value)) return usage("options take a non-negative integer");
+    if (arg == "--courses") courses = value;
+    else if (arg == "--rounds") rounds = value;
+    else if (arg == "--seed") options.seed = value;
+    else if (arg == "--min-events") options.min_events = static_cast<int>(value);
+    else if (arg == "--max-events") options.max_events = static_cast<int>(value);
+    else return usage("unknown option");
+  }
+  if (agreement_path.empty()) return usage("needs an agreement");
+  if (courses == 0 || rounds == 0) return usage("--courses and --rounds must be positive");
+  if (options.min_events < 1 || options.max_events < options.min_events || options.max_events > 10000)
+    return usage("need 1 <= --min-events <= --max-events <= 10000");
+
+  std::string error;
+  const auto agreement = load(agreement_path, &error);
+  if (!agreement) {
+    std::fprintf(stderr, "agr_bench: %s\n", error.c_str());
+    return 2;
+  }
+  const agr::Program& program = agreement->program();
+
+  // ---- The corpus -------------------------------------------------------------------------------
+  Corpus corpus;
+  {
+    agr::bench::HistoryGenerator generator(options);
+    std::vector<size_t> ends;
+    ends.reserve(courses);
+    for (uint64_t n = 1; n <= courses; ++n) {
+      corpus.events += generator.append_course(n, &corpus.text);
+      ends.push_back(corpus.text.size() - 1);  // the newline
+    }
+    size_t begin = 0;
+    for (size_t end : ends) {
+      corpus.lines.emplace_back(corpus.text.data() + begin, end - begin);
+      begin = end + 1;
+    }
+  }
+
+  // ---- (a)'s input: every line parsed once, into histories that own their strings --------------
+  std::vector<OwnedHistory> prepared;
+  std::vector<uint8_t> good(corpus.lines.size(), 0);
+  {
+    agr::Evaluator::Scratch scratch;
+    prepared.reserve(corpus.lines.size());
+    for (size_t i = 0; i < corpus.lines.size(); ++i) {
+      if (!agr::read_history_json(scratch, program, agreement->index(), corpus.lines[i], &error)) continue;
+      good[i] = 1;
+      prepared.push_back(own(scratch.history));
+    }
+  }
+  uint64_t prepared_events = 0;
+  for (const auto& h : prepared) prepared_events += h.history.events.size();
+
+  // ---- Agreement of (a) and (b), untimed (it is also the warm-up of both) -----------------------
+  Counts counts_a, counts_b;
+  std::string expected;  // (a)'s verdicts through the same writer, error lines where (b) has them
+  {
+    agr::CourseState state;
+    agr::CourseVerdict verdict;
+    size_t next = 0;
+    for (size_t i = 0; i < corpus.lines.size(); ++i) {
+      if (!good[i]) {
+        ++counts_a.error_lines;
+        expected.append("<error line>\n");
+        continue;
+      }
+      const agr::PreparedHistory& h = prepared[next++].history;
+      if (!agr::evaluate_prepared(*agreement, h, std::nullopt, state, &verdict)) {
+        ++counts_a.error_lines;
+        expected.append("<error line>\n");
+        continue;
+      }
+      for (const agr::EventVerdict& v : verdict.events) {
+        counts_a.accepted += v.status == agr::EventStatus::Accepted;
+        counts_a.rejected += v.status == agr::EventStatus::Rejected;
+        counts_a.not_governed += v.status == agr::EventStatus::NotGoverned;
+      }
+      agr::append_verdict_json(&expected, program, h, verdict);
+    }
+  }
+  agr::Evaluator evaluator(agreement);
+  std::string out;
+  auto run_end_to_end = [&] {
+    out.clear();
+    uint64_t line_number = 0;
+    for (std::string_view line : corpus.lines) evaluator.evaluate_json_line(line, ++line_number, std::nullopt, &out);
+  };
+  run_end_to_end();
+  {
+    counts_b.accepted = occurrences(out, "\"status\":\"accepted\"");
+    counts_b.rejected = occurrences(out, "\"status\":\"rejected\"");
+    counts_b.not_governed = occurrences(out, "\"status\":\"not_governed\"");
+    counts_b.error_lines = occurrences(out, ",\"error\":{\"line\":");
+  }
+  bool identical = true;
+  {
+    std::string_view a(expected), b(out);
+    while (identical && !a.empty() && !b.empty()) {
+      const size_t ea = a.find('\n'), eb = b.find('\n');
+      const std::string_view la = a.substr(0, ea), lb = b.substr(0, eb);
+      identical = la == "<error line>" ? lb.find(",\"error\":{\"line\":") != std::string_view::npos : la == lb;
+      a.remove_prefix(ea + 1);
+      b.remove_prefix(eb + 1);
+    }
+    identical = identical && a.empty() && b.empty();
+  }
+
+  // ---- (a) evaluation alone --------------------------------------------------------------------
+  std::vector<double> seconds_a;
+  {
+    agr::CourseState state;
+    agr::CourseVerdict verdict;
+    for (uint64_t r = 0; r < rounds; ++r) {
+      uint64_t ok = 0;
+      const auto t0 = Clock::now();
+      for (const OwnedHistory& h : prepared) ok += agr::evaluate_prepared(*agreement, h.history, std::nullopt, state, &verdict);
+      const auto t1 = Clock::now();
+      seconds_a.push_back(std::chrono::duration<double>(t1 - t0).count());
+      if (ok + counts_a.error_lines != corpus.lines.size()) {
+        std::fprintf(stderr, "agr_bench: round %llu of (a) disagrees with the check pass\n",
+                     static_cast<unsigned long long>(r + 1));
+        return 1;
+      }
+    }
+  }
+
+  // ---- (b) end to end --------------------------------------------------------------------------
+  std::vector<double> seconds_b;
+  for (uint64_t r = 0; r < rounds; ++r) {
+    const auto t0 = Clock::now();
+    run_end_to_end();
+    const auto t1 = Clock::now();
+    seconds_b.push_back(std::chrono::duration<double>(t1 - t0).count());
+  }
+
+  // ---- Report ----------------------------------------------------------------------------------
+  const Stats a = summarize(seconds_a, prepared_events);
+  const Stats b = summarize(seconds_b, corpus.events);
+  const double bytes_per_s = corpus.text.size() / b.median_seconds;
+  std::printf("agr_bench: agreement %s (%s), build %s, 1 thread, median of %llu rounds\n", program.name.c_str(),
+              agreement_path.c_str(), AGR_BENCH_BUILD_TYPE, static_cast<unsigned long long>(rounds));
+  std::printf("corpus:   %s courses, %s events, %.1f MB of JSON in, %.1f MB out (seed %llu, %d-%d events/course)\n",
+              with_commas(courses).c_str(), with_commas(corpus.events).c_str(), corpus.text.size() / 1e6,
+              out.size() / 1e6, static_cast<unsigned long long>(options.seed), options.min_events, options.max_events);
+  std::printf("verdicts: %s accepted, %s rejected, %s not governed, %s error lines\n",
+              with_commas(counts_a.accepted).c_str(), with_commas(counts_a.rejected).c_str(),
+              with_commas(counts_a.not_governed).c_str(), with_commas(counts_a.error_lines).c_str());
+  std::printf("\n%-34s %12s %12s %12s %9s %10s  %s\n", "measurement", "median ev/s", "min ev/s", "max ev/s",
+              "ns/event", "goal", "");
+  std::printf("%-34s %12s %12s %12s %9.1f %10s  %s\n", "(a) evaluate_prepared (pre-parsed)", millions(a.median).c_str(),
+              millions(a.min).c_str(), millions(a.max).c_str(), 1e9 / a.median, ">= 10 M",
+              a.median >= kGoalPrepared ? "met" : "NOT MET");
+  std::printf("%-34s %12s %12s %12s %9.1f %10s  %s\n", "(b) evaluate_json_line (JSON->JSON)", millions(b.median).c_str(),
+              millions(b.min).c_str(), millions(b.max).c_str(), 1e9 / b.median, ">= 1 M",
+              b.median >= kGoalEndToEnd ? "met" : "NOT MET");
+  std::printf("%-34s %12.1f MB/s of input JSON (median round %.3f s)\n", "(b) input bytes", bytes_per_s / 1e6,
+              b.median_seconds);
+
+  const bool agree = counts_a == counts_b && identical;
+  std::printf("\ncheck: (a) and (b) %s: counts %s, verdict lines %s\n", agree ? "agree" : "DISAGREE",
+              counts_a == counts_b ? "equal" : "differ", identical ? "byte-identical" : "differ");
+  if (!(counts_a == counts_b))
+    std::printf("       (b) counts: %s accepted, %s rejected, %s not governed, %s error lines\n",
+                with_commas(counts_b.accepted).c_str(), with_commas(counts_b.rejected).c_str(),
+                with_commas(counts_b.not_governed).c_str(), with_commas(counts_b.error_lines).c_str());
+  return agree ? 0 : 1;
+}
