@@ -300,20 +300,34 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     const size_t start = literal_token(vocabulary, "'start'");
     const bool has_start = std::find(types.begin(), types.end(), start) != types.end();
     if (has_number && has_start) return "an expression";
-    if (types.size() > 8) return {};
+    // Where a new declaration may begin, name that once instead of its ten keywords.
+    std::vector<std::string> words;
+    const size_t declarations = static_cast<size_t>(std::count_if(
+        types.begin(), types.end(), [&](size_t t) { return starts_declaration(t, vocabulary); }));
+    const bool any_declaration = declarations == std::size(kDeclarationKeywords);
+    for (size_t t : types) {
+      if (any_declaration && starts_declaration(t, vocabulary)) continue;
+      if (t == antlr4::Token::EOF && any_declaration) continue;
+      words.push_back(token_kind_word(t, vocabulary));
+    }
+    if (any_declaration) words.push_back("a new declaration");
+    if (words.size() > 8) return {};
     std::string out;
-    for (size_t i = 0; i < types.size(); ++i) {
-      if (i > 0) out += i + 1 == types.size() ? " or " : ", ";
-      out += token_kind_word(types[i], vocabulary);
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+      out += words[i];
     }
     return out;
   }
 
+  static constexpr const char* kDeclarationKeywords[] = {"'flag'",   "'service'", "'supplement'", "'group'",
+                                                         "'define'", "'course'",  "'same'",       "'rule'",
+                                                         "'warning'", "'due'"};
+
   static bool starts_declaration(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
-    static const char* const keywords[] = {"'flag'", "'service'", "'supplement'", "'group'", "'define'",
-                                           "'course'", "'same'", "'rule'", "'warning'", "'due'"};
     const std::string literal = vocabulary.getLiteralName(type);
-    return std::any_of(std::begin(keywords), std::end(keywords), [&](const char* k) { return literal == k; });
+    return std::any_of(std::begin(kDeclarationKeywords), std::end(kDeclarationKeywords),
+                       [&](const char* k) { return literal == k; });
   }
 
   std::string_view source_;
