@@ -609,7 +609,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   // --- expressions --------------------------------------------------------------------------
 
   antlrcpp::Any visitPrimaryExpr(AgrParser::PrimaryExprContext* ctx) override {
-    result_ = expr(ctx->primary());
+    result_ = same_node(ctx->primary());
     return {};
   }
   antlrcpp::Any visitAddExpr(AgrParser::AddExprContext* ctx) override {
@@ -684,7 +684,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     return {};
   }
   antlrcpp::Any visitPrimaryTerm(AgrParser::PrimaryTermContext* ctx) override {
-    result_ = expr(ctx->primary());
+    result_ = same_node(ctx->primary());
     return {};
   }
 
@@ -759,7 +759,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     return {};
   }
   antlrcpp::Any visitParens(AgrParser::ParensContext* ctx) override {
-    result_ = expr(ctx->expr());  // the inner node keeps its own span
+    result_ = same_node(ctx->expr());  // the inner node keeps its own span
     return {};
   }
 
@@ -816,6 +816,16 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     ctx->accept(this);
     ast::ExprPtr built = std::move(result_);
     if (!built) built = std::make_unique<ast::Expr>(ast::Expr::Kind::Number, span);  // unreachable
+    return built;
+  }
+
+  // A context that only wraps another node (a primary, parentheses): the tree gets no deeper.
+  // Unbounded wrapping needs unbounded parentheses, which never reach the parser.
+  ast::ExprPtr same_node(antlr4::ParserRuleContext* ctx) {
+    result_.reset();
+    ctx->accept(this);
+    ast::ExprPtr built = std::move(result_);
+    if (!built) built = std::make_unique<ast::Expr>(ast::Expr::Kind::Number, offsets_.span(ctx));  // unreachable
     return built;
   }
 

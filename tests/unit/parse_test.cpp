@@ -119,6 +119,15 @@ TEST_CASE("well-formed sources print as the expected AST", "[parse]") {
        "agreement x \"  one\n     two\\t\\\"q\\\" \\\\ \" \"three  \"\n", "(agreement x \"one two\\t\\\"q\\\" \\\\ three\")"},
       {"comments are ignored", "# a comment\nagreement x \"t\" # another\nflag f # \"not a string\n",
        "(agreement x \"t\")\n(flag f)\n"},
+      {"64 levels of parentheses are allowed",
+       kHeader + "define z = " + [] {
+         std::string s;
+         for (int i = 0; i < 64; ++i) s += "(not 1 < ";
+         s += "2";
+         for (int i = 0; i < 64; ++i) s += ")";
+         return s;
+       }() + "\n",
+       "(define z (not (< 1 (not (< 1 "},
       {"a byte order mark is ignored", "\xEF\xBB\xBF" "agreement x \"t\"\n", "(agreement x \"t\")"},
   };
   for (const AstRow& row : rows) {

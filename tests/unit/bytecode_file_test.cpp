@@ -1,0 +1,136 @@
+// The .agrc file and its verifier: a good file round-trips; a damaged, truncated or foreign one
+// is refused with a message that says which; a forged program is refused before it runs.
+#include <catch2/catch.hpp>
+
+#include "bytecode_file.h"
+#include "driver.h"
+#include "verify.h"
+
+namespace {
+
+agr::Program lbp_program() {
+  agr::SourceFile file;
+  std::string error;
+  REQUIRE(agr::read_source_file(std::string(AGR_SOURCE_DIR) + "/agreements/lbp.agr", &file, &error));
+  agr::Diagnostics diags;
+  agr::Compilation c = agr::compile(file, diags);
+  REQUIRE(c.program);
+  return *c.program;
+}
+
+std::string refusal(const std::string& bytes) {
+  agr::Program p;
+  std::string error;
+  CHECK_FALSE(agr::read_bytecode(bytes, &p, &error));
+  return error;
+}
+
+}  // namespace
+
+TEST_CASE("a compiled agreement round-trips through its bytecode file", "[bytecode]") {
+  const agr::Program p = lbp_program();
+  const std::string bytes = agr::write_bytecode(p);
+  agr::Program back;
+  std::string error;
+  REQUIRE(agr::read_bytecode(bytes, &back, &error));
+  CHECK(back.name == "lbp");
+  CHECK(back.rules.size() == p.rules.size());
+  CHECK(back.code.size() == p.code.size());
+  CHECK(agr::write_bytecode(back) == bytes);
+}
+
+TEST_CASE("a flipped byte in the body is refused by the checksum", "[bytecode]") {
+  std::string bytes = agr::write_bytecode(lbp_program());
+  bytes[bytes.size() / 2] ^= 0x01;
+  CHECK(refusal(bytes).find("checksum mismatch") != std::string::npos);
+}
+
+TEST_CASE("a truncated file is refused as truncated", "[bytecode]") {
+  std::string bytes = agr::write_bytecode(lbp_program());
+  CHECK(refusal(bytes.substr(0, bytes.size() - 10)).find("truncated") != std::string::npos);
+  CHECK(refusal(bytes.substr(0, 12)).find("truncated") != std::string::npos);
+}
+
+TEST_CASE("another format version is refused with both versions named", "[bytecode]") {
+  std::string bytes = agr::write_bytecode(lbp_program());
+  bytes[4] = 7;
+  const std::string why = refusal(bytes);
+  CHECK(why.find("version 7") != std::string::npos);
+  CHECK(why.find("recompile") != std::string::npos);
+}
+
+TEST_CASE("a file without the magic is not bytecode", "[bytecode]") {
+  CHECK(refusal("{\"id\": 1}").find("not an agr bytecode file") != std::string::npos);
+  CHECK(refusal("").find("not an agr bytecode file") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses a register outside the frame", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  const agr::Function& f = p.functions[p.rules[0].function];
+  p.code[f.code_begin].a = 200;
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("wrong register or type") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses a backward jump", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  bool found = false;
+  for (auto& rule : p.rules) {
+    const agr::Function& f = p.functions[rule.function];
+    for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc)
+      if (p.code[pc].op == agr::Opcode::JUMP_IF_FALSE) {
+        p.code[pc].k = static_cast<int32_t>(f.code_begin);
+        found = true;
+        break;
+      }
+    if (found) break;
+  }
+  REQUIRE(found);
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("operand k is out of range") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses a type confusion between registers", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  for (auto& f : p.functions)
+    for (auto& t : f.registers)
+      if (t == agr::RegType::Date) t = agr::RegType::Count;
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("invalid bytecode") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses an absent value that is not tested", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  bool found = false;
+  for (uint32_t pc = 0; pc + 1 < p.code.size() && !found; ++pc)
+    if (p.code[pc].op == agr::Opcode::COURSE_START) {
+      p.code[pc + 1].op = agr::Opcode::MOVE;  // a date register moved to itself: well typed, untested
+      p.code[pc + 1].b = p.code[pc + 1].a;
+      p.code[pc + 1].k = 0;
+      found = true;
+    }
+  REQUIRE(found);
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("absent value that is not tested") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses a function that can run off its end", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  agr::Function& f = p.functions[p.rules[0].function];
+  p.code[f.code_end - 1].op = agr::Opcode::NOT;
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("can run off its end") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses a fee that does not add up", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  p.services[0].fee.patient += 1;
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("not subsidy + patient share") != std::string::npos);
+}

@@ -1,0 +1,167 @@
+// The compiler's checks and the bytecode it emits, on small agreements written inline.
+#include <catch2/catch.hpp>
+
+#include "disassemble.h"
+#include "driver.h"
+
+namespace {
+
+const char* const kHeader = R"(
+agreement t "Test"
+flag video "Video"
+service 0261 "Initial" fee 327.12 subsidy 128.56 patient 198.56
+service 0266 "Training"
+supplement 2001 "Supplement"
+group initial = 0261
+course starts with initial ends with 0266
+)";
+
+struct Result {
+  bool ok;
+  std::string diagnostics;
+  agr::Compilation compilation;
+};
+
+Result compile_text(const std::string& body) {
+  agr::SourceFile file{"t.agr", std::string(kHeader) + body};
+  agr::Diagnostics diags;
+  agr::Compilation c = agr::compile(file, diags);
+  return {!diags.has_errors(), diags.render(file), std::move(c)};
+}
+
+}  // namespace
+
+TEST_CASE("a rule with a window compiles to the expected instruction sequence", "[compiler][bytecode]") {
+  Result r = compile_text(R"(
+rule T-1 for 0266
+  require date in start .. start + 3 months
+  message "m" source "s"
+)");
+  REQUIRE(r.ok);
+  const agr::Program& p = *r.compilation.program;
+  REQUIRE(p.rules.size() == 1);
+  const agr::Function& f = p.functions[p.rules[0].function];
+  std::vector<agr::Opcode> ops;
+  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  using O = agr::Opcode;
+  CHECK(ops == std::vector<O>{O::EVENT_DATE, O::COURSE_START, O::JUMP_IF_NONE, O::COURSE_START, O::JUMP_IF_NONE,
+                              O::ADD_MONTHS, O::LE, O::LE, O::AND, O::JUMP_IF_FALSE, O::HOLD, O::FAIL});
+  // An absent start skips the clause: the rule holds.
+  CHECK(p.code[f.code_begin + 2].k == static_cast<int32_t>(f.code_begin + 10));
+  CHECK(p.code[f.code_begin + 5].k == 3);
+  CHECK(agr::disassemble(p).find("ADD_MONTHS") != std::string::npos);
+}
+
+TEST_CASE("an unknown service code gets a did-you-mean hint", "[compiler][diagnostics]") {
+  Result r = compile_text("rule T-1 for 0262\n  require started\n  message \"m\" source \"s\"\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("t.agr:9:14: error: unknown service code or group '0262'") != std::string::npos);
+  CHECK(r.diagnostics.find("did you mean '0261'?") != std::string::npos);
+}
+
+TEST_CASE("an unknown group name gets a did-you-mean hint", "[compiler][diagnostics]") {
+  Result r = compile_text("rule T-1 for initail\n  require started\n  message \"m\" source \"s\"\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("did you mean 'initial'?") != std::string::npos);
+}
+
+TEST_CASE("adding a date to a date is a type error", "[compiler][diagnostics]") {
+  Result r = compile_text("rule T-1 for 0266\n  require date < start + start\n  message \"m\" source \"s\"\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("cannot add a date to a date") != std::string::npos);
+}
+
+TEST_CASE("comparing a count with a date is a type error", "[compiler][diagnostics]") {
+  Result r = compile_text("rule T-1 for 0266\n  require count(0266) < start\n  message \"m\" source \"s\"\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("cannot compare a count with a date") != std::string::npos);
+}
+
+TEST_CASE("a rule without message or source is refused", "[compiler][diagnostics]") {
+  Result r = compile_text("rule T-1 for 0266\n  require started\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("T-1 has no message") != std::string::npos);
+  CHECK(r.diagnostics.find("T-1 names no source passage") != std::string::npos);
+}
+
+TEST_CASE("a fee that is not subsidy plus patient share is refused", "[compiler][diagnostics]") {
+  agr::SourceFile file{"f.agr", "agreement f \"F\"\nservice 0261 \"x\" fee 10.00 subsidy 4.00 patient 5.00\n"};
+  agr::Diagnostics diags;
+  agr::compile(file, diags);
+  CHECK(diags.render(file).find("does not add up: subsidy + patient share is 9.00, not 10.00") != std::string::npos);
+}
+
+TEST_CASE("a warning cannot reject and a rule cannot warn", "[compiler][diagnostics]") {
+  Result r = compile_text(R"(
+warning T-1 for 0266
+  reject if started
+  message "m" source "s"
+rule T-2 for 0266
+  warn if started
+  message "m" source "s"
+)");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("a warning cannot reject") != std::string::npos);
+  CHECK(r.diagnostics.find("`warn if` belongs in a warning") != std::string::npos);
+}
+
+TEST_CASE("a definition may not refer to itself", "[compiler][diagnostics]") {
+  Result r = compile_text("define x = y\ndefine y = x\nrule T-1 for 0266\n  require x\n  message \"m\" source \"s\"\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("defined in terms of itself") != std::string::npos);
+}
+
+TEST_CASE("one rule id may judge disjoint codes, never the same code twice", "[compiler][diagnostics]") {
+  Result disjoint = compile_text(R"(
+rule T-1 for 0261
+  require not started
+  message "m" source "s"
+rule T-1 for 0266
+  require started
+  message "m" source "s"
+)");
+  CHECK(disjoint.ok);
+  Result overlapping = compile_text(R"(
+rule T-1 for 0261, 0266
+  require not started
+  message "m" source "s"
+rule T-1 for 0266
+  require started
+  message "m" source "s"
+)");
+  CHECK_FALSE(overlapping.ok);
+  CHECK(overlapping.diagnostics.find("T-1 is already declared for 0266") != std::string::npos);
+}
+
+TEST_CASE("a due item may not look at an event", "[compiler][diagnostics]") {
+  Result r = compile_text("due T-9 0266\n  when flagged video\n  earliest start\n  target start + 4 weeks\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("refers to an event, and a due item has none") != std::string::npos);
+}
+
+TEST_CASE("several errors are reported in one run", "[compiler][diagnostics]") {
+  Result r = compile_text(R"(
+rule T-1 for 0999
+  require started
+  message "m" source "s"
+rule T-2 for 0266
+  require flagged holiday
+  message "m" source "s"
+)");
+  CHECK_FALSE(r.ok);
+  CHECK(r.diagnostics.find("'0999'") != std::string::npos);
+  CHECK(r.diagnostics.find("unknown flag 'holiday'") != std::string::npos);
+}
+
+TEST_CASE("every bundled agreement compiles and its bytecode verifies", "[compiler]") {
+  for (const char* name : {"lbp", "ste", "pathway-midtjylland", "pathway-nordjylland"}) {
+    INFO(name);
+    agr::SourceFile file;
+    std::string error;
+    REQUIRE(agr::read_source_file(std::string(AGR_SOURCE_DIR) + "/agreements/" + name + ".agr", &file, &error));
+    agr::Diagnostics diags;
+    agr::Compilation c = agr::compile(file, diags);
+    INFO(diags.render(file));
+    REQUIRE(c.program);
+  }
+}
