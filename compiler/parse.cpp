@@ -1073,50 +1073,47 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
     lexer.removeErrorListeners();
     lexer.addErrorListener(&collector);
 
-    // Lex everything first: report each run of characters the language does not use, drop
-    // them so the parser recovers cleanly, and measure the nesting of parentheses.
-    std::vector<std::unique_ptr<antlr4::Token>> tokens;
-    for (;;) {
-      std::unique_ptr<antlr4::Token> token = lexer.nextToken();
-      const bool at_end = token->getType() == antlr4::Token::EOF;
-      tokens.push_back(std::move(token));
-      if (at_end) break;
-    }
-    std::vector<std::unique_ptr<antlr4::Token>> kept;
-    kept.reserve(tokens.size());
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      if (tokens[i]->getType() != AgrLexer::UNEXPECTED) {
-        kept.push_back(std::move(tokens[i]));
-        continue;
-      }
-      Span run = offsets.span(tokens[i].get());
-      size_t characters = 1;
-      while (i + 1 < tokens.size() && tokens[i + 1]->getType() == AgrLexer::UNEXPECTED &&
-             offsets.span(tokens[i + 1].get()).begin == run.end) {
-        run.end = offsets.span(tokens[++i].get()).end;
-        ++characters;
-      }
-      progress = run.begin;
-      collector.record(run,
-                       std::string(characters > 1 ? "unexpected characters '" : "unexpected character '") +
-                           shown_text(std::string_view(input_text).substr(run.begin, run.end - run.begin)) + "'",
-                       {});
-    }
-    tokens.clear();
-
+    // Lex everything first: report each run of characters the language does not use and drop
+    // them (the parser then recovers cleanly), and refuse parentheses nested too deeply before
+    // ANTLR's recursive descent meets them.
     const size_t open_paren = literal_token(lexer.getVocabulary(), "'('");
     const size_t close_paren = literal_token(lexer.getVocabulary(), "')'");
+    std::vector<std::unique_ptr<antlr4::Token>> kept;
+    Span run{};
+    size_t run_characters = 0;
+    auto report_run = [&] {
+      if (run_characters == 0) return;
+      progress = run.begin;
+      collector.record(run,
+                       std::string(run_characters > 1 ? "unexpected characters '" : "unexpected character '") +
+                           shown_text(std::string_view(input_text).substr(run.begin, run.end - run.begin)) + "'",
+                       {});
+      run_characters = 0;
+    };
     size_t depth = 0;
-    for (const auto& token : kept) {
-      if (token->getType() == open_paren) {
-        if (++depth > kMaxNestingDepth) {
-          diags.error(offsets.span(token.get()), "expression nested too deeply (more than " +
-                                                     std::to_string(kMaxNestingDepth) + " levels of parentheses)");
-          return nullptr;
+    for (;;) {
+      std::unique_ptr<antlr4::Token> token = lexer.nextToken();
+      const size_t type = token->getType();
+      if (type == AgrLexer::UNEXPECTED) {
+        const Span span = offsets.span(token.get());
+        if (run_characters > 0 && span.begin == run.end) {
+          run.end = span.end;
+        } else {
+          report_run();
+          run = span;
         }
-      } else if (token->getType() == close_paren && depth > 0) {
-        --depth;
+        ++run_characters;
+        continue;
       }
+      report_run();
+      if (type == open_paren && ++depth > kMaxNestingDepth) {
+        diags.error(offsets.span(token.get()), "expression nested too deeply (more than " +
+                                                   std::to_string(kMaxNestingDepth) + " levels of parentheses)");
+        return nullptr;
+      }
+      if (type == close_paren && depth > 0) --depth;
+      kept.push_back(std::move(token));
+      if (type == antlr4::Token::EOF) break;
     }
 
     if (kept.size() >= 2) collector.set_end_of_text(offsets.span(kept[kept.size() - 2].get()).end);

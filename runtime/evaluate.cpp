@@ -179,7 +179,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
     const uint32_t begin = static_cast<uint32_t>(broken.size());
     for (uint32_t rule : index.rejections_for[e.service]) {
-      switch (run_function(p, index, p.rules[rule].function, s, &unused)) {
+      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused)) {
         case RunResult::Fail: broken.push_back(rule); break;
         case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
         default: break;
@@ -192,7 +192,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     }
     v.status = EventStatus::Accepted;
     for (uint32_t rule : index.warnings_for[e.service]) {
-      switch (run_function(p, index, p.rules[rule].function, s, &unused)) {
+      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused)) {
         case RunResult::Fail: out->warnings.push_back({rule, i}); break;
         case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
         default: break;
@@ -228,7 +228,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.today.clear();
   for (uint32_t d = 0; d < p.dues.size(); ++d) {
     DueOutput due;
-    switch (run_function(p, index, p.dues[d].function, s, &due)) {
+    switch (run_agreement_function(agreement, p.dues[d].function, s, &due)) {
       case RunResult::Due:
         if (due.has_latest && due.latest < due.earliest) break;  // a window that cannot be met
         out->due.push_back({d, due.earliest, due.target, due.has_latest, due.latest,
@@ -250,8 +250,17 @@ const std::string& Agreement::name() const { return program_->name; }
 std::shared_ptr<const Agreement> Agreement::from_program(Program program, std::string* error) {
   if (!verify_program(program, error)) return nullptr;
   std::shared_ptr<Agreement> agreement(new Agreement());
-  agreement->program_ = std::make_unique<Program>(std::move(program));
-  agreement->index_ = std::make_unique<AgreementIndex>(*agreement->program_);
+  agreement->program_ = std::make_shared<const Program>(std::move(program));
+  agreement->index_ = std::make_shared<const AgreementIndex>(*agreement->program_);
+  return agreement;
+}
+
+std::shared_ptr<const Agreement> Agreement::with_native_code(const Agreement& base,
+                                                             std::shared_ptr<const NativeCode> native) {
+  std::shared_ptr<Agreement> agreement(new Agreement());
+  agreement->program_ = base.program_;
+  agreement->index_ = base.index_;
+  agreement->native_ = std::move(native);
   return agreement;
 }
 

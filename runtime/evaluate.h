@@ -110,6 +110,25 @@ struct DueOutput {
 RunResult run_function(const Program& program, const AgreementIndex& index, uint32_t function,
                        const CourseState& state, DueOutput* due);
 
+// A function compiled to machine code: the same contract as run_function.
+using NativeFunction = RunResult (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
+                                     DueOutput* due);
+
+// What the JIT tier hands the runtime: one native function per Program::functions entry. It owns
+// whatever keeps the code alive (a subclass holds the JIT itself).
+struct NativeCode {
+  std::vector<NativeFunction> functions;
+  virtual ~NativeCode() = default;
+};
+
+// Runs function `function` of the agreement with its native code where it has some, else the VM.
+inline RunResult run_agreement_function(const Agreement& agreement, uint32_t function, const CourseState& state,
+                                        DueOutput* due) {
+  if (const NativeCode* native = agreement.native_code())
+    return native->functions[function](&agreement.program(), &agreement.index(), &state, due);
+  return run_function(agreement.program(), agreement.index(), function, state, due);
+}
+
 // Evaluates a prepared history; false with out->error set when date arithmetic leaves the calendar.
 bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& history, std::optional<Day> as_of,
                        CourseState& state, CourseVerdict* out);

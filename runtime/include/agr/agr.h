@@ -20,6 +20,7 @@ namespace agr {
 
 struct Program;     // the verified bytecode (runtime/program.h)
 class AgreementIndex;
+struct NativeCode;  // the agreement's functions compiled to machine code (the JIT tier)
 class Evaluator;
 
 // Days since 1970-01-01.
@@ -33,16 +34,22 @@ class Agreement {
   // Takes a program the compiler produced in this process; it is verified like a file.
   static std::shared_ptr<const Agreement> from_program(Program program, std::string* error);
 
+  // The same agreement, evaluated by `native` instead of the VM (the JIT builds one).
+  static std::shared_ptr<const Agreement> with_native_code(const Agreement& base,
+                                                           std::shared_ptr<const NativeCode> native);
+
   const std::string& name() const;
   const Program& program() const { return *program_; }
   const AgreementIndex& index() const { return *index_; }
+  const NativeCode* native_code() const { return native_.get(); }
 
   ~Agreement();
 
  private:
   Agreement() = default;
-  std::unique_ptr<Program> program_;
-  std::unique_ptr<AgreementIndex> index_;
+  std::shared_ptr<const Program> program_;
+  std::shared_ptr<const AgreementIndex> index_;
+  std::shared_ptr<const NativeCode> native_;
 };
 
 // One course history, as the io-contract describes it.
