@@ -130,7 +130,7 @@ void accept(const AgreementIndex& index, const Program& p, const PreparedEvent& 
 }  // namespace
 
 bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std::optional<Day> as_of,
-                       CourseState& s, CourseVerdict* out) {
+                       CourseState& s, CourseVerdict* out, VmFunction vm) {
   const Program& p = agreement.program();
   const AgreementIndex& index = agreement.index();
   out->events.assign(h.events.size(), EventVerdict{});
@@ -179,7 +179,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
     const uint32_t begin = static_cast<uint32_t>(broken.size());
     for (uint32_t rule : index.rejections_for[e.service]) {
-      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused)) {
+      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused, vm)) {
         case RunResult::Fail: broken.push_back(rule); break;
         case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
         default: break;
@@ -192,7 +192,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     }
     v.status = EventStatus::Accepted;
     for (uint32_t rule : index.warnings_for[e.service]) {
-      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused)) {
+      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused, vm)) {
         case RunResult::Fail: out->warnings.push_back({rule, i}); break;
         case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
         default: break;
@@ -228,7 +228,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.today.clear();
   for (uint32_t d = 0; d < p.dues.size(); ++d) {
     DueOutput due;
-    switch (run_agreement_function(agreement, p.dues[d].function, s, &due)) {
+    switch (run_agreement_function(agreement, p.dues[d].function, s, &due, vm)) {
       case RunResult::Due:
         if (due.has_latest && due.latest < due.earliest) break;  // a window that cannot be met
         out->due.push_back({d, due.earliest, due.target, due.has_latest, due.latest,

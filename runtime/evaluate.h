@@ -109,6 +109,12 @@ struct DueOutput {
 // Runs one function of the program. The program must have passed the verifier.
 RunResult run_function(const Program& program, const AgreementIndex& index, uint32_t function,
                        const CourseState& state, DueOutput* due);
+// The same, with a chosen dispatch (the benchmark compares them); run_function is one of these.
+RunResult run_function_goto(const Program& program, const AgreementIndex& index, uint32_t function,
+                            const CourseState& state, DueOutput* due);
+RunResult run_function_switch(const Program& program, const AgreementIndex& index, uint32_t function,
+                              const CourseState& state, DueOutput* due);
+using VmFunction = RunResult (*)(const Program&, const AgreementIndex&, uint32_t, const CourseState&, DueOutput*);
 
 // A function compiled to machine code: the same contract as run_function.
 using NativeFunction = RunResult (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
@@ -123,14 +129,15 @@ struct NativeCode {
 
 // Runs function `function` of the agreement with its native code where it has some, else the VM.
 inline RunResult run_agreement_function(const Agreement& agreement, uint32_t function, const CourseState& state,
-                                        DueOutput* due) {
+                                        DueOutput* due, VmFunction vm = run_function) {
   if (const NativeCode* native = agreement.native_code())
     return native->functions[function](&agreement.program(), &agreement.index(), &state, due);
-  return run_function(agreement.program(), agreement.index(), function, state, due);
+  return vm(agreement.program(), agreement.index(), function, state, due);
 }
 
 // Evaluates a prepared history; false with out->error set when date arithmetic leaves the calendar.
+// `vm` chooses the VM's dispatch where the agreement has no native code.
 bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& history, std::optional<Day> as_of,
-                       CourseState& state, CourseVerdict* out);
+                       CourseState& state, CourseVerdict* out, VmFunction vm = run_function);
 
 }  // namespace agr
