@@ -36,9 +36,9 @@ bool combinable(const Program& p, const CourseState& s) {
   const size_t n = p.services.size();
   if (p.allowed_pairs.size() != n * n) return s.today.empty();
   auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
-  auto today_has = [&](uint32_t service) {
-    for (uint32_t t : s.today)
-      if (t == service) return true;
+  auto today_has = [&](uint32_t service) {  // any accepted event today, supplements included
+    for (auto it = s.accepted.rbegin(); it != s.accepted.rend() && it->date == s.date; ++it)
+      if (it->service == service) return true;
     return false;
   };
   for (uint32_t y : s.today) {

@@ -1,0 +1,210 @@
+// The differential test: every execution tier must give byte-for-byte the same output as the
+// reference evaluator, on every bundled suite's histories and on thousands of generated histories
+// per agreement (fixed seeds).
+//
+//   agr_differential [--histories N] [--seed S] AGREEMENTS_DIR SUITES_DIR
+#include <simdjson.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "calendar.h"
+#include "driver.h"
+#include "evaluate.h"
+#include "history_reader.h"
+#include "reference.h"
+#include "scratch.h"
+#include "verdict_writer.h"
+#ifdef AGR_HAVE_JIT
+#include "jit.h"
+#endif
+
+namespace fs = std::filesystem;
+using namespace agr;
+
+namespace {
+
+struct Input {
+  std::string line;
+  std::optional<Day> as_of;
+};
+
+// A deterministic generator of valid-looking histories over an agreement's own codes and flags,
+// with some unknown codes, same-day events, shuffled input order and far dates mixed in.
+class HistoryGenerator {
+ public:
+  HistoryGenerator(const Program& p, uint64_t seed) : p_(p), rng_(seed) {}
+
+  Input next(size_t n) {
+    std::string line = "{\"id\":\"g-" + std::to_string(n) + "\"";
+    if (chance(90)) line += ",\"referral_date\":\"" + format_date(base_ - static_cast<Day>(pick(20))) + "\"";
+    if (chance(30)) line += ",\"clinic\":\"K1\"";
+    line += ",\"events\":[";
+    Day date = kFirstBase + static_cast<Day>(pick(400));
+    base_ = date;
+    const size_t count = pick(41);
+    std::vector<std::string> events;
+    for (size_t i = 0; i < count; ++i) {
+      if (!chance(30)) date += static_cast<Day>(pick(12));
+      std::string code = chance(5) ? "9999" : p_.services[pick(p_.services.size())].code;
+      std::string e = "{\"id\":\"e" + std::to_string(i + 1) + "\",\"date\":\"" + format_date(date) +
+                      "\",\"code\":\"" + code + "\"";
+      if (chance(10)) e += std::string(",\"clinic\":\"") + (chance(50) ? "K1" : "K2") + "\"";
+      std::string flags;
+      for (const std::string& flag : p_.flags)
+        if (chance(8)) flags += (flags.empty() ? "\"" : ",\"") + flag + "\"";
+      if (!flags.empty()) e += ",\"flags\":[" + flags + "]";
+      events.push_back(e + "}");
+    }
+    for (size_t i = 1; i < events.size(); ++i)
+      if (chance(10)) std::swap(events[i - 1], events[i]);
+    for (size_t i = 0; i < events.size(); ++i) line += (i ? "," : "") + events[i];
+    line += "]}";
+    Input input{line, std::nullopt};
+    if (chance(20)) input.as_of = date + static_cast<Day>(pick(400));
+    return input;
+  }
+
+ private:
+  static constexpr Day kFirstBase = days_from_civil(2025, 6, 1);
+  size_t pick(size_t n) { return n == 0 ? 0 : static_cast<size_t>(rng_() % n); }
+  bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+
+  const Program& p_;
+  std::mt19937_64 rng_;
+  Day base_ = kFirstBase;
+};
+
+std::vector<Input> suite_inputs(const fs::path& dir) {
+  std::vector<Input> inputs;
+  if (!fs::is_directory(dir)) return inputs;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.path().string().ends_with(".suite.json")) continue;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::padded_string text;
+    if (simdjson::padded_string::load(entry.path().string()).get(text) || parser.parse(text).get(doc)) continue;
+    simdjson::dom::array cases;
+    if (doc["cases"].get(cases)) continue;
+    for (simdjson::dom::element c : cases) {
+      simdjson::dom::element history;
+      if (c["history"].get(history)) continue;
+      Input input{simdjson::minify(history), std::nullopt};
+      std::string_view as_of;
+      Day day;
+      if (!c["as_of"].get(as_of) && parse_date(as_of, &day)) input.as_of = day;
+      inputs.push_back(input);
+    }
+  }
+  return inputs;
+}
+
+// The VM with a chosen dispatch, through the same reader and writer as the command line.
+std::string run_vm(const Agreement& agreement, Evaluator::Scratch& scratch, const Input& input, VmFunction vm) {
+  std::string out, error;
+  if (read_history_json(scratch, agreement.program(), agreement.index(), input.line, &error) &&
+      evaluate_prepared(agreement, scratch.history, input.as_of, scratch.state, &scratch.verdict, vm)) {
+    append_verdict_json(&out, agreement.program(), scratch.history, scratch.verdict);
+    return out;
+  }
+  if (error.empty()) error = scratch.verdict.error;
+  std::string id;
+  const bool has_id = read_history_id(scratch, input.line, &id);
+  append_error_json(&out, has_id ? &id : nullptr, 1, error);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t generated = 3000;
+  uint64_t seed = 20251122;
+  std::vector<std::string> paths;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--histories" && i + 1 < argc)
+      generated = std::stoul(argv[++i]);
+    else if (arg == "--seed" && i + 1 < argc)
+      seed = std::stoull(argv[++i]);
+    else
+      paths.push_back(arg);
+  }
+  if (paths.size() != 2) {
+    std::fprintf(stderr, "usage: agr_differential [--histories N] [--seed S] AGREEMENTS_DIR SUITES_DIR\n");
+    return 2;
+  }
+  std::vector<fs::path> agreements;
+  for (const auto& entry : fs::directory_iterator(paths[0]))
+    if (entry.path().extension() == ".agr") agreements.push_back(entry.path());
+  std::sort(agreements.begin(), agreements.end());
+
+  size_t compared = 0, failures = 0;
+  for (const fs::path& path : agreements) {
+    std::string error;
+    auto reference = reference::load_reference(path.string(), &error);
+    SourceFile file;
+    Diagnostics diags;
+    if (!reference || !read_source_file(path.string(), &file, &error)) {
+      std::fprintf(stderr, "%s: %s\n", path.c_str(), error.c_str());
+      return 2;
+    }
+    Compilation c = compile(file, diags);
+    auto agreement = Agreement::from_program(std::move(*c.program), &error);
+
+    struct Tier {
+      std::string name;
+      std::function<std::string(const Input&)> run;
+    };
+    auto scratch = std::make_shared<Evaluator::Scratch>();
+    std::vector<Tier> tiers = {
+        {"vm (computed goto)", [&](const Input& in) { return run_vm(*agreement, *scratch, in, run_function_goto); }},
+        {"vm (switch)", [&](const Input& in) { return run_vm(*agreement, *scratch, in, run_function_switch); }},
+    };
+#ifdef AGR_HAVE_JIT
+    std::vector<std::shared_ptr<const Agreement>> jitted;
+    for (int level : {0, 2}) {
+      jit::Options options;
+      options.opt_level = level;
+      jit::Stats stats;
+      auto native = jit::compile(*agreement, options, &stats, &error);
+      if (!native) {
+        std::fprintf(stderr, "%s: the JIT failed: %s\n", path.c_str(), error.c_str());
+        return 1;
+      }
+      jitted.push_back(native);
+      tiers.push_back({"jit -O" + std::to_string(level), [&, native](const Input& in) {
+                         return run_vm(*native, *scratch, in, run_function);
+                       }});
+    }
+#endif
+
+    std::vector<Input> inputs = suite_inputs(fs::path(paths[1]) / path.stem());
+    const size_t from_suites = inputs.size();
+    HistoryGenerator generator(agreement->program(), seed);
+    for (size_t i = 0; i < generated; ++i) inputs.push_back(generator.next(i));
+
+    size_t local_failures = 0;
+    for (const Input& input : inputs) {
+      std::string expected;
+      reference->evaluate_json_line(input.line, 1, input.as_of, &expected);
+      for (const Tier& tier : tiers) {
+        const std::string got = tier.run(input);
+        ++compared;
+        if (got == expected) continue;
+        if (++local_failures <= 3)
+          std::printf("DIFFERENCE %s, %s vs reference\n  input:     %s\n  reference: %s  %s: %s", path.filename().c_str(),
+                      tier.name.c_str(), input.line.c_str(), expected.c_str(), tier.name.c_str(), got.c_str());
+      }
+    }
+    failures += local_failures;
+    std::printf("%s: %zu histories (%zu from suites, %zu generated), %zu tiers against the reference: %s\n",
+                path.filename().c_str(), inputs.size(), from_suites, generated, tiers.size(),
+                local_failures ? "DIFFERENCES" : "identical");
+  }
+  std::printf("%zu passed, %zu failed\n", compared - failures, failures);
+  return failures ? 1 : 0;
+}
