@@ -223,6 +223,14 @@ struct Agreement {
   std::vector<std::vector<int>> sets;
 };
 
+// The duration an expression writes out, directly or through `define`s; null when it is not a
+// written-out duration (the checker requires one on the right of `date + ...`).
+inline const Duration* written_duration(const Expr& e) {
+  if (e.kind == Expr::Kind::DurationLiteral) return &e.duration;
+  if (e.kind == Expr::Kind::DefineRef && e.define) return written_duration(*e.define->body);
+  return nullptr;
+}
+
 // Prints the tree in a compact, stable S-expression form (`agr compile --emit=ast`, parser tests).
 std::string print(const Agreement& agreement);
 

@@ -111,11 +111,23 @@ class Checker {
     return "?";
   }
 
+  static std::string plural(Type t) {
+    switch (t) {
+      case Type::Bool: return "conditions";
+      case Type::Count: return "counts";
+      case Type::Date: return "dates";
+      case Type::Duration: return "durations";
+      case Type::Clinic: return "clinics";
+      case Type::Error: return "errors";
+    }
+    return "?";
+  }
+
   Type define_type(ast::DefineDecl& define) {
     if (define.body->type != Type::Error) return define.body->type;
     if (in_progress_.count(&define)) {
       diags_.error(define.name.span, "'" + define.name.value + "' is defined in terms of itself",
-                   "definitions may use earlier definitions, but not recursively");
+                   "a definition may use other definitions, but not itself, directly or through others");
       return Type::Error;
     }
     in_progress_.insert(&define);
@@ -185,7 +197,7 @@ class Checker {
         event_only(e, "`combinable today`");
         if (a_.same_day.empty())
           diags_.error(e.span, "`combinable today` needs a `same day` declaration",
-                       "add `same day allow A + B, ...` (or an empty list means nothing combines)");
+                       "add `same day allow A + B, ...` listing the combinations the agreement allows");
         return Type::Bool;
       case K::Count: {
         int date_filters = 0, flag_filters = 0;
@@ -220,7 +232,15 @@ class Checker {
         e.optional = e.a->optional || e.b->optional;
         if (l == Type::Error || r == Type::Error) return Type::Error;
         if (l == Type::Count && r == Type::Count) return Type::Count;
-        if (l == Type::Date && r == Type::Duration) return Type::Date;
+        if (l == Type::Date && r == Type::Duration) {
+          if (!ast::written_duration(*e.b)) {
+            diags_.error(e.b->span, "the duration a date moves by must be written out",
+                         "write it here or in a `define` (`start + 3 months`); for a choice, choose between dates: "
+                         "`if c then start + 3 months else start + 6 months`");
+            return Type::Error;
+          }
+          return Type::Date;
+        }
         diags_.error(e.span, std::string("cannot ") + (e.kind == K::Add ? "add " : "subtract ") + article(r) +
                                  (e.kind == K::Add ? " to " : " from ") + article(l),
                      "dates move by durations (`start + 3 months`); counts add to counts");
@@ -254,7 +274,7 @@ class Checker {
         }
         const bool ordered = e.op != ast::CompareOp::Eq && e.op != ast::CompareOp::Ne;
         if (l == Type::Duration || (ordered && l != Type::Count && l != Type::Date))
-          diags_.error(e.span, std::string("`") + ast::compare_op_text(e.op) + "` does not compare " + article(l) + "s");
+          diags_.error(e.span, std::string("`") + ast::compare_op_text(e.op) + "` does not compare " + plural(l));
         return Type::Bool;
       }
       case K::Not:

@@ -185,7 +185,7 @@ class Lowerer {
       case K::Add:
       case K::Sub: {
         int l = expr(*e.a, absent);
-        if (e.type == ast::Type::Date) return date_plus(l, e.b->duration, e.kind == K::Add ? 1 : -1);
+        if (e.type == ast::Type::Date) return date_plus(l, *ast::written_duration(*e.b), e.kind == K::Add ? 1 : -1);
         int r = expr(*e.b, absent);
         int out = reg(RegType::Count);
         emit(e.kind == K::Add ? Opcode::ADD : Opcode::SUB, out, l, r);

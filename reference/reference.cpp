@@ -164,7 +164,7 @@ Value eval(const Context& c, const Expr& e) {
     case K::Sub: {
       Value l = eval(c, *e.a);
       if (!l) return std::nullopt;
-      if (e.type == ast::Type::Date) return move_date(*l, e.b->duration, e.kind == K::Add ? 1 : -1);
+      if (e.type == ast::Type::Date) return move_date(*l, *ast::written_duration(*e.b), e.kind == K::Add ? 1 : -1);
       Value r = eval(c, *e.b);
       if (!r) return std::nullopt;
       return e.kind == K::Add ? *l + *r : *l - *r;

@@ -165,3 +165,25 @@ TEST_CASE("every bundled agreement compiles and its bytecode verifies", "[compil
     REQUIRE(c.program);
   }
 }
+
+TEST_CASE("a date moves by a duration written out, directly or through a define", "[compiler][diagnostics]") {
+  Result defined = compile_text(R"(
+define period = 3 months
+rule T-1 for 0266
+  require date <= start + period
+  message "m" source "s"
+)");
+  REQUIRE(defined.ok);
+  const agr::Program& p = *defined.compilation.program;
+  bool moves_three_months = false;
+  for (const auto& ins : p.code) moves_three_months |= ins.op == agr::Opcode::ADD_MONTHS && ins.k == 3;
+  CHECK(moves_three_months);
+
+  Result chosen = compile_text(R"(
+rule T-1 for 0266
+  require date <= start + (if started then 3 months else 6 months)
+  message "m" source "s"
+)");
+  CHECK_FALSE(chosen.ok);
+  CHECK(chosen.diagnostics.find("the duration a date moves by must be written out") != std::string::npos);
+}

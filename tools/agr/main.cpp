@@ -24,6 +24,13 @@
 #include "disassemble.h"
 #include "driver.h"
 #include "verify.h"
+#ifdef AGR_HAVE_JIT
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include "jit.h"
+#endif
 
 namespace agr::cli {
 namespace {
@@ -125,6 +132,7 @@ int cmd_compile(const std::vector<std::string>& args) {
 
 int cmd_run(const std::vector<std::string>& args) {
   std::string agreement_path, histories_path, engine = "vm";
+  int jit_opt = 2;  // --jit-opt 0|2: the JIT's optimisation level
   std::optional<Day> as_of;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--as-of") {
@@ -136,6 +144,9 @@ int cmd_run(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return usage("--engine needs vm or jit");
       engine = args[++i];
       if (engine != "vm" && engine != "jit") return usage("--engine takes vm or jit, not '" + engine + "'");
+    } else if (args[i] == "--jit-opt") {
+      if (i + 1 >= args.size() || (args[i + 1] != "0" && args[i + 1] != "2")) return usage("--jit-opt takes 0 or 2");
+      jit_opt = args[++i] == "0" ? 0 : 2;
     } else if (agreement_path.empty()) {
       agreement_path = args[i];
     } else if (histories_path.empty()) {
@@ -145,16 +156,52 @@ int cmd_run(const std::vector<std::string>& args) {
     }
   }
   if (histories_path.empty()) return usage("run needs an agreement and a histories file");
+#ifndef AGR_HAVE_JIT
   if (engine == "jit") {
     fmt::print(stderr, "agr: this agr was built without the LLVM JIT; use --engine vm\n");
     return kUsage;
   }
+  (void)jit_opt;
+#endif
   std::string error;
   auto agreement = load_agreement(agreement_path, &error);
   if (!agreement) {
     fmt::print(stderr, "{}", error);
     return kUsage;
   }
+#ifdef AGR_HAVE_JIT
+  if (engine == "jit") {
+    // The disk cache: $AGR_JIT_CACHE, else $XDG_CACHE_HOME/agr, else $HOME/.cache/agr; none when
+    // the directory cannot be created. Statistics go to stderr only with AGR_JIT_STATS set, so
+    // stdout stays byte-identical to the VM's.
+    jit::Options options;
+    options.opt_level = jit_opt;
+    const char* env = std::getenv("AGR_JIT_CACHE");
+    if (env && *env) {
+      options.cache_dir = env;
+    } else if ((env = std::getenv("XDG_CACHE_HOME")) && *env) {
+      options.cache_dir = std::string(env) + "/agr";
+    } else if ((env = std::getenv("HOME")) && *env) {
+      options.cache_dir = std::string(env) + "/.cache/agr";
+    }
+    if (!options.cache_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(options.cache_dir, ec);
+      if (ec || !std::filesystem::is_directory(options.cache_dir, ec)) options.cache_dir.clear();
+    }
+    jit::Stats stats;
+    auto native = jit::compile(*agreement, options, &stats, &error);
+    if (!native) {
+      fmt::print(stderr, "agr: {}\n", error);
+      return kUsage;
+    }
+    if (std::getenv("AGR_JIT_STATS"))
+      fmt::print(stderr, "agr: jit: {} functions at O{} in {:.2f} ms{}{}\n", stats.functions, jit_opt,
+                 stats.compile_ms, stats.from_cache ? " (cached)" : "",
+                 options.cache_dir.empty() ? ", no disk cache" : ", cache " + options.cache_dir);
+    agreement = std::move(native);
+  }
+#endif
   std::FILE* in = histories_path == "-" ? stdin : std::fopen(histories_path.c_str(), "rb");
   if (!in) {
     fmt::print(stderr, "agr: cannot read {}\n", histories_path);

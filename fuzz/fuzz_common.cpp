@@ -1,0 +1,108 @@
+#include "fuzz_common.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "driver.h"
+#include "verdict_writer.h"
+
+#ifndef AGR_FUZZ_AGREEMENTS_DIR
+#error "AGR_FUZZ_AGREEMENTS_DIR must name the directory of the bundled agreements"
+#endif
+
+namespace agr::fuzz {
+
+std::string agreements_dir() { return AGR_FUZZ_AGREEMENTS_DIR; }
+
+void fail(const char* target, const std::string& what, std::string_view input) {
+  std::fprintf(stderr, "\n%s: invariant broken: %s\n", target, what.c_str());
+  if (!input.empty()) {
+    const size_t shown = std::min<size_t>(input.size(), 2000);
+    std::fprintf(stderr, "%s: input (%zu bytes%s): %.*s\n", target, input.size(),
+                 shown < input.size() ? ", cut" : "", static_cast<int>(shown), input.data());
+  }
+  std::fflush(stderr);
+  std::abort();
+}
+
+const std::vector<Bundled>& bundled_agreements() {
+  static const std::vector<Bundled> all = [] {
+    std::vector<std::filesystem::path> paths;
+    for (const auto& entry : std::filesystem::directory_iterator(agreements_dir()))
+      if (entry.path().extension() == ".agr") paths.push_back(entry.path());
+    std::sort(paths.begin(), paths.end());
+    std::vector<Bundled> out;
+    for (const auto& path : paths) {
+      SourceFile file;
+      std::string error;
+      if (!read_source_file(path.string(), &file, &error)) fail("setup", error);
+      Diagnostics diags;
+      Compilation c = compile(file, diags);
+      if (!c.program) fail("setup", path.string() + " does not compile:\n" + diags.render(file));
+      auto agreement = Agreement::from_program(std::move(*c.program), &error);
+      if (!agreement) fail("setup", path.string() + ": " + error);
+      out.push_back({path.stem().string(), std::move(agreement)});
+    }
+    if (out.empty()) fail("setup", "no agreements in " + agreements_dir());
+    return out;
+  }();
+  return all;
+}
+
+std::string check_json_line(std::string_view out) {
+  if (out.empty() || out.back() != '\n') return "the output does not end in a newline";
+  const size_t newlines = static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
+  if (newlines != 1) return "the output holds " + std::to_string(newlines) + " lines, not 1";
+  static simdjson::dom::parser parser;
+  const simdjson::padded_string padded(out.substr(0, out.size() - 1));
+  simdjson::dom::element doc;
+  if (auto error = parser.parse(padded).get(doc); error != simdjson::SUCCESS)
+    return std::string("the output is not valid JSON: ") + simdjson::error_message(error);
+  if (doc.type() != simdjson::dom::element_type::OBJECT) return "the output is not a JSON object";
+  return {};
+}
+
+std::string to_json_line(const HistoryInput& h) {
+  std::string out = "{\"id\":";
+  append_json_string(&out, h.id);
+  if (h.referral_date) {
+    out += ",\"referral_date\":";
+    append_json_string(&out, *h.referral_date);
+  }
+  if (h.clinic) {
+    out += ",\"clinic\":";
+    append_json_string(&out, *h.clinic);
+  }
+  out += ",\"events\":[";
+  for (size_t i = 0; i < h.events.size(); ++i) {
+    const EventInput& e = h.events[i];
+    if (i) out += ',';
+    out += "{\"id\":";
+    append_json_string(&out, e.id);
+    out += ",\"date\":";
+    append_json_string(&out, e.date);
+    out += ",\"code\":";
+    append_json_string(&out, e.code);
+    if (e.clinic) {
+      out += ",\"clinic\":";
+      append_json_string(&out, *e.clinic);
+    }
+    if (!e.flags.empty()) {
+      out += ",\"flags\":[";
+      for (size_t f = 0; f < e.flags.size(); ++f) {
+        if (f) out += ',';
+        append_json_string(&out, e.flags[f]);
+      }
+      out += ']';
+    }
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace agr::fuzz

@@ -1,0 +1,264 @@
+// The JIT tier's driver: LLJIT set-up, the optimisation pipeline, and the two caches.
+//
+//   key = FNV-1a 64 of (code signature, opt level, host triple/CPU/features, the bytecode)
+//
+// In-process: a mutex-guarded map from key to the compiled NativeCode (which owns its LLJIT), so
+// a second compile() of one agreement in a process is a look-up. On disk (Options::cache_dir):
+// `<dir>/<hex key>.o`, written by an llvm::ObjectCache on the compile layer's compiler after a
+// compile and loaded with LLJIT::addObjectFile by the next process, which then skips lowering,
+// optimisation and code generation. A cached object that does not load is recompiled and
+// rewritten.
+#include "jit.h"
+
+#include <llvm/ExecutionEngine/ObjectCache.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
+#include <llvm/ExecutionEngine/Orc/Core.h>
+#include <llvm/ExecutionEngine/Orc/IRCompileLayer.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/OptimizationLevel.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+#include "bytecode_file.h"
+#include "evaluate.h"
+#include "jit_internal.h"
+#include "lower_to_llvm.h"
+
+namespace agr::jit {
+namespace {
+
+std::string message_of(llvm::Error error) {
+  std::string text = llvm::toString(std::move(error));
+  return text.empty() ? "unknown LLVM error" : text;
+}
+
+bool init_native_target(std::string* error) {
+  static std::once_flag once;
+  static bool ok = false;
+  std::call_once(once, [] {
+    ok = !llvm::InitializeNativeTarget() && !llvm::InitializeNativeTargetAsmPrinter() &&
+         !llvm::InitializeNativeTargetAsmParser();
+  });
+  if (!ok) *error = "jit: LLVM has no native target for this machine";
+  return ok;
+}
+
+// Writes the compile layer's objects to, and reads them from, one file of the disk cache.
+class DiskObjectCache final : public llvm::ObjectCache {
+ public:
+  explicit DiskObjectCache(std::string path) : path_(std::move(path)) {}
+
+  void notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef object) override {
+    // Write a private file, then rename: a concurrent reader sees the whole object or none.
+    static std::atomic<unsigned> counter{0};
+    const std::string tmp = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out.write(object.getBufferStart(), static_cast<std::streamsize>(object.getBufferSize()))) {
+        out.close();
+        std::remove(tmp.c_str());
+        return;
+      }
+    }
+    if (std::rename(tmp.c_str(), path_.c_str()) != 0) std::remove(tmp.c_str());
+  }
+
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return read(); }
+
+  std::unique_ptr<llvm::MemoryBuffer> read() const {
+    auto buffer = llvm::MemoryBuffer::getFile(path_, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    if (!buffer) return nullptr;
+    return std::move(*buffer);
+  }
+  void discard() const { std::remove(path_.c_str()); }
+
+ private:
+  std::string path_;
+};
+
+// Native code for one agreement; it keeps the JIT (and so the code) alive.
+struct JitCode final : NativeCode {
+  std::unique_ptr<DiskObjectCache> disk_cache;  // outlives the JIT's compiler, which points at it
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+};
+
+void optimise(llvm::Module& module, llvm::TargetMachine* machine, int opt_level) {
+  if (opt_level <= 0) return;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  const llvm::OptimizationLevel level = opt_level == 1   ? llvm::OptimizationLevel::O1
+                                        : opt_level == 2 ? llvm::OptimizationLevel::O2
+                                                         : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(level);
+  passes.run(module, mam);
+}
+
+// Builds the JIT and its code. With `object` (a cached object file) nothing is compiled.
+llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc::JITTargetMachineBuilder machine,
+                                               int opt_level, const std::string& module_id,
+                                               std::unique_ptr<DiskObjectCache> disk_cache,
+                                               std::unique_ptr<llvm::MemoryBuffer> object) {
+  auto code = std::make_shared<JitCode>();
+  code->disk_cache = std::move(disk_cache);
+
+  machine.setCodeGenOptLevel(opt_level <= 0 ? llvm::CodeGenOpt::None : llvm::CodeGenOpt::Default);
+  llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(machine);
+  if (code->disk_cache) {
+    DiskObjectCache* cache = code->disk_cache.get();
+    builder.setCompileFunctionCreator(
+        [cache](llvm::orc::JITTargetMachineBuilder jtmb)
+            -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+          auto tm = jtmb.createTargetMachine();
+          if (!tm) return tm.takeError();
+          return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm), cache);
+        });
+  }
+  auto jit = builder.create();
+  if (!jit) return jit.takeError();
+  code->jit = std::move(*jit);
+  llvm::orc::LLJIT& j = *code->jit;
+  // Failures come back from lookup(); do not also print them.
+  j.getExecutionSession().setErrorReporter([](llvm::Error e) { llvm::consumeError(std::move(e)); });
+
+  // The helpers, by absolute address: no dynamic symbol look-up in the host process.
+  llvm::orc::SymbolMap helpers;
+  for (size_t i = 0; i < kHelperCount; ++i)
+    helpers[j.mangleAndIntern(kHelpers[i].name)] =
+        llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(kHelpers[i].address),
+                                 llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  if (auto err = j.getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) return std::move(err);
+
+  if (object) {
+    if (auto err = j.addObjectFile(std::move(object))) return std::move(err);
+  } else {
+    auto context = std::make_unique<llvm::LLVMContext>();
+    std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id);
+    auto tm = machine.createTargetMachine();
+    if (!tm) return tm.takeError();
+    module->setDataLayout((*tm)->createDataLayout());
+    module->setTargetTriple((*tm)->getTargetTriple().str());
+    std::string broken;
+    llvm::raw_string_ostream why(broken);
+    if (llvm::verifyModule(*module, &why))
+      return llvm::make_error<llvm::StringError>("jit: internal error: invalid IR: " + why.str(),
+                                                 llvm::inconvertibleErrorCode());
+    optimise(*module, tm->get(), opt_level);
+    if (auto err = j.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+      return std::move(err);
+  }
+
+  code->functions.resize(program.functions.size());
+  for (size_t f = 0; f < program.functions.size(); ++f) {
+    auto symbol = j.lookup(function_symbol(f));
+    if (!symbol) return symbol.takeError();
+    code->functions[f] = reinterpret_cast<NativeFunction>(static_cast<uintptr_t>(symbol->getAddress()));
+  }
+  return code;
+}
+
+std::mutex& cache_mutex() {
+  static std::mutex m;
+  return m;
+}
+// Never destroyed: the JITs inside stay valid until the process ends, whatever the order of
+// static destruction.
+std::map<uint64_t, std::shared_ptr<const NativeCode>>& in_process_cache() {
+  static auto* cache = new std::map<uint64_t, std::shared_ptr<const NativeCode>>();
+  return *cache;
+}
+
+}  // namespace
+
+std::shared_ptr<const Agreement> compile(const Agreement& agreement, const Options& options, Stats* stats,
+                                         std::string* error) {
+  const auto started = std::chrono::steady_clock::now();
+  Stats local;
+  if (!stats) stats = &local;
+  *stats = Stats{};
+  std::string ignored;
+  if (!error) error = &ignored;
+  auto finish = [&](std::shared_ptr<const NativeCode> code, bool from_cache) -> std::shared_ptr<const Agreement> {
+    stats->from_cache = from_cache;
+    stats->functions = code->functions.size();
+    stats->compile_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return Agreement::with_native_code(agreement, std::move(code));
+  };
+
+  if (options.opt_level < 0 || options.opt_level > 3) {
+    *error = "jit: the optimisation level must be 0 to 3, not " + std::to_string(options.opt_level);
+    return nullptr;
+  }
+  if (!init_native_target(error)) return nullptr;
+  auto machine = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine) {
+    *error = "jit: " + message_of(machine.takeError());
+    return nullptr;
+  }
+
+  const Program& program = agreement.program();
+  std::string material = code_signature();
+  material += ";O" + std::to_string(options.opt_level) + ";" + machine->getTargetTriple().str() + ";" +
+              machine->getCPU() + ";" + machine->getFeatures().getString() + ";";
+  material += write_bytecode(program);
+  const uint64_t key = fnv1a64(material);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
+
+  std::lock_guard<std::mutex> lock(cache_mutex());
+  auto& cache = in_process_cache();
+  if (auto it = cache.find(key); it != cache.end()) return finish(it->second, true);
+
+  const std::string module_id = std::string("agr.") + hex;
+  std::unique_ptr<DiskObjectCache> disk;
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (!options.cache_dir.empty()) {
+    disk = std::make_unique<DiskObjectCache>(options.cache_dir + "/" + hex + ".o");
+    object = disk->read();
+  }
+  if (object) {
+    auto from_disk =
+        build(program, *machine, options.opt_level, module_id, nullptr, std::move(object));
+    if (from_disk) {
+      cache.emplace(key, *from_disk);
+      return finish(std::move(*from_disk), true);
+    }
+    llvm::consumeError(from_disk.takeError());
+    disk->discard();  // unusable: compile afresh and rewrite it
+  }
+  auto compiled = build(program, *machine, options.opt_level, module_id, std::move(disk), nullptr);
+  if (!compiled) {
+    *error = "jit: " + message_of(compiled.takeError());
+    return nullptr;
+  }
+  cache.emplace(key, *compiled);
+  return finish(std::move(*compiled), false);
+}
+
+}  // namespace agr::jit

@@ -1,0 +1,33 @@
+// The JIT tier: compiles every function of a verified agreement to native code with LLVM ORC
+// (LLJIT) and hands back an Agreement that evaluates with it. The native code reproduces the VM
+// (runtime/vm.cpp) exactly, OutOfCalendar results included. This header includes nothing of
+// LLVM, so the rest of the project can include it freely.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "agr/agr.h"
+
+namespace agr::jit {
+
+struct Options {
+  int opt_level = 2;      // 0: no IR passes, fast instruction selection; 2: the O2 pipeline
+  std::string cache_dir;  // empty: no disk cache; else compiled objects are kept as <dir>/<key>.o
+};
+
+struct Stats {
+  double compile_ms = 0;    // wall time of compile(), cache look-ups included
+  bool from_cache = false;  // the code came from the in-process or the disk cache
+  size_t functions = 0;     // native functions in the result
+};
+
+// Compiles every function of the verified agreement to native code; returns an Agreement that
+// evaluates with it (Agreement::with_native_code), or null with *error. Thread-safe. Compiled
+// code is cached in-process (keyed by the bytecode and the options), so compiling one agreement
+// twice in a process compiles it once.
+std::shared_ptr<const Agreement> compile(const Agreement& agreement, const Options& options, Stats* stats,
+                                         std::string* error);
+
+}  // namespace agr::jit

@@ -1,0 +1,272 @@
+// The JIT tier against the VM: for every bundled agreement, the JIT's output is the VM's, byte
+// for byte (Evaluator::evaluate_json_line), at opt levels 0 and 2, on every case of the
+// agreement's regression suites, its example histories, synthetic LBP courses (bench/), and
+// random histories built from the agreement's own codes and flags (dates near both ends of the
+// calendar included, so OutOfCalendar results are compared too).
+#include <catch2/catch.hpp>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../bench/history_generator.h"
+#include "agr/agr.h"
+#include "calendar.h"
+#include "driver.h"
+#include "jit.h"
+#include "program.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Input {
+  std::string line;
+  std::optional<agr::Day> as_of;
+  std::string origin;  // for failure messages
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::shared_ptr<const agr::Agreement> compile_source(const fs::path& path) {
+  agr::SourceFile file;
+  std::string error;
+  REQUIRE(agr::read_source_file(path.string(), &file, &error));
+  agr::Diagnostics diags;
+  agr::Compilation c = agr::compile(file, diags);
+  INFO(diags.render(file));
+  REQUIRE(!diags.has_errors());
+  auto agreement = agr::Agreement::from_program(std::move(*c.program), &error);
+  INFO(error);
+  REQUIRE(agreement);
+  return agreement;
+}
+
+std::vector<fs::path> agreements() {
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::directory_iterator(fs::path(AGR_SOURCE_DIR) / "agreements"))
+    if (entry.path().extension() == ".agr") paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+void add_suite_cases(const std::string& name, std::vector<Input>* inputs) {
+  const fs::path dir = fs::path(AGR_SOURCE_DIR) / "tests" / "suites" / name;
+  if (!fs::is_directory(dir)) return;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().string().size() > 11 &&
+        entry.path().string().compare(entry.path().string().size() - 11, 11, ".suite.json") == 0)
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  simdjson::dom::parser parser;
+  for (const fs::path& file : files) {
+    const std::string text = read_file(file);
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(text).get(doc) == simdjson::SUCCESS);
+    simdjson::dom::array cases;
+    REQUIRE(doc["cases"].get(cases) == simdjson::SUCCESS);
+    size_t index = 0;
+    for (simdjson::dom::element c : cases) {
+      ++index;
+      simdjson::dom::element history;
+      if (c["history"].get(history) != simdjson::SUCCESS) continue;
+      Input input{simdjson::minify(history), std::nullopt, file.filename().string() + " case " + std::to_string(index)};
+      std::string_view as_of;
+      if (c["as_of"].get(as_of) == simdjson::SUCCESS) {
+        agr::Day day;
+        if (agr::parse_date(as_of, &day)) input.as_of = day;
+      }
+      inputs->push_back(input);
+      // The same history judged at a few other dates, and at the calendar's last day.
+      for (int shift : {-400, 30, 365}) {
+        Input other = input;
+        other.as_of = (input.as_of ? *input.as_of : agr::days_from_civil(2026, 1, 1)) + shift;
+        other.origin += " as_of shifted";
+        inputs->push_back(other);
+      }
+      Input end = input;
+      end.as_of = agr::kLastDay;
+      end.origin += " as_of 9999-12-31";
+      inputs->push_back(end);
+    }
+  }
+}
+
+void add_lines(const fs::path& path, std::vector<Input>* inputs) {
+  if (!fs::exists(path)) return;
+  std::istringstream in(read_file(path));
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) inputs->push_back({line, std::nullopt, path.filename().string() + ":" + std::to_string(++n)});
+}
+
+// Random histories from the agreement's own tables: its codes (and an unknown one), its flags,
+// a few clinics, referrals or none, dates over a year or two from `base`.
+void add_random(const agr::Program& p, agr::Day base, int count, uint64_t seed, const std::string& tag,
+                std::vector<Input>* inputs) {
+  std::mt19937_64 rng(seed);
+  auto between = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % uint64_t(hi - lo + 1)); };
+  auto clamp_day = [](int64_t d) { return static_cast<agr::Day>(std::clamp<int64_t>(d, agr::kFirstDay, agr::kLastDay)); };
+  for (int h = 0; h < count; ++h) {
+    std::string line = "{\"id\":\"r" + std::to_string(h) + "\"";
+    const agr::Day first = clamp_day(base + between(0, 200));
+    if (between(0, 9) < 8) line += ",\"referral_date\":\"" + agr::format_date(clamp_day(first - between(0, 30))) + "\"";
+    if (between(0, 1)) line += ",\"clinic\":\"K1\"";
+    line += ",\"events\":[";
+    const int events = static_cast<int>(between(0, 30));
+    std::vector<agr::Day> dates;
+    for (int e = 0; e < events; ++e) dates.push_back(clamp_day(first + between(0, between(0, 1) ? 120 : 500)));
+    if (between(0, 9) < 8) std::sort(dates.begin(), dates.end());
+    for (int e = 0; e < events; ++e) {
+      if (e) line += ",";
+      std::string code = between(0, 40) == 0 || p.services.empty()
+                             ? "9999"
+                             : p.services[static_cast<size_t>(between(0, int64_t(p.services.size()) - 1))].code;
+      line += "{\"id\":\"e" + std::to_string(e) + "\",\"date\":\"" + agr::format_date(dates[e]) + "\",\"code\":\"" +
+              code + "\"";
+      if (between(0, 5) == 0) line += ",\"clinic\":\"K" + std::to_string(between(1, 3)) + "\"";
+      if (!p.flags.empty() && between(0, 6) == 0)
+        line += ",\"flags\":[\"" + p.flags[static_cast<size_t>(between(0, int64_t(p.flags.size()) - 1))] + "\"]";
+      line += "}";
+    }
+    line += "]}";
+    std::optional<agr::Day> as_of;
+    if (between(0, 2) == 0) as_of = clamp_day(first + between(-30, 800));
+    inputs->push_back({line, as_of, tag + " #" + std::to_string(h)});
+  }
+}
+
+std::vector<Input> inputs_for(const std::string& name, const agr::Program& p) {
+  std::vector<Input> inputs;
+  add_suite_cases(name, &inputs);
+  add_lines(fs::path(AGR_SOURCE_DIR) / "examples" / "histories" / (name + ".jsonl"), &inputs);
+  if (name == "lbp") {
+    agr::bench::GeneratorOptions options;
+    options.seed = 7;
+    agr::bench::HistoryGenerator generator(options);
+    std::string buffer;
+    for (uint64_t n = 1; n <= 1500; ++n) generator.append_course(n, &buffer);
+    std::istringstream in(buffer);
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) inputs.push_back({line, std::nullopt, "generated #" + std::to_string(++n)});
+  }
+  add_random(p, agr::days_from_civil(2025, 6, 1), 1500, 1, "random", &inputs);
+  add_random(p, agr::kLastDay - 400, 300, 2, "random near 9999-12-31", &inputs);
+  add_random(p, agr::kFirstDay, 300, 3, "random near 0001-01-01", &inputs);
+  return inputs;
+}
+
+size_t compare(const std::shared_ptr<const agr::Agreement>& vm, const std::shared_ptr<const agr::Agreement>& jit,
+               const std::vector<Input>& inputs) {
+  agr::Evaluator vm_eval(vm), jit_eval(jit);
+  size_t mismatches = 0;
+  uint64_t line_number = 0;
+  for (const Input& input : inputs) {
+    ++line_number;
+    std::string expected, actual;
+    vm_eval.evaluate_json_line(input.line, line_number, input.as_of, &expected);
+    jit_eval.evaluate_json_line(input.line, line_number, input.as_of, &actual);
+    if (expected != actual && ++mismatches <= 5) {
+      INFO(input.origin << "\n  input: " << input.line << "\n  vm:  " << expected << "  jit: " << actual);
+      CHECK(expected == actual);
+    }
+  }
+  return mismatches;
+}
+
+}  // namespace
+
+TEST_CASE("the JIT reproduces the VM byte for byte on every bundled agreement", "[jit]") {
+  const auto paths = agreements();
+  REQUIRE(!paths.empty());
+  for (const fs::path& path : paths) {
+    const std::string name = path.stem().string();
+    const auto vm = compile_source(path);
+    const std::vector<Input> inputs = inputs_for(name, vm->program());
+    for (int opt : {0, 2}) {
+      INFO(name << " at O" << opt << ", " << inputs.size() << " inputs");
+      agr::jit::Options options;
+      options.opt_level = opt;
+      agr::jit::Stats stats;
+      std::string error;
+      auto jit = agr::jit::compile(*vm, options, &stats, &error);
+      INFO(error);
+      REQUIRE(jit);
+      REQUIRE(jit->native_code());
+      CHECK(stats.functions == vm->program().functions.size());
+      CHECK(compare(vm, jit, inputs) == 0);
+    }
+  }
+}
+
+TEST_CASE("a second compile of one agreement comes from the in-process cache", "[jit][cache]") {
+  const auto vm = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
+  agr::jit::Options options;
+  options.opt_level = 2;
+  agr::jit::Stats first, second;
+  std::string error;
+  auto a = agr::jit::compile(*vm, options, &first, &error);
+  REQUIRE(a);
+  auto b = agr::jit::compile(*vm, options, &second, &error);
+  REQUIRE(b);
+  CHECK(second.from_cache);
+  CHECK(second.functions == first.functions);
+  CHECK(a->native_code() == b->native_code());
+  // Another optimisation level is another key.
+  options.opt_level = 0;
+  agr::jit::Stats other;
+  auto c = agr::jit::compile(*vm, options, &other, &error);
+  REQUIRE(c);
+  CHECK(c->native_code() != a->native_code());
+}
+
+TEST_CASE("with a cache directory the compiled object is written to disk", "[jit][cache]") {
+  // A program no other test compiles (another name is other bytecode), so this compile is real.
+  const auto base = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "ste.agr");
+  agr::Program program = base->program();
+  program.name += "-disk-cache-test-" + std::to_string(::getpid());
+  std::string error;
+  auto vm = agr::Agreement::from_program(std::move(program), &error);
+  REQUIRE(vm);
+
+  const fs::path dir = fs::temp_directory_path() / ("agr_jit_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  agr::jit::Options options;
+  options.opt_level = 2;
+  options.cache_dir = dir.string();
+  agr::jit::Stats stats;
+  auto jit = agr::jit::compile(*vm, options, &stats, &error);
+  INFO(error);
+  REQUIRE(jit);
+  CHECK_FALSE(stats.from_cache);
+  size_t objects = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) objects += entry.path().extension() == ".o";
+  CHECK(objects == 1);
+  std::vector<Input> inputs;
+  add_random(vm->program(), agr::days_from_civil(2025, 6, 1), 200, 9, "random", &inputs);
+  CHECK(compare(vm, jit, inputs) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an invalid optimisation level is refused", "[jit]") {
+  const auto vm = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
+  agr::jit::Options options;
+  options.opt_level = 7;
+  std::string error;
+  CHECK_FALSE(agr::jit::compile(*vm, options, nullptr, &error));
+  CHECK(error.find("optimisation level") != std::string::npos);
+}

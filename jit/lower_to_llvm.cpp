@@ -1,0 +1,361 @@
+// Bytecode to LLVM IR. Each bytecode function becomes one LLVM function
+//
+//   i8 agr_fn_<n>(i8* program, i8* index, i8* state, i8* due)
+//
+// with the NativeFunction signature (RunResult is a uint8_t enum). Registers become i64 allocas,
+// zeroed on entry as the VM zeroes them (mem2reg/SROA promote them at O2). Jumps go forward only
+// (the verifier's guarantee), so there is one basic block per leader instruction and the CFG is
+// a DAG. Event and course fields are read inline at offsets the C++ compiler measured
+// (jit_internal.h); COUNT, FIRST_DATE, LAST_DATE and CLINIC_OF_LAST over a constant set of up
+// to kInlineSetLimit services are unrolled inline; everything else calls a helper (helpers.cpp).
+// The semantics are runtime/vm.cpp's, case by case.
+#include "lower_to_llvm.h"
+
+#include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <limits>
+#include <vector>
+
+#include "calendar.h"
+#include "evaluate.h"
+#include "jit_internal.h"
+
+namespace agr::jit {
+
+std::string function_symbol(size_t index) { return "agr_fn_" + std::to_string(index); }
+
+namespace {
+
+constexpr int64_t kAbsent = std::numeric_limits<int64_t>::min();
+constexpr size_t kInlineSetLimit = 32;  // larger sets call the helper: code size stays linear
+
+constexpr uint8_t result_code(RunResult r) { return static_cast<uint8_t>(r); }
+
+class Lowerer {
+ public:
+  Lowerer(const Program& program, llvm::LLVMContext& context, llvm::Module& module)
+      : p_(program), ctx_(context), m_(module), b_(context), layout_(layout()) {
+    i1_ = llvm::Type::getInt1Ty(ctx_);
+    i8_ = llvm::Type::getInt8Ty(ctx_);
+    i32_ = llvm::Type::getInt32Ty(ctx_);
+    i64_ = llvm::Type::getInt64Ty(ctx_);
+    ptr_ = llvm::Type::getInt8PtrTy(ctx_);
+    fn_type_ = llvm::FunctionType::get(i8_, {ptr_, ptr_, ptr_, ptr_}, false);
+    declare_helpers();
+  }
+
+  void lower_function(size_t index) {
+    const Function& fn = p_.functions[index];
+    fn_ = llvm::Function::Create(fn_type_, llvm::Function::ExternalLinkage, function_symbol(index), m_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);
+    program_ = fn_->getArg(0);
+    index_ = fn_->getArg(1);
+    state_ = fn_->getArg(2);
+    due_ = fn_->getArg(3);
+    program_->setName("program");
+    index_->setName("index");
+    state_->setName("state");
+    due_->setName("due");
+
+    llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+    b_.SetInsertPoint(entry);
+    regs_.clear();
+    for (size_t r = 0; r < fn.registers.size(); ++r)
+      regs_.push_back(b_.CreateAlloca(i64_, nullptr, "r" + std::to_string(r)));
+    for (llvm::AllocaInst* r : regs_) b_.CreateStore(b_.getInt64(0), r);
+
+    // Leaders: the first instruction, every jump target, and whatever follows a jump or a return.
+    begin_ = fn.code_begin;
+    const uint32_t n = fn.code_end - fn.code_begin;
+    blocks_.assign(n, nullptr);
+    auto leader = [&](uint32_t i) {
+      if (i < n && !blocks_[i])
+        blocks_[i] = llvm::BasicBlock::Create(ctx_, "pc" + std::to_string(begin_ + i), fn_);
+    };
+    leader(0);
+    for (uint32_t i = 0; i < n; ++i) {
+      const Instruction& ins = p_.code[begin_ + i];
+      switch (ins.op) {
+        case Opcode::JUMP:
+        case Opcode::JUMP_IF_FALSE:
+        case Opcode::JUMP_IF_NONE:
+          leader(static_cast<uint32_t>(ins.k) - begin_);
+          leader(i + 1);
+          break;
+        case Opcode::HOLD:
+        case Opcode::FAIL:
+        case Opcode::DUE: leader(i + 1); break;
+        default: break;
+      }
+    }
+    out_of_calendar_ = nullptr;
+    b_.CreateBr(blocks_[0]);
+
+    for (uint32_t i = 0; i < n; ++i) {
+      if (blocks_[i]) {
+        if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(blocks_[i]);
+        b_.SetInsertPoint(blocks_[i]);
+      }
+      pc_ = i;
+      instruction(p_.code[begin_ + i]);
+    }
+  }
+
+ private:
+  // ---- registers and memory ----------------------------------------------------------------------
+
+  llvm::Value* reg(uint8_t r) { return b_.CreateLoad(i64_, regs_[r]); }
+  void set(uint8_t r, llvm::Value* v) { b_.CreateStore(v, regs_[r]); }
+
+  llvm::Value* byte_offset(llvm::Value* base, size_t offset) {
+    return b_.CreateConstInBoundsGEP1_64(i8_, base, offset);
+  }
+  llvm::Value* load_at(llvm::Value* base, size_t offset, llvm::Type* type, unsigned align) {
+    llvm::Value* p = b_.CreateBitCast(byte_offset(base, offset), type->getPointerTo());
+    return b_.CreateAlignedLoad(type, p, llvm::Align(align));
+  }
+  void store_at(llvm::Value* base, size_t offset, llvm::Value* v, unsigned align) {
+    llvm::Value* p = b_.CreateBitCast(byte_offset(base, offset), v->getType()->getPointerTo());
+    b_.CreateAlignedStore(v, p, llvm::Align(align));
+  }
+
+  // Scalars of the course state, widened to i64 as the VM widens them.
+  llvm::Value* state_day(size_t offset) { return b_.CreateSExt(load_at(state_, offset, i32_, alignof(Day)), i64_); }
+  llvm::Value* state_u32(size_t offset) {
+    return b_.CreateZExt(load_at(state_, offset, i32_, alignof(uint32_t)), i64_);
+  }
+  llvm::Value* state_bool(size_t offset) {  // i1
+    return b_.CreateICmpNE(load_at(state_, offset, i8_, alignof(bool)), b_.getInt8(0));
+  }
+  // Element `service` of a per-service vector of 32-bit values (only when layout_.vector_data_first).
+  llvm::Value* state_element(size_t vector_offset, uint32_t service) {
+    llvm::Value* data = load_at(state_, vector_offset, ptr_, alignof(void*));
+    llvm::Value* typed = b_.CreateBitCast(data, i32_->getPointerTo());
+    llvm::Value* p = b_.CreateConstInBoundsGEP1_64(i32_, typed, service);
+    return b_.CreateAlignedLoad(i32_, p, llvm::Align(4));
+  }
+
+  llvm::Value* in_calendar(llvm::Value* day) {
+    return b_.CreateAnd(b_.CreateICmpSGE(day, b_.getInt64(kFirstDay)), b_.CreateICmpSLE(day, b_.getInt64(kLastDay)));
+  }
+  llvm::Value* as_i64(llvm::Value* flag) { return b_.CreateZExt(flag, i64_); }
+  llvm::Value* truthy(llvm::Value* v) { return b_.CreateICmpNE(v, b_.getInt64(0)); }
+
+  // ---- control ------------------------------------------------------------------------------------
+
+  llvm::BasicBlock* next_leader_after(uint32_t i) {
+    for (uint32_t j = i + 1; j < blocks_.size(); ++j)
+      if (blocks_[j]) return blocks_[j];
+    return nullptr;
+  }
+  llvm::BasicBlock* target(const Instruction& ins) { return blocks_[static_cast<uint32_t>(ins.k) - begin_]; }
+
+  llvm::BasicBlock* out_of_calendar() {
+    if (!out_of_calendar_) {
+      out_of_calendar_ = llvm::BasicBlock::Create(ctx_, "out_of_calendar", fn_);
+      llvm::IRBuilder<> ret(out_of_calendar_);
+      ret.CreateRet(ret.getInt8(result_code(RunResult::OutOfCalendar)));
+    }
+    return out_of_calendar_;
+  }
+
+  // r[a] = v, where v == kAbsent means the date arithmetic left the calendar.
+  void set_checked_date(uint8_t a, llvm::Value* v) {
+    llvm::BasicBlock* rest = llvm::BasicBlock::Create(ctx_, "", fn_, next_leader_after(pc_));
+    b_.CreateCondBr(b_.CreateICmpEQ(v, b_.getInt64(kAbsent)), out_of_calendar(), rest);
+    b_.SetInsertPoint(rest);
+    set(a, v);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------
+
+  void declare_helpers() {
+    auto declare = [&](const char* name, llvm::FunctionType* type) {
+      llvm::Function* f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, m_);
+      f->addFnAttr(llvm::Attribute::NoUnwind);
+      f->addFnAttr(llvm::Attribute::ReadOnly);
+      f->addFnAttr(llvm::Attribute::WillReturn);
+      return f;
+    };
+    count_ = declare("agr_jit_count", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_}, false));
+    count_in_ = declare("agr_jit_count_in", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_, i64_, i64_}, false));
+    first_date_ = declare("agr_jit_first_date", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_}, false));
+    last_date_ = declare("agr_jit_last_date", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_}, false));
+    clinic_of_last_ = declare("agr_jit_clinic_of_last", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_}, false));
+    combinable_ = declare("agr_jit_combinable", llvm::FunctionType::get(i64_, {ptr_, ptr_}, false));
+    llvm::FunctionType* date_op = llvm::FunctionType::get(i64_, {i64_, i64_}, false);
+    add_days_ = declare("agr_jit_add_days", date_op);
+    add_months_ = declare("agr_jit_add_months", date_op);
+    add_working_days_ = declare("agr_jit_add_working_days", date_op);
+  }
+
+  bool inline_set(uint32_t set) const {
+    return layout_.vector_data_first && p_.sets[set].size() <= kInlineSetLimit;
+  }
+  llvm::Value* set_call(llvm::Function* helper, uint32_t set) {
+    return b_.CreateCall(helper, {program_, state_, b_.getInt32(set)});
+  }
+
+  // ---- the opcodes ------------------------------------------------------------------------------------
+
+  void instruction(const Instruction& ins) {
+    const Layout& l = layout_;
+    const uint32_t k = static_cast<uint32_t>(ins.k);
+    switch (ins.op) {
+      case Opcode::LOAD_INT:
+      case Opcode::LOAD_DATE: set(ins.a, b_.getInt64(ins.k)); break;
+      case Opcode::MOVE: set(ins.a, reg(ins.b)); break;
+      case Opcode::EVENT_DATE: set(ins.a, state_day(l.date)); break;
+      case Opcode::EVENT_CLINIC: set(ins.a, state_u32(l.clinic)); break;
+      case Opcode::EVENT_FLAGGED: {
+        llvm::Value* flags = load_at(state_, l.flags, i64_, alignof(uint64_t));
+        set(ins.a, b_.CreateAnd(b_.CreateLShr(flags, b_.getInt64(k & 63)), b_.getInt64(1)));
+        break;
+      }
+      case Opcode::REFERRAL:
+        set(ins.a, b_.CreateSelect(state_bool(l.has_referral), state_day(l.referral), b_.getInt64(kAbsent)));
+        break;
+      case Opcode::COURSE_START:
+        set(ins.a, b_.CreateSelect(state_bool(l.started), state_day(l.start), b_.getInt64(kAbsent)));
+        break;
+      case Opcode::COURSE_END:
+        set(ins.a, b_.CreateSelect(state_bool(l.ended), state_day(l.end), b_.getInt64(kAbsent)));
+        break;
+      case Opcode::COURSE_STARTED: set(ins.a, as_i64(state_bool(l.started))); break;
+      case Opcode::COURSE_ENDED: set(ins.a, as_i64(state_bool(l.ended))); break;
+      case Opcode::COUNT: {
+        if (!inline_set(k)) {
+          set(ins.a, set_call(count_, k));
+          break;
+        }
+        llvm::Value* sum = b_.getInt64(0);
+        for (uint32_t service : p_.sets[k]) sum = b_.CreateAdd(sum, b_.CreateZExt(state_element(l.count, service), i64_));
+        set(ins.a, sum);
+        break;
+      }
+      case Opcode::COUNT_FLAGGED:
+        set(ins.a, b_.CreateCall(count_in_, {index_, state_, b_.getInt32(k), b_.getInt64(kFirstDay),
+                                             b_.getInt64(kLastDay)}));
+        break;
+      case Opcode::COUNT_IN:
+        set(ins.a, b_.CreateCall(count_in_, {index_, state_, b_.getInt32(k), reg(ins.b), reg(ins.c)}));
+        break;
+      case Opcode::FIRST_DATE:
+      case Opcode::LAST_DATE: {
+        const bool first = ins.op == Opcode::FIRST_DATE;
+        if (!inline_set(k)) {
+          set(ins.a, set_call(first ? first_date_ : last_date_, k));
+          break;
+        }
+        llvm::Value* best = b_.getInt64(kAbsent);
+        for (uint32_t service : p_.sets[k]) {
+          llvm::Value* has = b_.CreateICmpNE(state_element(l.count, service), b_.getInt32(0));
+          llvm::Value* v = b_.CreateSExt(state_element(first ? l.first : l.last, service), i64_);
+          llvm::Value* better = b_.CreateOr(b_.CreateICmpEQ(best, b_.getInt64(kAbsent)),
+                                            first ? b_.CreateICmpSLT(v, best) : b_.CreateICmpSGT(v, best));
+          best = b_.CreateSelect(b_.CreateAnd(has, better), v, best);
+        }
+        set(ins.a, best);
+        break;
+      }
+      case Opcode::CLINIC_OF_LAST: {
+        if (!inline_set(k)) {
+          set(ins.a, set_call(clinic_of_last_, k));
+          break;
+        }
+        llvm::Value* seq = b_.getInt64(-1);
+        llvm::Value* clinic = b_.getInt64(kAbsent);
+        for (uint32_t service : p_.sets[k]) {
+          llvm::Value* has = b_.CreateICmpNE(state_element(l.count, service), b_.getInt32(0));
+          llvm::Value* q = b_.CreateZExt(state_element(l.last_seq, service), i64_);
+          llvm::Value* take = b_.CreateAnd(has, b_.CreateICmpSGT(q, seq));
+          seq = b_.CreateSelect(take, q, seq);
+          clinic = b_.CreateSelect(take, b_.CreateZExt(state_element(l.last_clinic, service), i64_), clinic);
+        }
+        set(ins.a, clinic);
+        break;
+      }
+      case Opcode::COMBINABLE: set(ins.a, b_.CreateCall(combinable_, {program_, state_})); break;
+      case Opcode::ADD: set(ins.a, b_.CreateAdd(reg(ins.b), reg(ins.c))); break;
+      case Opcode::SUB: set(ins.a, b_.CreateSub(reg(ins.b), reg(ins.c))); break;
+      case Opcode::ADD_DAYS:
+        set_checked_date(ins.a, b_.CreateCall(add_days_, {reg(ins.b), b_.getInt64(ins.k)}));
+        break;
+      case Opcode::ADD_MONTHS:
+        set_checked_date(ins.a, b_.CreateCall(add_months_, {reg(ins.b), b_.getInt64(ins.k)}));
+        break;
+      case Opcode::ADD_WORKING_DAYS:
+        set_checked_date(ins.a, b_.CreateCall(add_working_days_, {reg(ins.b), b_.getInt64(ins.k)}));
+        break;
+      case Opcode::EQ: set(ins.a, as_i64(b_.CreateICmpEQ(reg(ins.b), reg(ins.c)))); break;
+      case Opcode::NE: set(ins.a, as_i64(b_.CreateICmpNE(reg(ins.b), reg(ins.c)))); break;
+      case Opcode::LT: set(ins.a, as_i64(b_.CreateICmpSLT(reg(ins.b), reg(ins.c)))); break;
+      case Opcode::LE: set(ins.a, as_i64(b_.CreateICmpSLE(reg(ins.b), reg(ins.c)))); break;
+      case Opcode::NOT: set(ins.a, as_i64(b_.CreateICmpEQ(reg(ins.b), b_.getInt64(0)))); break;
+      case Opcode::AND: set(ins.a, as_i64(b_.CreateAnd(truthy(reg(ins.b)), truthy(reg(ins.c))))); break;
+      case Opcode::OR: set(ins.a, as_i64(b_.CreateOr(truthy(reg(ins.b)), truthy(reg(ins.c))))); break;
+      case Opcode::JUMP: b_.CreateBr(target(ins)); break;
+      case Opcode::JUMP_IF_FALSE:
+        b_.CreateCondBr(b_.CreateICmpEQ(reg(ins.a), b_.getInt64(0)), target(ins), blocks_[pc_ + 1]);
+        break;
+      case Opcode::JUMP_IF_NONE:
+        b_.CreateCondBr(b_.CreateICmpEQ(reg(ins.a), b_.getInt64(kAbsent)), target(ins), blocks_[pc_ + 1]);
+        break;
+      case Opcode::HOLD: b_.CreateRet(b_.getInt8(result_code(RunResult::Hold))); break;
+      case Opcode::FAIL: b_.CreateRet(b_.getInt8(result_code(RunResult::Fail))); break;
+      case Opcode::DUE: {
+        llvm::Value* earliest = reg(ins.a);
+        llvm::Value* target_day = reg(ins.b);
+        llvm::Value* latest = ins.k ? reg(ins.c) : nullptr;
+        llvm::Value* ok = b_.CreateAnd(in_calendar(earliest), in_calendar(target_day));
+        if (latest) ok = b_.CreateAnd(ok, in_calendar(latest));
+        llvm::BasicBlock* write = llvm::BasicBlock::Create(ctx_, "due", fn_, next_leader_after(pc_));
+        b_.CreateCondBr(ok, write, out_of_calendar());
+        b_.SetInsertPoint(write);
+        store_at(due_, l.due_earliest, b_.CreateTrunc(earliest, i32_), alignof(Day));
+        store_at(due_, l.due_target, b_.CreateTrunc(target_day, i32_), alignof(Day));
+        store_at(due_, l.due_has_latest, b_.getInt8(latest ? 1 : 0), alignof(bool));
+        store_at(due_, l.due_latest, latest ? b_.CreateTrunc(latest, i32_) : b_.getInt32(0), alignof(Day));
+        b_.CreateRet(b_.getInt8(result_code(RunResult::Due)));
+        break;
+      }
+    }
+  }
+
+  const Program& p_;
+  llvm::LLVMContext& ctx_;
+  llvm::Module& m_;
+  llvm::IRBuilder<> b_;
+  const Layout& layout_;
+
+  llvm::Type *i1_, *i8_, *i32_, *i64_, *ptr_;
+  llvm::FunctionType* fn_type_;
+  llvm::Function *count_, *count_in_, *first_date_, *last_date_, *clinic_of_last_, *combinable_;
+  llvm::Function *add_days_, *add_months_, *add_working_days_;
+
+  // The function being lowered.
+  llvm::Function* fn_ = nullptr;
+  llvm::Value *program_ = nullptr, *index_ = nullptr, *state_ = nullptr, *due_ = nullptr;
+  std::vector<llvm::AllocaInst*> regs_;
+  std::vector<llvm::BasicBlock*> blocks_;  // per instruction: its block when it is a leader
+  llvm::BasicBlock* out_of_calendar_ = nullptr;
+  uint32_t begin_ = 0, pc_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> lower_program(const Program& program, llvm::LLVMContext& context,
+                                            const std::string& module_id) {
+  auto module = std::make_unique<llvm::Module>(module_id, context);
+  Lowerer lowerer(program, context, *module);
+  for (size_t f = 0; f < program.functions.size(); ++f) lowerer.lower_function(f);
+  return module;
+}
+
+}  // namespace agr::jit
