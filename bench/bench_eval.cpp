@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
         counts_a.rejected += v.status == agr::EventStatus::Rejected;
         counts_a.not_governed += v.status == agr::EventStatus::NotGoverned;
       }
-      agr::append_verdict_json(&expected, program, h, verdict);
+      agr::append_verdict_json(&expected, *agreement, h, verdict);
     }
   }
   agr::Evaluator evaluator(agreement);

@@ -108,7 +108,7 @@ std::string run_vm(const Agreement& agreement, Evaluator::Scratch& scratch, cons
   std::string out, error;
   if (read_history_json(scratch, agreement.program(), agreement.index(), input.line, &error) &&
       evaluate_prepared(agreement, scratch.history, input.as_of, scratch.state, &scratch.verdict, vm)) {
-    append_verdict_json(&out, agreement.program(), scratch.history, scratch.verdict);
+    append_verdict_json(&out, agreement, scratch.history, scratch.verdict);
     return out;
   }
   if (error.empty()) error = scratch.verdict.error;

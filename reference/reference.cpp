@@ -329,7 +329,7 @@ bool ReferenceEvaluator::evaluate_json_line(std::string_view line, uint64_t line
     CourseVerdict verdict;
     try {
       evaluate(*ast_, p, scratch_->history, as_of, &verdict);
-      append_verdict_json(out, p, scratch_->history, verdict);
+      append_verdict_json(out, *agreement_, scratch_->history, verdict);
       return true;
     } catch (const OutOfCalendar&) {
       error =

@@ -9,22 +9,28 @@
 
 #include "bytecode_file.h"
 #include "scratch.h"
+#include "verdict_writer.h"
 #include "verify.h"
 
 namespace agr {
 
 AgreementIndex::AgreementIndex(const Program& p) {
   const size_t n = p.services.size();
-  rejections_for.resize(n);
-  warnings_for.resize(n);
   set_bits.resize(p.sets.size());
   for (size_t i = 0; i < p.sets.size(); ++i) {
     set_bits[i].assign((n + 63) / 64, 0);
     for (uint32_t s : p.sets[i]) set_bits[i][s >> 6] |= uint64_t(1) << (s & 63);
   }
-  for (uint32_t r = 0; r < p.rules.size(); ++r)
-    for (uint32_t s : p.sets[p.rules[r].applies_to])
-      (p.rules[r].warning ? warnings_for : rejections_for)[s].push_back(r);
+  for (uint32_t s = 0; s < n; ++s) {
+    judges_begin.push_back(static_cast<uint32_t>(judges.size()));
+    for (int warning = 0; warning < 2; ++warning) {
+      if (warning) warnings_begin.push_back(static_cast<uint32_t>(judges.size()));
+      for (uint32_t r = 0; r < p.rules.size(); ++r)
+        if (p.rules[r].warning == (warning == 1) && in_set(p.rules[r].applies_to, s))
+          judges.push_back({r, p.rules[r].function});
+    }
+  }
+  judges_begin.push_back(static_cast<uint32_t>(judges.size()));
   starts_course.assign(n, 0);
   ends_course.assign(n, 0);
   if (p.course_starts != kNoSet) {
@@ -39,6 +45,8 @@ AgreementIndex::AgreementIndex(const Program& p) {
     codes_sorted.push_back(p.services[s].code);
     codes_sorted_service.push_back(s);
   }
+  for (const Service& s : p.services) fee_json.push_back(s.has_fee ? render_fee_json("fee", s.fee) : std::string());
+  for (const Rule& r : p.rules) rule_json.push_back(render_rule_json(r));
 }
 
 int32_t AgreementIndex::find_service(std::string_view code) const {
@@ -68,15 +76,14 @@ std::string unknown_flag_message(const Program& program, std::string_view event,
   return message;
 }
 
-std::string check_history(const Program& program, const PreparedHistory& h) {
+std::string check_history(const Program& program, const PreparedHistory& h, std::vector<std::string_view>& ids) {
   if (program.referral_required && !h.has_referral)
     return "missing field 'referral_date': agreement " + program.name + " requires the referral date";
   if (h.events.size() > kMaxEventsPerCourse)
     return "the course has " + std::to_string(h.events.size()) + " events, over the limit of " +
            std::to_string(kMaxEventsPerCourse);
-  // Unique event ids: sort views (histories are small; this is not on the per-rule path).
-  std::vector<std::string_view> ids;
-  ids.reserve(h.events.size());
+  // Unique event ids: sort views into a reused buffer.
+  ids.clear();
   for (const auto& e : h.events) ids.push_back(e.id);
   std::sort(ids.begin(), ids.end());
   for (size_t i = 1; i < ids.size(); ++i)
@@ -144,13 +151,27 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.has_referral = h.has_referral;
   s.referral = h.referral;
 
-  // Date order, and input order on one date (a stable sort of positions).
+  // Date order, and input order on one date (a stable sort of positions). Histories mostly come
+  // in date order already, and are short: check first, then insert.
   const size_t n = h.events.size();
   std::vector<uint32_t>& order = s.order_scratch;
   order.resize(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return h.events[a].date < h.events[b].date; });
+  bool in_date_order = true;
+  for (size_t i = 1; i < n && in_date_order; ++i) in_date_order = h.events[i - 1].date <= h.events[i].date;
+  if (!in_date_order) {
+    if (n <= 64) {
+      for (size_t i = 1; i < n; ++i) {
+        const uint32_t x = order[i];
+        size_t j = i;
+        for (; j > 0 && h.events[order[j - 1]].date > h.events[x].date; --j) order[j] = order[j - 1];
+        order[j] = x;
+      }
+    } else {
+      std::stable_sort(order.begin(), order.end(),
+                       [&](uint32_t a, uint32_t b) { return h.events[a].date < h.events[b].date; });
+    }
+  }
 
   // Rejected events are judged in place; their violations are gathered per event afterwards so
   // that CourseVerdict::violations is grouped in input order.
@@ -178,9 +199,10 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     s.flags = e.flags;
 
     const uint32_t begin = static_cast<uint32_t>(broken.size());
-    for (uint32_t rule : index.rejections_for[e.service]) {
-      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused, vm)) {
-        case RunResult::Fail: broken.push_back(rule); break;
+    const uint32_t first_warning = index.warnings_begin[e.service], end = index.judges_begin[e.service + 1];
+    for (uint32_t j = index.judges_begin[e.service]; j < first_warning; ++j) {
+      switch (run_agreement_function(agreement, index.judges[j].function, s, &unused, vm)) {
+        case RunResult::Fail: broken.push_back(index.judges[j].rule); break;
         case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
         default: break;
       }
@@ -191,9 +213,9 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       continue;
     }
     v.status = EventStatus::Accepted;
-    for (uint32_t rule : index.warnings_for[e.service]) {
-      switch (run_agreement_function(agreement, p.rules[rule].function, s, &unused, vm)) {
-        case RunResult::Fail: out->warnings.push_back({rule, i}); break;
+    for (uint32_t j = first_warning; j < end; ++j) {
+      switch (run_agreement_function(agreement, index.judges[j].function, s, &unused, vm)) {
+        case RunResult::Fail: out->warnings.push_back({index.judges[j].rule, i}); break;
         case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
         default: break;
       }
@@ -342,7 +364,7 @@ bool Evaluator::evaluate(const HistoryInput& input, std::optional<Day> as_of, Co
     }
     h.events.push_back(pe);
   }
-  out->error = check_history(p, h);
+  out->error = check_history(p, h, scratch_->state.id_scratch);
   if (!out->error.empty()) return false;
   return evaluate_prepared(*agreement_, h, as_of, scratch_->state, out);
 }

@@ -20,8 +20,16 @@ class AgreementIndex {
  public:
   explicit AgreementIndex(const Program& program);
 
-  std::vector<std::vector<uint32_t>> rejections_for;  // per service: rule indexes, file order
-  std::vector<std::vector<uint32_t>> warnings_for;    // per service
+  // The rules that judge each service, in file order: rejections first, then warnings.
+  struct Judge {
+    uint32_t rule, function;
+  };
+  std::vector<Judge> judges;
+  std::vector<uint32_t> judges_begin;    // per service + 1: its slice of `judges`
+  std::vector<uint32_t> warnings_begin;  // per service: where its warnings start in that slice
+  // Output text that depends only on the agreement, rendered once: each service's
+  // `,"fee":{...}` (empty without a fee) and each rule's `"rule":..,"message":..,"source":..`.
+  std::vector<std::string> fee_json, rule_json;
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
   std::vector<std::string_view> codes_sorted;         // for lookup by code
@@ -64,7 +72,8 @@ std::string unknown_flag_message(const Program& program, std::string_view event,
 
 // Checks the parts of the input contract that need the agreement (a referral where required,
 // unique event ids, known flags are checked while reading). Returns "" when the history is fine.
-std::string check_history(const Program& program, const PreparedHistory& history);
+std::string check_history(const Program& program, const PreparedHistory& history,
+                          std::vector<std::string_view>& id_scratch);
 
 // What has been accepted so far in one history, and the event being judged.
 struct CourseState {
@@ -94,6 +103,7 @@ struct CourseState {
 
   // Reused between histories so that evaluation does not allocate in the steady state.
   std::vector<uint32_t> order_scratch, broken_scratch;
+  std::vector<std::string_view> id_scratch;
   std::vector<std::pair<uint32_t, uint32_t>> span_scratch;
 
   void reset(size_t services);

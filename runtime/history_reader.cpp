@@ -29,8 +29,9 @@ const char* type_word(element_type type) {
 
 class HistoryReader {
  public:
-  HistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h, std::string* error)
-      : p_(p), index_(index), h_(h), error_(error) {}
+  HistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h,
+                std::vector<std::string_view>& ids, std::string* error)
+      : p_(p), index_(index), h_(h), ids_(ids), error_(error) {}
 
   bool read(element doc) {
     if (doc.type() != element_type::OBJECT)
@@ -66,7 +67,7 @@ class HistoryReader {
     const uint32_t default_clinic = has_history_clinic ? h_.intern_clinic(history_clinic) : 0;
     for (size_t i = 0; i < h_.events.size(); ++i)
       if (!event_clinic_named_[i]) h_.events[i].clinic = default_clinic;
-    std::string problem = check_history(p_, h_);
+    std::string problem = check_history(p_, h_, ids_);
     if (!problem.empty()) return fail(std::move(problem));
     return true;
   }
@@ -98,9 +99,10 @@ class HistoryReader {
   }
 
   bool event(element value, size_t position) {
-    const std::string where = "event " + std::to_string(position);
+    // Where an error is, named only when there is one (the happy path builds no strings).
+    auto where = [position] { return "event " + std::to_string(position); };
     if (value.type() != element_type::OBJECT)
-      return fail(where + " must be an object, not " + type_word(value.type()));
+      return fail(where() + " must be an object, not " + type_word(value.type()));
     PreparedEvent e{};
     bool has_id = false, has_date = false, has_code = false, has_clinic = false;
     std::string_view date_text, clinic, unknown_flag;
@@ -109,35 +111,35 @@ class HistoryReader {
     const simdjson::dom::object object = value.get_object().value_unsafe();
     for (auto [key, v] : object) {
       if (key == "id") {
-        if (!string_field(v, "id", &e.id)) return prefix(where);
+        if (!string_field(v, "id", &e.id)) return prefix(where());
         has_id = true;
       } else if (key == "date") {
-        if (!string_field(v, "date", &date_text)) return prefix(where);
+        if (!string_field(v, "date", &date_text)) return prefix(where());
         has_date = true;
       } else if (key == "code") {
-        if (!string_field(v, "code", &e.code)) return prefix(where);
+        if (!string_field(v, "code", &e.code)) return prefix(where());
         has_code = true;
       } else if (key == "clinic") {
-        if (!string_field(v, "clinic", &clinic)) return prefix(where);
+        if (!string_field(v, "clinic", &clinic)) return prefix(where());
         has_clinic = true;
       } else if (key == "flags") {
         flags_value = v;
         has_flags = true;
       }
     }
-    if (!has_id) return fail(where + ": missing field 'id'");
-    const std::string named = "event '" + std::string(e.id) + "'";
-    if (!has_date) return fail(named + ": missing field 'date'");
-    if (!has_code) return fail(named + ": missing field 'code'");
+    if (!has_id) return fail(where() + ": missing field 'id'");
+    auto named = [&e] { return "event '" + std::string(e.id) + "'"; };
+    if (!has_date) return fail(named() + ": missing field 'date'");
+    if (!has_code) return fail(named() + ": missing field 'code'");
     if (!parse_iso_date(date_text, &e.date))
-      return fail(named + ": 'date' is not a calendar date YYYY-MM-DD: '" + std::string(date_text) + "'");
+      return fail(named() + ": 'date' is not a calendar date YYYY-MM-DD: '" + std::string(date_text) + "'");
     if (has_flags) {
       if (flags_value.type() != element_type::ARRAY)
-        return fail(named + ": 'flags' must be an array, not " + type_word(flags_value.type()));
+        return fail(named() + ": 'flags' must be an array, not " + type_word(flags_value.type()));
       const simdjson::dom::array flags = flags_value.get_array().value_unsafe();
       for (element flag_value : flags) {
         std::string_view flag;
-        if (!string_field(flag_value, "flags", &flag)) return prefix(named);
+        if (!string_field(flag_value, "flags", &flag)) return prefix(named());
         const int32_t f = index_.find_flag(p_, flag);
         if (f < 0) return fail(unknown_flag_message(p_, e.id, flag));
         e.flags |= uint64_t(1) << f;
@@ -158,6 +160,7 @@ class HistoryReader {
   const Program& p_;
   const AgreementIndex& index_;
   PreparedHistory& h_;
+  std::vector<std::string_view>& ids_;
   std::string* error_;
   std::vector<bool> event_clinic_named_;
 };
@@ -189,7 +192,7 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
     *error = "not valid JSON";
     return false;
   }
-  HistoryReader reader(program, index, h, error);
+  HistoryReader reader(program, index, h, scratch.state.id_scratch, error);
   return reader.read(doc);
 }
 

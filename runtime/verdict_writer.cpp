@@ -47,30 +47,38 @@ void append_date(std::string* out, Day day) {
   out->push_back('"');
 }
 
-void append_fee(std::string* out, const char* key, int64_t total, int64_t subsidy, int64_t patient) {
-  out->append(",\"");
-  out->append(key);
-  out->append("\":{\"total\":");
-  append_money(out, total);
-  out->append(",\"subsidy\":");
-  append_money(out, subsidy);
-  out->append(",\"patient\":");
-  append_money(out, patient);
-  out->push_back('}');
-}
-
-void append_rule_text(std::string* out, const Rule& rule) {
-  out->append("\"rule\":");
-  append_json_string(out, rule.id);
-  out->append(",\"message\":");
-  append_json_string(out, rule.message);
-  out->append(",\"source\":");
-  append_json_string(out, rule.source);
-}
-
 }  // namespace
 
-void append_verdict_json(std::string* out, const Program& p, const PreparedHistory& h, const CourseVerdict& v) {
+std::string render_fee_json(const char* key, const FeeSplit& fee) {
+  std::string out = ",\"";
+  out += key;
+  out += "\":{\"total\":";
+  append_money(&out, fee.total);
+  out += ",\"subsidy\":";
+  append_money(&out, fee.subsidy);
+  out += ",\"patient\":";
+  append_money(&out, fee.patient);
+  out += '}';
+  return out;
+}
+
+std::string render_rule_json(const Rule& rule) {
+  std::string out = "\"rule\":";
+  append_json_string(&out, rule.id);
+  out += ",\"message\":";
+  append_json_string(&out, rule.message);
+  out += ",\"source\":";
+  append_json_string(&out, rule.source);
+  return out;
+}
+
+namespace {
+}  // namespace
+
+void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& h,
+                         const CourseVerdict& v) {
+  const Program& p = agreement.program();
+  const AgreementIndex& index = agreement.index();
   out->append("{\"id\":");
   append_json_string(out, h.id);
   out->append(",\"agreement\":");
@@ -89,16 +97,13 @@ void append_verdict_json(std::string* out, const Program& p, const PreparedHisto
       case EventStatus::Rejected: out->append(",\"status\":\"rejected\""); break;
       case EventStatus::NotGoverned: out->append(",\"status\":\"not_governed\""); break;
     }
-    if (ev.has_fee) {
-      const FeeSplit& fee = p.services[ev.service].fee;
-      append_fee(out, "fee", fee.total, fee.subsidy, fee.patient);
-    }
+    if (ev.has_fee) out->append(index.fee_json[ev.service]);
     if (ev.status == EventStatus::Rejected) {
       out->append(",\"violations\":[");
       for (uint32_t j = 0; j < ev.violation_count; ++j) {
         if (j) out->push_back(',');
         out->push_back('{');
-        append_rule_text(out, p.rules[v.violations[ev.first_violation + j]]);
+        out->append(index.rule_json[v.violations[ev.first_violation + j]]);
         out->push_back('}');
       }
       out->push_back(']');
@@ -109,13 +114,13 @@ void append_verdict_json(std::string* out, const Program& p, const PreparedHisto
   for (size_t i = 0; i < v.warnings.size(); ++i) {
     if (i) out->push_back(',');
     out->push_back('{');
-    append_rule_text(out, p.rules[v.warnings[i].rule]);
+    out->append(index.rule_json[v.warnings[i].rule]);
     out->append(",\"event\":");
     append_json_string(out, h.events[v.warnings[i].event].id);
     out->push_back('}');
   }
   out->push_back(']');
-  append_fee(out, "totals", v.totals.total, v.totals.subsidy, v.totals.patient);
+  out->append(render_fee_json("totals", {v.totals.total, v.totals.subsidy, v.totals.patient}));
   out->append(",\"due\":[");
   for (size_t i = 0; i < v.due.size(); ++i) {
     const DueVerdict& d = v.due[i];
@@ -159,7 +164,7 @@ bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, 
   std::string error;
   if (read_history_json(s, p, agreement_->index(), line, &error) &&
       evaluate_prepared(*agreement_, s.history, as_of, s.state, &s.verdict)) {
-    append_verdict_json(out, p, s.history, s.verdict);
+    append_verdict_json(out, *agreement_, s.history, s.verdict);
     return true;
   }
   if (error.empty()) error = s.verdict.error;

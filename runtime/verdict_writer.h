@@ -12,8 +12,12 @@ namespace agr {
 void append_json_string(std::string* out, std::string_view text);
 
 // One verdict line, newline included.
-void append_verdict_json(std::string* out, const Program& program, const PreparedHistory& history,
+void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
                          const CourseVerdict& verdict);
+
+// `,"KEY":{"total":..,"subsidy":..,"patient":..}` and `"rule":..,"message":..,"source":..`.
+std::string render_fee_json(const char* key, const FeeSplit& fee);
+std::string render_rule_json(const Rule& rule);
 
 // One error line: {"id": ..., "error": {"line": N, "message": "..."}}; id null when unreadable.
 void append_error_json(std::string* out, const std::string* id, uint64_t line_number, std::string_view message);

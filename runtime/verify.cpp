@@ -1,5 +1,6 @@
 #include "verify.h"
 
+#include <bitset>
 #include <string_view>
 
 #include "bytecode_file.h"
@@ -163,6 +164,42 @@ class Verifier {
       }
       if (ins.op == Opcode::FAIL && role_[f] != Role::Rule) return fail(at(f, pc, info) + "FAIL outside a rule");
       if (ins.op == Opcode::DUE && role_[f] != Role::Due) return fail(at(f, pc, info) + "DUE outside a due item");
+    }
+    return definitely_assigned(f);
+  }
+
+  // Every register is written before it is read, on every path: the VM need not clear its frame.
+  // Jumps go forward only, so one pass in order sees every predecessor of an instruction first;
+  // the registers written on entry to it are the intersection over the paths that reach it.
+  bool definitely_assigned(size_t f) {
+    const Function& fn = p_.functions[f];
+    const size_t n = fn.code_end - fn.code_begin;
+    using Written = std::bitset<256>;
+    std::vector<Written> on_entry(n);
+    std::vector<uint8_t> reached(n, 0);
+    reached[0] = 1;
+    auto flow = [&](size_t to, const Written& written) {
+      if (reached[to]) {
+        on_entry[to] &= written;
+      } else {
+        on_entry[to] = written;
+        reached[to] = 1;
+      }
+    };
+    for (size_t i = 0; i < n; ++i) {
+      if (!reached[i]) continue;  // dead code: never runs
+      const uint32_t pc = fn.code_begin + static_cast<uint32_t>(i);
+      const Instruction& ins = p_.code[pc];
+      const OpInfo& info = kOps[static_cast<size_t>(ins.op)];
+      Written written = on_entry[i];
+      const bool a_is_read = ins.op == Opcode::JUMP_IF_FALSE || ins.op == Opcode::JUMP_IF_NONE || ins.op == Opcode::DUE;
+      const bool c_is_read = info.c != Operand::None && (ins.op != Opcode::DUE || ins.k != 0);
+      if ((a_is_read && !written[ins.a]) || (info.b != Operand::None && !written[ins.b]) || (c_is_read && !written[ins.c]))
+        return fail(at(f, pc, info) + "reads a register before anything was written to it");
+      if (info.a != Operand::None && !a_is_read) written.set(ins.a);
+      if (ins.op == Opcode::JUMP || ins.op == Opcode::JUMP_IF_FALSE || ins.op == Opcode::JUMP_IF_NONE)
+        flow(static_cast<uint32_t>(ins.k) - fn.code_begin, written);
+      if (!is_terminator(ins.op) && ins.op != Opcode::JUMP) flow(i + 1, written);
     }
     return true;
   }

@@ -134,3 +134,16 @@ TEST_CASE("the verifier refuses a fee that does not add up", "[bytecode][verify]
   CHECK_FALSE(agr::verify_program(p, &error));
   CHECK(error.find("not subsidy + patient share") != std::string::npos);
 }
+
+TEST_CASE("the verifier refuses a register read before anything was written to it", "[bytecode][verify]") {
+  agr::Program p = lbp_program();
+  // Replace the first instruction that writes a register with a jump over nothing: the register
+  // it wrote is then read unwritten.
+  const agr::Function& f = p.functions[p.rules[0].function];
+  agr::Instruction& first = p.code[f.code_begin];
+  REQUIRE(first.op != agr::Opcode::JUMP);
+  first = {agr::Opcode::JUMP, 0, 0, 0, static_cast<int32_t>(f.code_begin + 1)};
+  std::string error;
+  CHECK_FALSE(agr::verify_program(p, &error));
+  CHECK(error.find("reads a register before anything was written to it") != std::string::npos);
+}
