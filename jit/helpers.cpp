@@ -1,23 +1,16 @@
-// The runtime helpers of native code and the layout it reads inline. The helper bodies are
-// copies of runtime/vm.cpp's static helpers and opcode cases (kept in step by hand: the
-// differential tests in jit_test.cpp compare the two tiers on every bundled agreement).
+// The runtime helpers of native code and the layout it reads inline. Each helper is a C entry
+// point to the very function the VM calls (runtime/course_queries.h), so the tiers cannot drift.
 #include <cstring>
-#include <limits>
 #include <vector>
 
-#include "calendar.h"
+#include "course_queries.h"
 #include "jit_internal.h"
 
 namespace {
 
 using agr::AgreementIndex;
 using agr::CourseState;
-using agr::Day;
 using agr::Program;
-
-constexpr int64_t kAbsent = std::numeric_limits<int64_t>::min();
-
-bool in_calendar(int64_t day) { return day >= agr::kFirstDay && day <= agr::kLastDay; }
 
 template <typename T>
 bool data_pointer_is_first_word() {
@@ -32,93 +25,32 @@ bool data_pointer_is_first_word() {
 
 extern "C" {
 
-int64_t agr_jit_count(const Program* p, const CourseState* s, uint32_t set) {
-  int64_t n = 0;
-  for (uint32_t service : p->sets[set]) n += s->count[service];
-  return n;
-}
+int64_t agr_jit_count(const Program* p, const CourseState* s, uint32_t set) { return agr::count_in_set(*p, *s, set); }
 
 int64_t agr_jit_count_in(const AgreementIndex* index, const CourseState* s, uint32_t setflag, int64_t low,
                          int64_t high) {
-  const uint32_t set = setflag & 0xffffff, flag = setflag >> 24;
-  const uint64_t mask = flag == 0 ? 0 : uint64_t(1) << (flag - 1);
-  int64_t n = 0;
-  for (const auto& a : s->accepted) {
-    if (a.date < low || a.date > high || (a.flags & mask) != mask) continue;
-    n += index->in_set(set, a.service);
-  }
-  return n;
+  return agr::count_in_period(*index, *s, setflag, low, high);
 }
 
 int64_t agr_jit_first_date(const Program* p, const CourseState* s, uint32_t set) {
-  int64_t best = kAbsent;
-  for (uint32_t service : p->sets[set])
-    if (s->count[service] && (best == kAbsent || s->first[service] < best)) best = s->first[service];
-  return best;
+  return agr::first_date_in_set(*p, *s, set);
 }
 
 int64_t agr_jit_last_date(const Program* p, const CourseState* s, uint32_t set) {
-  int64_t best = kAbsent;
-  for (uint32_t service : p->sets[set])
-    if (s->count[service] && (best == kAbsent || s->last[service] > best)) best = s->last[service];
-  return best;
+  return agr::last_date_in_set(*p, *s, set);
 }
 
 int64_t agr_jit_clinic_of_last(const Program* p, const CourseState* s, uint32_t set) {
-  int64_t seq = -1, clinic = kAbsent;
-  for (uint32_t service : p->sets[set])
-    if (s->count[service] && int64_t(s->last_seq[service]) > seq) {
-      seq = s->last_seq[service];
-      clinic = s->last_clinic[service];
-    }
-  return clinic;
+  return agr::clinic_of_last_in_set(*p, *s, set);
 }
 
-// LBP-3 and its kind: may the event stand beside every consultation already accepted today?
-int64_t agr_jit_combinable(const Program* program, const CourseState* state) {
-  const Program& p = *program;
-  const CourseState& s = *state;
-  const uint32_t x = static_cast<uint32_t>(s.service);
-  if (p.services[x].supplement) return 1;
-  const size_t n = p.services.size();
-  if (p.allowed_pairs.size() != n * n) return s.today.empty();
-  auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
-  auto today_has = [&](uint32_t service) {
-    for (uint32_t t : s.today)
-      if (t == service) return true;
-    return false;
-  };
-  for (uint32_t y : s.today) {
-    if (allowed(x, y)) continue;
-    bool by_alias = false;
-    for (const auto& alias : p.aliases)
-      if (alias.alias == y && today_has(alias.condition) && allowed(x, alias.target)) {
-        by_alias = true;
-        break;
-      }
-    if (!by_alias) return 0;
-  }
-  return 1;
-}
+int64_t agr_jit_combinable(const Program* p, const CourseState* s) { return agr::combinable_today(*p, *s); }
 
-int64_t agr_jit_add_days(int64_t from, int64_t days) {
-  Day out;
-  if (!in_calendar(from) || !agr::add_days(static_cast<Day>(from), days, &out)) return kAbsent;
-  return out;
-}
+int64_t agr_jit_add_days(int64_t from, int64_t days) { return agr::move_days(from, days); }
 
-int64_t agr_jit_add_months(int64_t from, int64_t months) {
-  Day out;
-  if (!in_calendar(from) || !agr::add_months(static_cast<Day>(from), months, &out)) return kAbsent;
-  return out;
-}
+int64_t agr_jit_add_months(int64_t from, int64_t months) { return agr::move_months(from, months); }
 
-int64_t agr_jit_add_working_days(int64_t from, int64_t k) {
-  Day out;
-  const bool ok = in_calendar(from) && (k >= 0 ? agr::working_days_after(static_cast<Day>(from), k, &out)
-                                               : agr::working_days_before(static_cast<Day>(from), -k, &out));
-  return ok ? out : kAbsent;
-}
+int64_t agr_jit_add_working_days(int64_t from, int64_t k) { return agr::move_working_days(from, k); }
 
 }  // extern "C"
 

@@ -152,10 +152,10 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
     helpers[j.mangleAndIntern(kHelpers[i].name)] =
         llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(kHelpers[i].address),
                                  llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-  if (auto err = j.getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) return std::move(err);
+  if (auto err = j.getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) return err;
 
   if (object) {
-    if (auto err = j.addObjectFile(std::move(object))) return std::move(err);
+    if (auto err = j.addObjectFile(std::move(object))) return err;
   } else {
     auto context = std::make_unique<llvm::LLVMContext>();
     std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id);
@@ -170,7 +170,7 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
                                                  llvm::inconvertibleErrorCode());
     optimise(*module, tm->get(), opt_level);
     if (auto err = j.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
-      return std::move(err);
+      return err;
   }
 
   code->functions.resize(program.functions.size());

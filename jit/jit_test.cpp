@@ -7,6 +7,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -114,9 +115,10 @@ void add_lines(const fs::path& path, std::vector<Input>* inputs) {
 }
 
 // Random histories from the agreement's own tables: its codes (and an unknown one), its flags,
-// a few clinics, referrals or none, dates over a year or two from `base`.
+// a few clinics, referrals or none, dates within `spread` days of `base` (a small spread puts
+// many events on one day: the same-day combinations).
 void add_random(const agr::Program& p, agr::Day base, int count, uint64_t seed, const std::string& tag,
-                std::vector<Input>* inputs) {
+                std::vector<Input>* inputs, int spread = 500) {
   std::mt19937_64 rng(seed);
   auto between = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % uint64_t(hi - lo + 1)); };
   auto clamp_day = [](int64_t d) { return static_cast<agr::Day>(std::clamp<int64_t>(d, agr::kFirstDay, agr::kLastDay)); };
@@ -128,7 +130,8 @@ void add_random(const agr::Program& p, agr::Day base, int count, uint64_t seed, 
     line += ",\"events\":[";
     const int events = static_cast<int>(between(0, 30));
     std::vector<agr::Day> dates;
-    for (int e = 0; e < events; ++e) dates.push_back(clamp_day(first + between(0, between(0, 1) ? 120 : 500)));
+    for (int e = 0; e < events; ++e)
+      dates.push_back(clamp_day(first + between(0, between(0, 1) ? std::min(spread, 120) : spread)));
     if (between(0, 9) < 8) std::sort(dates.begin(), dates.end());
     for (int e = 0; e < events; ++e) {
       if (e) line += ",";
@@ -165,6 +168,7 @@ std::vector<Input> inputs_for(const std::string& name, const agr::Program& p) {
     while (std::getline(in, line)) inputs.push_back({line, std::nullopt, "generated #" + std::to_string(++n)});
   }
   add_random(p, agr::days_from_civil(2025, 6, 1), 1500, 1, "random", &inputs);
+  add_random(p, agr::days_from_civil(2025, 6, 1), 1000, 4, "random, few days", &inputs, 6);
   add_random(p, agr::kLastDay - 400, 300, 2, "random near 9999-12-31", &inputs);
   add_random(p, agr::kFirstDay, 300, 3, "random near 0001-01-01", &inputs);
   return inputs;

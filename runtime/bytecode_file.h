@@ -21,6 +21,14 @@ inline constexpr size_t kMaxFunctions = 200000;
 inline constexpr size_t kMaxRegisters = 256;
 inline constexpr size_t kMaxInstructions = 1 << 24;
 inline constexpr size_t kMaxStringBytes = 1 << 20;
+// The largest fee (and share of one) in øre: 1 000 000 000 000.00 kr. The compiler refuses more,
+// and a course's totals (at most kMaxEventsPerCourse fees) cannot overflow.
+inline constexpr int64_t kMaxFeeOre = 100'000'000'000'000;
+// What the loader builds from the tables, bounded so that a small file cannot make it allocate
+// far more than its size: rule-service pairs (AgreementIndex::rejections_for and warnings_for) and
+// 64-bit words of set membership bitmaps (AgreementIndex::set_bits).
+inline constexpr size_t kMaxRuleServicePairs = size_t(1) << 22;
+inline constexpr size_t kMaxSetBitmapWords = size_t(1) << 22;
 
 std::string write_bytecode(const Program& program);
 

@@ -14,6 +14,9 @@
 
 namespace agr {
 
+static_assert(kMaxFeeOre <= INT64_MAX / static_cast<int64_t>(kMaxEventsPerCourse),
+              "a course's totals must not overflow");
+
 AgreementIndex::AgreementIndex(const Program& p) {
   const size_t n = p.services.size();
   set_bits.resize(p.sets.size());

@@ -3,6 +3,8 @@
 #include <bitset>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "bytecode_file.h"
 #include "calendar.h"
 
@@ -45,7 +47,7 @@ class Verifier {
   Verifier(const Program& p, std::string* error) : p_(p), error_(error) {}
 
   bool run() {
-    return tables() && functions();
+    return texts() && tables() && functions();
   }
 
  private:
@@ -54,15 +56,40 @@ class Verifier {
     return false;
   }
 
+  // Every text a verdict can carry into the JSON output is valid UTF-8 (the compiler only takes
+  // UTF-8 sources; a forged file could hold anything, and the output must stay JSON).
+  bool texts() {
+    auto utf8 = [](const std::string& s) { return simdjson::validate_utf8(s.data(), s.size()); };
+    bool ok = utf8(p_.name) && utf8(p_.title) && utf8(p_.source_file);
+    for (const auto& s : p_.sources) ok = ok && utf8(s);
+    for (const auto& f : p_.flags) ok = ok && utf8(f);
+    for (const auto& s : p_.services) ok = ok && utf8(s.code) && utf8(s.title);
+    for (const auto& r : p_.rules) ok = ok && utf8(r.id) && utf8(r.message) && utf8(r.source);
+    for (const auto& d : p_.dues) ok = ok && utf8(d.rule) && utf8(d.message) && utf8(d.source);
+    return ok || fail("a text in the program is not valid UTF-8");
+  }
+
   bool tables() {
     const size_t n = p_.services.size();
+    // The file reader refuses counts past these limits; a program built in the process is held
+    // to them here (more than 64 flags would not fit an event's flag mask).
+    if (n > kMaxServices || p_.flags.size() > kMaxFlags || p_.sets.size() > kMaxSets ||
+        p_.rules.size() > kMaxRules || p_.dues.size() > kMaxRules || p_.functions.size() > kMaxFunctions ||
+        p_.code.size() > kMaxInstructions)
+      return fail("a table is larger than the limits in bytecode_file.h");
+    if (p_.sets.size() * ((n + 63) / 64) > kMaxSetBitmapWords)
+      return fail("too many sets for the number of services: the set index would take more than " +
+                  std::to_string(kMaxSetBitmapWords * 8) + " bytes");
     if (p_.has_price_level && (p_.price_level < kFirstDay || p_.price_level > kLastDay))
       return fail("the price level date is outside the calendar");
     for (size_t i = 0; i < n; ++i) {
       const Service& s = p_.services[i];
       if (s.has_fee) {
-        if (s.fee.total < 0 || s.fee.subsidy < 0 || s.fee.patient < 0 ||
-            s.fee.total > int64_t(1) << 50 || s.fee.subsidy + s.fee.patient != s.fee.total)
+        if (s.fee.total < 0 || s.fee.total > static_cast<int64_t>(kMaxFeeOre))
+          return fail("the fee of service " + s.code + " is negative or over the limit");
+        // Both shares at most the total first: their sum must not overflow.
+        if (s.fee.subsidy < 0 || s.fee.patient < 0 || s.fee.subsidy > s.fee.total ||
+            s.fee.patient != s.fee.total - s.fee.subsidy)
           return fail("the fee of service " + s.code + " is not subsidy + patient share");
       }
     }
@@ -85,10 +112,15 @@ class Verifier {
         return fail("a same-day alias names a service that does not exist");
 
     role_.assign(p_.functions.size(), Role::Unused);
+    size_t pairs = 0;
     for (const Rule& r : p_.rules) {
       if (r.applies_to >= p_.sets.size()) return fail("rule " + r.id + " applies to a set that does not exist");
       if (!claim(r.function, Role::Rule)) return fail("rule " + r.id + " has no function of its own");
+      pairs += p_.sets[r.applies_to].size();
     }
+    if (pairs > kMaxRuleServicePairs)
+      return fail("the rules judge " + std::to_string(pairs) + " rule-service pairs, over the limit of " +
+                  std::to_string(kMaxRuleServicePairs));
     for (const DueItem& d : p_.dues) {
       if (d.service >= n) return fail("due item " + d.rule + " names a service that does not exist");
       if (!claim(d.function, Role::Due)) return fail("due item " + d.rule + " has no function of its own");

@@ -1,0 +1,111 @@
+// What a rule may ask of the course accepted so far, and how a date moves: one definition shared
+// by the VM (vm_loop.inc) and the JIT's helpers (jit/helpers.cpp), so the tiers cannot drift.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+#include "calendar.h"
+#include "evaluate.h"
+
+namespace agr {
+
+// The value of a register that holds nothing (no course start yet, ...), and of a date moved
+// out of the calendar.
+inline constexpr int64_t kAbsent = std::numeric_limits<int64_t>::min();
+
+inline bool in_calendar(int64_t day) { return day >= kFirstDay && day <= kLastDay; }
+
+// Accepted events with a code in `set`.
+inline int64_t count_in_set(const Program& p, const CourseState& s, uint32_t set) {
+  int64_t n = 0;
+  for (uint32_t service : p.sets[set]) n += s.count[service];
+  return n;
+}
+
+// Accepted events in set (setflag & 0xffffff) dated low .. high, carrying flag (setflag >> 24) - 1
+// when that is not 0.
+inline int64_t count_in_period(const AgreementIndex& index, const CourseState& s, uint32_t setflag, int64_t low,
+                               int64_t high) {
+  const uint32_t set = setflag & 0xffffff, flag = setflag >> 24;
+  const uint64_t mask = flag == 0 ? 0 : uint64_t(1) << (flag - 1);
+  int64_t n = 0;
+  for (const auto& a : s.accepted) {
+    if (a.date < low || a.date > high || (a.flags & mask) != mask) continue;
+    n += index.in_set(set, a.service);
+  }
+  return n;
+}
+
+inline int64_t first_date_in_set(const Program& p, const CourseState& s, uint32_t set) {
+  int64_t best = kAbsent;
+  for (uint32_t service : p.sets[set])
+    if (s.count[service] && (best == kAbsent || s.first[service] < best)) best = s.first[service];
+  return best;
+}
+
+inline int64_t last_date_in_set(const Program& p, const CourseState& s, uint32_t set) {
+  int64_t best = kAbsent;
+  for (uint32_t service : p.sets[set])
+    if (s.count[service] && (best == kAbsent || s.last[service] > best)) best = s.last[service];
+  return best;
+}
+
+// The clinic of the latest accepted event (in evaluation order) with a code in `set`.
+inline int64_t clinic_of_last_in_set(const Program& p, const CourseState& s, uint32_t set) {
+  int64_t seq = -1, clinic = kAbsent;
+  for (uint32_t service : p.sets[set])
+    if (s.count[service] && int64_t(s.last_seq[service]) > seq) {
+      seq = s.last_seq[service];
+      clinic = s.last_clinic[service];
+    }
+  return clinic;
+}
+
+// LBP-3 and its kind: may the event stand beside every consultation already accepted today?
+// A pair is allowed when the same-day table lists it, or by an alias: on a day with an accepted
+// `condition`, an accepted `alias` counts as `target`.
+inline bool combinable_today(const Program& p, const CourseState& s) {
+  const uint32_t x = static_cast<uint32_t>(s.service);
+  if (p.services[x].supplement) return true;
+  const size_t n = p.services.size();
+  if (p.allowed_pairs.size() != n * n) return s.today.empty();
+  auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
+  auto today_has = [&](uint32_t service) {  // any accepted event today, supplements included
+    for (auto it = s.accepted.rbegin(); it != s.accepted.rend() && it->date == s.date; ++it)
+      if (it->service == service) return true;
+    return false;
+  };
+  for (uint32_t y : s.today) {
+    if (allowed(x, y)) continue;
+    bool by_alias = false;
+    for (const auto& alias : p.aliases)
+      if (alias.alias == y && today_has(alias.condition) && allowed(x, alias.target)) {
+        by_alias = true;
+        break;
+      }
+    if (!by_alias) return false;
+  }
+  return true;
+}
+
+// Date moves; kAbsent when `from` is not a date of the calendar or the result leaves it.
+inline int64_t move_days(int64_t from, int64_t days) {
+  Day out;
+  return in_calendar(from) && add_days(static_cast<Day>(from), days, &out) ? out : kAbsent;
+}
+
+inline int64_t move_months(int64_t from, int64_t months) {
+  Day out;
+  return in_calendar(from) && add_months(static_cast<Day>(from), months, &out) ? out : kAbsent;
+}
+
+// The |k|-th working day after (k > 0) or before (k < 0) `from`.
+inline int64_t move_working_days(int64_t from, int64_t k) {
+  Day out;
+  const bool ok = in_calendar(from) && (k >= 0 ? working_days_after(static_cast<Day>(from), k, &out)
+                                               : working_days_before(static_cast<Day>(from), -k, &out));
+  return ok ? out : kAbsent;
+}
+
+}  // namespace agr
