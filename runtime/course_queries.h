@@ -25,14 +25,16 @@ inline int64_t count_in_set(const Program& p, const CourseState& s, uint32_t set
 
 // Accepted events in set (setflag & 0xffffff) dated low .. high, carrying flag (setflag >> 24) - 1
 // when that is not 0.
+// Accepted events are in evaluation order, which is date order: scan back from the latest and
+// stop at the first one dated before the period (a period near the event is then cheap).
 inline int64_t count_in_period(const AgreementIndex& index, const CourseState& s, uint32_t setflag, int64_t low,
                                int64_t high) {
   const uint32_t set = setflag & 0xffffff, flag = setflag >> 24;
   const uint64_t mask = flag == 0 ? 0 : uint64_t(1) << (flag - 1);
   int64_t n = 0;
-  for (const auto& a : s.accepted) {
-    if (a.date < low || a.date > high || (a.flags & mask) != mask) continue;
-    n += index.in_set(set, a.service);
+  for (auto it = s.accepted.rbegin(); it != s.accepted.rend() && it->date >= low; ++it) {
+    if (it->date > high || (it->flags & mask) != mask) continue;
+    n += index.in_set(set, it->service);
   }
   return n;
 }
