@@ -176,12 +176,8 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     }
   }
 
-  // Rejected events are judged in place; their violations are gathered per event afterwards so
-  // that CourseVerdict::violations is grouped in input order.
-  std::vector<uint32_t>& broken = s.broken_scratch;
-  std::vector<std::pair<uint32_t, uint32_t>>& spans = s.span_scratch;  // per event: begin, count in `broken`
-  broken.clear();
-  spans.assign(n, {0, 0});
+  // Each rejected event's violations are one slice of out->violations (in evaluation order).
+  std::vector<uint32_t>& broken = out->violations;
 
   DueOutput unused;
   for (uint32_t i : order) {
@@ -212,7 +208,8 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     }
     if (broken.size() > begin) {
       v.status = EventStatus::Rejected;
-      spans[i] = {begin, static_cast<uint32_t>(broken.size()) - begin};
+      v.first_violation = begin;
+      v.violation_count = static_cast<uint32_t>(broken.size()) - begin;
       continue;
     }
     v.status = EventStatus::Accepted;
@@ -231,15 +228,6 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       out->totals.patient += service.fee.patient;
     }
     accept(index, p, e, s);
-  }
-
-  for (uint32_t i = 0; i < n; ++i) {
-    EventVerdict& v = out->events[i];
-    if (v.status != EventStatus::Rejected) continue;
-    v.first_violation = static_cast<uint32_t>(out->violations.size());
-    v.violation_count = spans[i].second;
-    out->violations.insert(out->violations.end(), broken.begin() + spans[i].first,
-                           broken.begin() + spans[i].first + spans[i].second);
   }
 
   // The schedule, as of the evaluation date: by default the latest event date.
@@ -301,10 +289,18 @@ std::shared_ptr<const Agreement> Agreement::load_file(const std::string& path, s
     *error = "cannot read " + path;
     return nullptr;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // A little past the limit at most, which load_bytecode then refuses: a huge file (or
+  // /dev/zero) is not read whole.
+  std::string bytes;
+  char block[1 << 16];
+  while (bytes.size() <= kMaxBytecodeBytes && in.read(block, sizeof block).gcount() > 0)
+    bytes.append(block, static_cast<size_t>(in.gcount()));
+  if (in.bad()) {
+    *error = "cannot read " + path;
+    return nullptr;
+  }
   std::string message;
-  auto agreement = load_bytecode(buffer.str(), &message);
+  auto agreement = load_bytecode(bytes, &message);
   if (!agreement) *error = path + ": " + message;
   return agreement;
 }

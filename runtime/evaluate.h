@@ -102,9 +102,8 @@ struct CourseState {
   uint64_t flags = 0;
 
   // Reused between histories so that evaluation does not allocate in the steady state.
-  std::vector<uint32_t> order_scratch, broken_scratch;
+  std::vector<uint32_t> order_scratch;
   std::vector<std::string_view> id_scratch;
-  std::vector<std::pair<uint32_t, uint32_t>> span_scratch;
 
   void reset(size_t services);
 };

@@ -97,7 +97,7 @@ struct Totals {
 
 struct CourseVerdict {
   std::vector<EventVerdict> events;  // in input order
-  std::vector<uint32_t> violations;  // rule indexes, grouped per event
+  std::vector<uint32_t> violations;  // rule indexes; each rejected event's are one slice of it
   std::vector<WarningVerdict> warnings;
   Totals totals;
   std::vector<DueVerdict> due;
