@@ -31,5 +31,8 @@ if [ "${1:-}" != "--build" ]; then
   build/agr check agreements/*.agr
   echo
   echo "== agr run agreements/lbp.agr examples/histories/lbp.jsonl"
-  build/agr run agreements/lbp.agr examples/histories/lbp.jsonl
+  # The examples hold two bad lines on purpose (error lines, exit status 1): that is the contract.
+  status=0
+  build/agr run agreements/lbp.agr examples/histories/lbp.jsonl || status=$?
+  [ "$status" -le 1 ] || exit "$status"
 fi
