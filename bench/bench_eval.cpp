@@ -12,11 +12,8 @@
 // the verdicts of (a), rendered with the same writer, must be byte-identical to the output of
 // (b), and their accepted/rejected/not-governed counts equal; otherwise the run fails (exit 1).
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -28,51 +25,17 @@
 #include "driver.h"
 #include "evaluate.h"
 #include "history_generator.h"
-#include "history_reader.h"
-#include "scratch.h"
+#include "measure.h"
+#include "prepared_corpus.h"
 #include "verdict_writer.h"
 
 #ifndef AGR_BENCH_BUILD_TYPE
 #define AGR_BENCH_BUILD_TYPE "unknown"
 #endif
 
+using namespace agr::bench;
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// The thread's CPU time: on a shared machine it leaves out the time the thread waited for a core.
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-// Times one pass: wall and CPU seconds.
-struct Timing {
-  std::vector<double> wall, cpu;
-  template <typename F>
-  void run(F&& pass) {
-    const double c0 = thread_cpu_seconds();
-    const auto t0 = Clock::now();
-    pass();
-    const auto t1 = Clock::now();
-    cpu.push_back(thread_cpu_seconds() - c0);
-    wall.push_back(std::chrono::duration<double>(t1 - t0).count());
-  }
-};
-
-std::string load_average() {
-  std::FILE* f = std::fopen("/proc/loadavg", "r");
-  if (!f) return "unknown";
-  char text[64] = {};
-  const size_t got = std::fread(text, 1, sizeof text - 1, f);
-  std::fclose(f);
-  std::string s(text, got);
-  // the first three fields
-  size_t end = 0;
-  for (int field = 0; field < 3 && end != std::string::npos; ++field) end = s.find(' ', end + (field ? 1 : 0));
-  return s.substr(0, end);
-}
 
 constexpr double kGoalPrepared = 10e6;  // events/s, evaluation alone
 constexpr double kGoalEndToEnd = 1e6;   // events/s, JSON in -> JSON out
@@ -98,42 +61,6 @@ std::shared_ptr<const agr::Agreement> load(const std::string& path, std::string*
   return agr::Agreement::from_program(std::move(*c.program), error);
 }
 
-// The corpus as `agr run` would see it: one buffer, lines without their newline.
-struct Corpus {
-  std::string text;
-  std::vector<std::string_view> lines;
-  uint64_t events = 0;
-};
-
-// A PreparedHistory whose string views point into storage it owns (read_history_json leaves
-// them pointing into the simdjson parser's buffers, which the next parse overwrites).
-struct OwnedHistory {
-  agr::PreparedHistory history;
-  std::unique_ptr<char[]> storage;
-};
-
-OwnedHistory own(const agr::PreparedHistory& parsed) {
-  size_t size = parsed.id.size();
-  for (const auto& e : parsed.events) size += e.id.size() + e.code.size();
-  for (std::string_view c : parsed.clinics) size += c.size();
-  OwnedHistory owned;
-  owned.history = parsed;
-  owned.storage = std::make_unique<char[]>(size ? size : 1);
-  char* at = owned.storage.get();
-  auto keep = [&at](std::string_view* view) {
-    std::memcpy(at, view->data(), view->size());
-    *view = std::string_view(at, view->size());
-    at += view->size();
-  };
-  keep(&owned.history.id);
-  for (auto& e : owned.history.events) {
-    keep(&e.id);
-    keep(&e.code);
-  }
-  for (auto& c : owned.history.clinics) keep(&c);
-  return owned;
-}
-
 struct Counts {
   uint64_t accepted = 0, rejected = 0, not_governed = 0, error_lines = 0;
   bool operator==(const Counts&) const = default;
@@ -150,20 +77,10 @@ struct Stats {
   double median_seconds;
 };
 
-Stats summarize(std::vector<double> seconds, uint64_t events) {
-  std::sort(seconds.begin(), seconds.end());
-  const size_t n = seconds.size();
-  const double median = n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
-  return {events / median, events / seconds.back(), events / seconds.front(), median};
-}
-
-std::string with_commas(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
+Stats summarize(const std::vector<double>& seconds, uint64_t events) {
+  const double m = median(seconds);
+  const auto [fastest, slowest] = std::minmax_element(seconds.begin(), seconds.end());
+  return {events / m, events / *slowest, events / *fastest, m};
 }
 
 std::string millions(double v) {
@@ -172,19 +89,12 @@ std::string millions(double v) {
   return text;
 }
 
-bool parse_u64(const char* text, uint64_t* out) {
-  char* end = nullptr;
-  if (!*text || *text == '-') return false;
-  *out = std::strtoull(text, &end, 10);
-  return !*end;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string agreement_path;
   uint64_t courses = 50000, rounds = 7;
-  agr::bench::GeneratorOptions options;
+  GeneratorOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0) {
@@ -215,36 +125,13 @@ int main(int argc, char** argv) {
   const agr::Program& program = agreement->program();
 
   // ---- The corpus -------------------------------------------------------------------------------
-  Corpus corpus;
-  {
-    agr::bench::HistoryGenerator generator(options);
-    std::vector<size_t> ends;
-    ends.reserve(courses);
-    for (uint64_t n = 1; n <= courses; ++n) {
-      corpus.events += generator.append_course(n, &corpus.text);
-      ends.push_back(corpus.text.size() - 1);  // the newline
-    }
-    size_t begin = 0;
-    for (size_t end : ends) {
-      corpus.lines.emplace_back(corpus.text.data() + begin, end - begin);
-      begin = end + 1;
-    }
-  }
+  const Corpus corpus = make_corpus(options, courses);
 
   // ---- (a)'s input: every line parsed once, into histories that own their strings --------------
-  std::vector<OwnedHistory> prepared;
-  std::vector<uint8_t> good(corpus.lines.size(), 0);
-  {
-    agr::Evaluator::Scratch scratch;
-    prepared.reserve(corpus.lines.size());
-    for (size_t i = 0; i < corpus.lines.size(); ++i) {
-      if (!agr::read_history_json(scratch, program, agreement->index(), corpus.lines[i], &error)) continue;
-      good[i] = 1;
-      prepared.push_back(own(scratch.history));
-    }
-  }
-  uint64_t prepared_events = 0;
-  for (const auto& h : prepared) prepared_events += h.history.events.size();
+  const PreparedCorpus prepared_corpus = prepare_corpus(*agreement, corpus);
+  const std::vector<OwnedHistory>& prepared = prepared_corpus.histories;
+  const std::vector<uint8_t>& good = prepared_corpus.good;
+  const uint64_t prepared_events = prepared_corpus.events;
 
   // ---- Agreement of (a) and (b), untimed (it is also the warm-up of both) -----------------------
   Counts counts_a, counts_b;

@@ -48,6 +48,7 @@
 #include "evaluate.h"
 #include "handwritten_lbp.h"
 #include "history_reader.h"
+#include "measure.h"
 #include "normal_form.h"
 #include "prepared_corpus.h"
 #include "reference.h"
@@ -70,35 +71,8 @@ namespace {
 
 using namespace agr;
 using namespace agr::bench;
-using Clock = std::chrono::steady_clock;
 
 // ---- Measuring ----------------------------------------------------------------------------------
-
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-struct Timing {
-  std::vector<double> wall, cpu;
-  template <typename F>
-  void run(F&& pass) {
-    const double c0 = thread_cpu_seconds();
-    const auto t0 = Clock::now();
-    pass();
-    const auto t1 = Clock::now();
-    cpu.push_back(thread_cpu_seconds() - c0);
-    wall.push_back(std::chrono::duration<double>(t1 - t0).count());
-  }
-};
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 std::string read_small_file(const char* path) {
   std::ifstream in(path);
@@ -117,13 +91,6 @@ std::string cpu_model() {
   return "unknown";
 }
 
-std::string load_average() {
-  std::string s = read_small_file("/proc/loadavg");
-  size_t end = 0;
-  for (int field = 0; field < 3 && end != std::string::npos; ++field) end = s.find(' ', end + (field ? 1 : 0));
-  return s.substr(0, end);
-}
-
 std::string millions(double v) {
   char text[32];
   if (v >= 1e5)
@@ -131,22 +98,6 @@ std::string millions(double v) {
   else
     std::snprintf(text, sizeof text, "%.1f k", v / 1e3);
   return text;
-}
-
-std::string with_commas(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-bool parse_u64(const char* text, uint64_t* out) {
-  char* end = nullptr;
-  if (!*text || *text == '-') return false;
-  *out = std::strtoull(text, &end, 10);
-  return !*end;
 }
 
 // ---- Loading ------------------------------------------------------------------------------------
@@ -168,6 +119,33 @@ std::shared_ptr<const Agreement> compile_file(const std::string& path, std::stri
   SourceFile file;
   if (!read_source_file(path, &file, error)) return nullptr;
   return compile_text(path, file.text, error);
+}
+
+// The agreement and the engines that are compared with its VM.
+struct Engines {
+  std::shared_ptr<const Agreement> agreement;
+  std::unique_ptr<HandwrittenLbp> handwritten;
+  std::unique_ptr<SqliteLbp> sqlite;
+  std::unique_ptr<reference::ReferenceEvaluator> reference;
+};
+
+// False, with the problem on stderr, when the agreement does not compile or an engine refuses it.
+bool load_engines(const std::string& agreement_path, Engines* engines) {
+  std::string error;
+  engines->agreement = compile_file(agreement_path, &error);
+  if (!engines->agreement) {
+    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
+    return false;
+  }
+  const Program& program = engines->agreement->program();
+  engines->handwritten = HandwrittenLbp::create(program, &error);
+  if (engines->handwritten) engines->sqlite = SqliteLbp::create(program, &error);
+  if (engines->sqlite) engines->reference = reference::load_reference(agreement_path, &error);
+  if (!engines->reference) {
+    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
+    return false;
+  }
+  return true;
 }
 
 struct JitTier {
@@ -241,20 +219,14 @@ Check compare_forms(const std::string& name, const Forms& baseline, const Forms&
 
 int check_suites(const std::string& dir, const std::string& agreement_path) {
   namespace fs = std::filesystem;
-  std::string error;
-  auto agreement = compile_file(agreement_path, &error);
-  if (!agreement) {
-    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
-    return 2;
-  }
+  Engines engines;
+  if (!load_engines(agreement_path, &engines)) return 2;
+  const auto& agreement = engines.agreement;
+  const auto& handwritten = engines.handwritten;
+  const auto& sqlite = engines.sqlite;
+  const auto& reference = engines.reference;
   const Program& program = agreement->program();
-  auto handwritten = HandwrittenLbp::create(program, &error);
-  auto sqlite = handwritten ? SqliteLbp::create(program, &error) : nullptr;
-  auto reference = sqlite ? reference::load_reference(agreement_path, &error) : nullptr;
-  if (!reference) {
-    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
-    return 2;
-  }
+  std::string error;
   JitTier jit = jit_compile(*agreement, 2);
   Normaliser normaliser(program);
 
@@ -445,20 +417,14 @@ int compare_main(const Options& o, const std::string& command) {
               sysconf(_SC_NPROCESSORS_ONLN), load_average().c_str());
   std::printf("build:    %s; command: %s\n", AGR_BENCH_BUILD_TYPE, command.c_str());
 
-  std::string error;
-  auto agreement = compile_file(o.agreement_path, &error);
-  if (!agreement) {
-    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
-    return 2;
-  }
+  Engines engines;
+  if (!load_engines(o.agreement_path, &engines)) return 2;
+  const auto& agreement = engines.agreement;
+  const auto& handwritten = engines.handwritten;
+  const auto& sqlite = engines.sqlite;
+  const auto& reference = engines.reference;
   const Program& program = agreement->program();
-  auto handwritten = HandwrittenLbp::create(program, &error);
-  auto sqlite = handwritten ? SqliteLbp::create(program, &error) : nullptr;
-  auto reference = sqlite ? reference::load_reference(o.agreement_path, &error) : nullptr;
-  if (!reference) {
-    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
-    return 2;
-  }
+  std::string error;
   // Each level is compiled once in this process, so neither comes from the in-process cache.
   JitTier jit0 = jit_compile(*agreement, 0), jit2 = jit_compile(*agreement, 2);
   for (const JitTier* t : {&jit0, &jit2}) {

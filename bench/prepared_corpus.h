@@ -22,6 +22,15 @@ struct Corpus {
   uint64_t events = 0;
 };
 
+// Points corpus->lines at its text, given where each line's newline is (the text no longer grows).
+inline void set_lines(Corpus* corpus, const std::vector<size_t>& ends) {
+  size_t begin = 0;
+  for (size_t end : ends) {
+    corpus->lines.emplace_back(corpus->text.data() + begin, end - begin);
+    begin = end + 1;
+  }
+}
+
 // Courses 1..courses of the generator, one JSON line each.
 inline Corpus make_corpus(const GeneratorOptions& options, uint64_t courses) {
   Corpus corpus;
@@ -32,11 +41,7 @@ inline Corpus make_corpus(const GeneratorOptions& options, uint64_t courses) {
     corpus.events += generator.append_course(n, &corpus.text);
     ends.push_back(corpus.text.size() - 1);
   }
-  size_t begin = 0;
-  for (size_t end : ends) {
-    corpus.lines.emplace_back(corpus.text.data() + begin, end - begin);
-    begin = end + 1;
-  }
+  set_lines(&corpus, ends);
   return corpus;
 }
 

@@ -60,11 +60,7 @@ inline Corpus make_rules_corpus(int codes, uint64_t seed, uint64_t courses, int 
     corpus.events += static_cast<uint64_t>(events);
     ends.push_back(out.size() - 1);
   }
-  size_t begin = 0;
-  for (size_t end : ends) {
-    corpus.lines.emplace_back(corpus.text.data() + begin, end - begin);
-    begin = end + 1;
-  }
+  set_lines(&corpus, ends);
   return corpus;
 }
 
