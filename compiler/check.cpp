@@ -2,6 +2,7 @@
 // the shape of every declaration. After it passes, no evaluation can fail with a type error.
 #include <set>
 
+#include "bytecode_file.h"
 #include "passes.h"
 
 namespace agr {
@@ -28,6 +29,27 @@ class Checker {
       if (a_.course->ends.resolved >= 0 && a_.sets[a_.course->ends.resolved].empty())
         diags_.error(a_.course->ends.span, "the course ends with no service");
     }
+    loader_limits();
+  }
+
+  // What the runtime builds from the tables when it loads the agreement is bounded
+  // (bytecode_file.h); refuse here what the verifier would refuse there.
+  void loader_limits() {
+    size_t pairs = 0;
+    for (const auto& rule : a_.rules) {
+      if (rule.applies_to.resolved < 0) continue;
+      pairs += a_.sets[rule.applies_to.resolved].size();
+      if (pairs > kMaxRuleServicePairs) {
+        diags_.error(rule.id.span, "the rules judge more than " + std::to_string(kMaxRuleServicePairs) +
+                                       " rule-code pairs in all (reached at " + rule.id.value + ")");
+        break;
+      }
+    }
+    const size_t words = a_.sets.size() * ((a_.services.size() + 63) / 64);
+    if (words > kMaxSetBitmapWords)
+      diags_.error(a_.header.span, "the agreement uses " + std::to_string(a_.sets.size()) + " different sets of " +
+                                       std::to_string(a_.services.size()) + " codes: more than the runtime's limit of " +
+                                       std::to_string(kMaxSetBitmapWords * 64) + " set-code bits");
   }
 
  private:
@@ -73,6 +95,7 @@ class Checker {
 
   void check_due(ast::DueDecl& due) {
     in_due_ = true;
+    due_defines_walked_.clear();
     if (due.when) expect_bool(*due.when, "`when`");
     if (due.window) {
       window(*due.window);
@@ -124,7 +147,9 @@ class Checker {
   }
 
   Type define_type(ast::DefineDecl& define) {
-    if (define.body->type != Type::Error) return define.body->type;
+    // Once per define, even when its type is an error: a chain of defines that each use the
+    // previous one twice would otherwise be typed 2^n times.
+    if (define.body->type != Type::Error || checked_.count(&define)) return define.body->type;
     if (in_progress_.count(&define)) {
       diags_.error(define.name.span, "'" + define.name.value + "' is defined in terms of itself",
                    "a definition may use other definitions, but not itself, directly or through others");
@@ -133,6 +158,7 @@ class Checker {
     in_progress_.insert(&define);
     type(*define.body);
     in_progress_.erase(&define);
+    checked_.insert(&define);
     return define.body->type;
   }
 
@@ -223,7 +249,7 @@ class Checker {
         if (!e.define) return Type::Error;
         Type t = define_type(*const_cast<ast::DefineDecl*>(e.define));
         e.optional = e.define->body->optional;
-        if (in_due_) event_only_in(*e.define->body);
+        if (in_due_ && due_defines_walked_.insert(e.define).second) event_only_in(*e.define->body);
         return t;
       }
       case K::Add:
@@ -303,24 +329,39 @@ class Checker {
   }
 
   // A define used in a due item must not look at the event: walk its body for event-only parts.
+  // Defines it uses are walked too, each once per due item (a define reached only through another
+  // define used to pass unchecked).
   void event_only_in(const Expr& e) {
     switch (e.kind) {
       case K::EventClinic:
       case K::Flagged:
       case K::Combinable: event_only(e, "this definition"); return;
       case K::Count:
-        for (const auto& f : e.filters)
+        for (const auto& f : e.filters) {
           if (f.kind == ast::CountFilter::Kind::Today) event_only(e, "this definition");
+          if (f.window) event_only_in(*f.window);
+        }
+        break;
+      case K::DefineRef:
+        if (e.define && due_defines_walked_.insert(e.define).second) event_only_in(*e.define->body);
         break;
       default: break;
     }
     for (const Expr* child : {e.a.get(), e.b.get(), e.c.get()})
       if (child) event_only_in(*child);
+    if (e.window) event_only_in(*e.window);
+  }
+
+  void event_only_in(const ast::Window& w) {
+    for (const Expr* bound : {w.low.get(), w.high.get(), w.center.get()})
+      if (bound) event_only_in(*bound);
   }
 
   ast::Agreement& a_;
   Diagnostics& diags_;
   std::set<const ast::DefineDecl*> in_progress_;
+  std::set<const ast::DefineDecl*> checked_;
+  std::set<const ast::DefineDecl*> due_defines_walked_;  // by event_only_in, in the current due item
   bool in_due_ = false;
 };
 

@@ -12,14 +12,29 @@ namespace {
 
 bool is_continuation_byte(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
-// The byte offset where each line starts; built once per rendering.
+// The byte offset where each line starts; built once per text (SourceFile::line_starts_cache).
+std::shared_ptr<const SourceFile::LineStarts> line_starts(const SourceFile& file) {
+  auto cached = file.line_starts_cache;
+  if (cached && cached->data == file.text.data() && cached->size == file.text.size()) return cached;
+  auto built = std::make_shared<SourceFile::LineStarts>();
+  built->data = file.text.data();
+  built->size = file.text.size();
+  built->starts.push_back(0);
+  for (size_t i = 0; i < file.text.size(); ++i) {
+    if (file.text[i] == '\n') built->starts.push_back(static_cast<uint32_t>(i + 1));
+  }
+  file.line_starts_cache = built;
+  return built;
+}
+
 class LineIndex {
  public:
-  explicit LineIndex(std::string_view text) : text_(text) {
-    starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n') starts_.push_back(static_cast<uint32_t>(i + 1));
-    }
+  explicit LineIndex(const SourceFile& file)
+      : text_(file.text), index_(line_starts(file)), starts_(index_->starts) {}
+
+  uint32_t line_of(uint32_t offset) const {
+    offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+    return static_cast<uint32_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin());
   }
 
   SourceFile::Position position_of(uint32_t offset) const {
@@ -45,7 +60,8 @@ class LineIndex {
 
  private:
   std::string_view text_;
-  std::vector<uint32_t> starts_;
+  std::shared_ptr<const SourceFile::LineStarts> index_;
+  const std::vector<uint32_t>& starts_;
 };
 
 const char* severity_word(Severity severity) {
@@ -79,11 +95,13 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
 }  // namespace
 
 SourceFile::Position SourceFile::position_of(uint32_t offset) const {
-  return LineIndex(text).position_of(offset);
+  return LineIndex(*this).position_of(offset);
 }
 
+uint32_t SourceFile::line_of(uint32_t offset) const { return LineIndex(*this).line_of(offset); }
+
 std::string_view SourceFile::line_text(uint32_t line) const {
-  return LineIndex(text).line(line).second;
+  return LineIndex(*this).line(line).second;
 }
 
 void Diagnostics::error(Span span, std::string message, std::string hint) {
@@ -109,27 +127,49 @@ std::string Diagnostics::render(const SourceFile& file) const {
     return x->span.begin < y->span.begin;
   });
 
-  const LineIndex index(file.text);
+  // A long line (a whole file on one line) is shown as a window around the caret, and a long
+  // message is cut: 50 errors each quoting a 4 MB line made 200 MB of output.
+  constexpr uint32_t kShownBytes = 240, kBeforeCaret = 80;
+  constexpr size_t kMessageBytes = 1000;
+  auto cut = [](std::string_view text, size_t limit) {
+    if (text.size() <= limit) return std::string(text);
+    while (limit > 0 && is_continuation_byte(static_cast<unsigned char>(text[limit]))) --limit;
+    return std::string(text.substr(0, limit)) + "...";
+  };
+
+  const LineIndex index(file);
   std::string out;
   for (const Diagnostic* d : sorted) {
     const SourceFile::Position pos = index.position_of(d->span.begin);
     out += file.path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " +
-           severity_word(d->severity) + ": " + d->message + "\n";
+           severity_word(d->severity) + ": " + cut(d->message, kMessageBytes) + "\n";
 
     const auto [line_begin, line] = index.line(pos.line);
-    out.append(line);
-    out += '\n';
+    const uint32_t begin = std::min<uint32_t>(d->span.begin, static_cast<uint32_t>(file.text.size()));
+    uint32_t line_end = line_begin + static_cast<uint32_t>(line.size());
+    uint32_t from = line_begin;
+    if (line.size() > kShownBytes) {
+      from = std::max(line_begin, std::min(begin, line_end) - std::min(std::min(begin, line_end), kBeforeCaret));
+      while (from > line_begin && is_continuation_byte(static_cast<unsigned char>(file.text[from]))) --from;
+      uint32_t to = std::min(line_end, from + kShownBytes);
+      while (to < line_end && is_continuation_byte(static_cast<unsigned char>(file.text[to]))) ++to;
+      out += from > line_begin ? "..." : "";
+      out.append(file.text, from, to - from);
+      out += to < line_end ? "...\n" : "\n";
+      line_end = to;
+    } else {
+      out.append(line);
+      out += '\n';
+    }
 
     // Padding keeps the line's tabs so the caret lands under the right character.
-    std::string caret;
-    const uint32_t begin = std::min<uint32_t>(d->span.begin, static_cast<uint32_t>(file.text.size()));
-    for (uint32_t i = line_begin; i < begin && i - line_begin < line.size(); ++i) {
+    std::string caret(from > line_begin ? 3 : 0, ' ');
+    for (uint32_t i = from; i < begin && i < line_end; ++i) {
       const unsigned char ch = static_cast<unsigned char>(file.text[i]);
       if (is_continuation_byte(ch)) continue;
       caret += ch == '\t' ? '\t' : ' ';
     }
     caret += '^';
-    const uint32_t line_end = line_begin + static_cast<uint32_t>(line.size());
     const uint32_t span_end = std::min(d->span.end, line_end);
     bool first = true;
     for (uint32_t i = begin; i < span_end; ++i) {
@@ -142,7 +182,7 @@ std::string Diagnostics::render(const SourceFile& file) const {
     }
     out += caret;
     out += '\n';
-    if (!d->hint.empty()) out += "  hint: " + d->hint + "\n";
+    if (!d->hint.empty()) out += "  hint: " + cut(d->hint, kMessageBytes) + "\n";
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,19 @@ struct SourceFile {
     uint32_t column;  // 1-based, in characters (UTF-8 aware)
   };
   Position position_of(uint32_t offset) const;
+  // The 1-based line of a byte offset: position_of without the column (no scan of the line).
+  uint32_t line_of(uint32_t offset) const;
   std::string_view line_text(uint32_t line) const;
+
+  // Where each line starts, built on first use and again when `text` has moved or changed size.
+  // The passes ask for a line per rule and clause; rescanning the whole text each time made a
+  // large file quadratic.
+  struct LineStarts {
+    const char* data = nullptr;
+    size_t size = 0;
+    std::vector<uint32_t> starts;
+  };
+  mutable std::shared_ptr<const LineStarts> line_starts_cache{};
 };
 
 enum class Severity { Error, Warning, Note };

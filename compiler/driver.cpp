@@ -27,10 +27,21 @@ bool read_source_file(const std::string& path, SourceFile* out, std::string* err
     *error = "cannot read " + path;
     return false;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // A little past the limit at most: a huge file (or /dev/zero) is refused without reading it all.
+  std::string text;
+  char block[1 << 16];
+  while (text.size() <= kMaxSourceBytes && in.read(block, sizeof block).gcount() > 0)
+    text.append(block, static_cast<size_t>(in.gcount()));
+  if (in.bad()) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  if (text.size() > kMaxSourceBytes) {
+    *error = path + " is too large: the limit is " + std::to_string(kMaxSourceBytes) + " bytes";
+    return false;
+  }
   out->path = path;
-  out->text = buffer.str();
+  out->text = std::move(text);
   return true;
 }
 

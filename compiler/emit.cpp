@@ -81,7 +81,7 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
     rule.function = append_function(p, module.rules[i]);
     rule.message = r.message.value;
     rule.source = r.source.value;
-    rule.line = file.position_of(r.span.begin).line;
+    rule.line = file.line_of(r.span.begin);
     p.rules.push_back(std::move(rule));
   }
   for (size_t i = 0; i < a.dues.size(); ++i) {
@@ -92,7 +92,7 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
     due.function = append_function(p, module.dues[i]);
     due.message = d.message.value;
     due.source = d.source.value;
-    due.line = file.position_of(d.span.begin).line;
+    due.line = file.line_of(d.span.begin);
     p.dues.push_back(std::move(due));
   }
   return p;

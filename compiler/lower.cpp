@@ -103,7 +103,7 @@ class Lowerer {
     return std::move(fn_);
   }
 
-  uint32_t line(Span span) const { return file_.position_of(span.begin).line; }
+  uint32_t line(Span span) const { return file_.line_of(span.begin); }
 
   int label() {
     fn_.labels.push_back(-1);
@@ -152,6 +152,9 @@ class Lowerer {
 
   // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent.
   int expr(const Expr& e, int absent) {
+    // Past the frame's limit the function is refused (finish); stop here, since a define is
+    // expanded at every use and a chain of defines can double the tree at each step.
+    if (fn_.registers.size() > 256) return 0;
     switch (e.kind) {
       case K::Number: {
         int r = reg(RegType::Count);
@@ -292,10 +295,28 @@ class Lowerer {
 }  // namespace
 
 ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
+  // A define is expanded at every use, so a small file can ask for a great deal of code: stop at
+  // a bound well inside what the bytecode may hold (kMaxInstructions), before memory runs out.
+  constexpr size_t kMaxCompiledInstructions = size_t(1) << 20;
   Lowerer lowerer(agreement, file, diags);
   ir::Module module;
-  for (const auto& rule : agreement.rules) module.rules.push_back(lowerer.rule(rule));
-  for (const auto& due : agreement.dues) module.dues.push_back(lowerer.due(due));
+  size_t instructions = 0;
+  auto too_much = [&](const ir::Function& f, Span span) {
+    instructions += f.code.size();
+    if (instructions <= kMaxCompiledInstructions) return false;
+    diags.error(span, "the agreement compiles to more than " + std::to_string(kMaxCompiledInstructions) +
+                          " instructions (reached at " + f.name + ")",
+                "use fewer or smaller definitions in the rules: each use of a definition is compiled anew");
+    return true;
+  };
+  for (const auto& rule : agreement.rules) {
+    module.rules.push_back(lowerer.rule(rule));
+    if (too_much(module.rules.back(), rule.span)) return module;
+  }
+  for (const auto& due : agreement.dues) {
+    module.dues.push_back(lowerer.due(due));
+    if (too_much(module.dues.back(), due.span)) return module;
+  }
   return module;
 }
 

@@ -1006,7 +1006,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
 
   std::string slice(Span span) const { return std::string(source_.substr(span.begin, span.end - span.begin)); }
 
-  std::string line_of(Span span) const { return std::to_string(file_.position_of(span.begin).line); }
+  std::string line_of(Span span) const { return std::to_string(file_.line_of(span.begin)); }
 
   void error(Span span, std::string message) {
     diags_.error(span, std::move(message));

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "bytecode_file.h"
 #include "passes.h"
 
 namespace agr {
@@ -41,20 +42,32 @@ class Resolver {
     for (auto& rule : a_.rules) {
       set(rule.applies_to);
       for (auto& clause : rule.clauses) expr(*clause.expr);
-      auto& parts = rule_ids[rule.id.value];
-      for (const ast::RuleDecl* other : parts) {
-        if (rule.applies_to.resolved < 0 || other->applies_to.resolved < 0) continue;
-        for (int service : a_.sets[rule.applies_to.resolved]) {
-          const auto& theirs = a_.sets[other->applies_to.resolved];
-          if (std::find(theirs.begin(), theirs.end(), service) == theirs.end()) continue;
-          diags_.error(rule.id.span,
-                       rule.id.value + " is already declared for " + a_.services[service].code.value + " at line " +
-                           std::to_string(line(other->id.span)),
+      rule_ids[rule.id.value].push_back(&rule);
+    }
+    // Per id, which rule judges each code so far: linear in the sets (comparing every pair of
+    // rules with one id, code by code, made a few thousand rules run for minutes).
+    std::vector<const ast::RuleDecl*> judged_by(a_.services.size(), nullptr);
+    std::vector<int> touched;
+    for (const auto& [id, parts] : rule_ids) {
+      if (parts.size() < 2) continue;
+      for (const ast::RuleDecl* rule : parts) {
+        if (rule->applies_to.resolved < 0) continue;
+        const auto& mine = a_.sets[rule->applies_to.resolved];
+        auto clash = std::find_if(mine.begin(), mine.end(), [&](int service) { return judged_by[service] != nullptr; });
+        if (clash != mine.end()) {
+          diags_.error(rule->id.span,
+                       id + " is already declared for " + a_.services[*clash].code.value + " at line " +
+                           std::to_string(line(judged_by[*clash]->id.span)),
                        "rules with one id must judge different codes; give this rule its own id");
-          break;
+          continue;
+        }
+        for (int service : mine) {
+          judged_by[service] = rule;
+          touched.push_back(service);
         }
       }
-      parts.push_back(&rule);
+      for (int service : touched) judged_by[service] = nullptr;
+      touched.clear();
     }
     for (auto& due : a_.dues) {
       service(due.code);
@@ -79,7 +92,9 @@ class Resolver {
       const auto& s = a_.services[i];
       if (!services_.emplace(s.code.value, static_cast<int>(i)).second)
         diags_.error(s.code.span, "service " + s.code.value + " is declared twice");
-      if (s.fee && s.fee->subsidy + s.fee->patient != s.fee->total)
+      if (s.fee && std::max({s.fee->total, s.fee->subsidy, s.fee->patient}) > kMaxFeeOre)
+        diags_.error(s.fee->span, "the fee of " + s.code.value + " is too large (at most " + money(kMaxFeeOre) + ")");
+      else if (s.fee && s.fee->subsidy + s.fee->patient != s.fee->total)
         diags_.error(s.fee->span,
                      "the fee of " + s.code.value + " does not add up: subsidy + patient share is " +
                          money(s.fee->subsidy + s.fee->patient) + ", not " + money(s.fee->total),
@@ -177,14 +192,11 @@ class Resolver {
     std::vector<int> result;
     for (int m : members)
       if (!excluded.count(m)) result.push_back(m);
-    // One entry per distinct set, so the bytecode's set table stays small.
-    auto it = std::find(a_.sets.begin(), a_.sets.end(), result);
-    if (it == a_.sets.end()) {
-      a_.sets.push_back(result);
-      s.resolved = static_cast<int>(a_.sets.size() - 1);
-    } else {
-      s.resolved = static_cast<int>(it - a_.sets.begin());
-    }
+    // One entry per distinct set, so the bytecode's set table stays small (found by a map: a
+    // linear search made many distinct sets quadratic).
+    auto [it, inserted] = set_index_.emplace(result, static_cast<int>(a_.sets.size()));
+    if (inserted) a_.sets.push_back(result);
+    s.resolved = it->second;
   }
 
   void window(ast::Window& w) {
@@ -227,7 +239,7 @@ class Resolver {
     if (e.window) window(*e.window);
   }
 
-  uint32_t line(Span span) const { return file_.position_of(span.begin).line; }
+  uint32_t line(Span span) const { return file_.line_of(span.begin); }
 
   ast::Agreement& a_;
   const SourceFile& file_;
@@ -235,6 +247,7 @@ class Resolver {
   std::map<std::string, int> services_, flags_;
   std::map<std::string, std::vector<int>> groups_;
   std::map<std::string, ast::DefineDecl*> defines_;
+  std::map<std::vector<int>, int> set_index_;  // a set's members -> its index in a_.sets
 };
 
 }  // namespace

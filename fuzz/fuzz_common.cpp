@@ -21,9 +21,20 @@ std::string agreements_dir() { return AGR_FUZZ_AGREEMENTS_DIR; }
 void fail(const char* target, const std::string& what, std::string_view input) {
   std::fprintf(stderr, "\n%s: invariant broken: %s\n", target, what.c_str());
   if (!input.empty()) {
-    const size_t shown = std::min<size_t>(input.size(), 2000);
-    std::fprintf(stderr, "%s: input (%zu bytes%s): %.*s\n", target, input.size(),
-                 shown < input.size() ? ", cut" : "", static_cast<int>(shown), input.data());
+    // Printable ASCII as itself, every other byte as \xNN.
+    std::string shown;
+    for (size_t i = 0; i < input.size() && shown.size() < 2000; ++i) {
+      const unsigned char ch = static_cast<unsigned char>(input[i]);
+      if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+        shown += static_cast<char>(ch);
+      } else {
+        char hex[5];
+        std::snprintf(hex, sizeof hex, "\\x%02X", ch);
+        shown += hex;
+      }
+    }
+    std::fprintf(stderr, "%s: input (%zu bytes%s): %s\n", target, input.size(),
+                 shown.size() >= 2000 ? ", cut" : "", shown.c_str());
   }
   std::fflush(stderr);
   std::abort();

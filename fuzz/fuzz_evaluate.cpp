@@ -90,8 +90,7 @@ bool in_set(const Program& p, uint32_t set, int32_t service) {
 void check_verdict(const Agreement& agreement, const Generated& g, const CourseVerdict& v, const std::string& where) {
   const Program& p = agreement.program();
   const HistoryInput& h = g.history;
-  const std::string input = to_json_line(h);
-  auto broken = [&](const std::string& what) { fail(kTarget, where + ": " + what, input); };
+  auto broken = [&](const std::string& what) { fail(kTarget, where + ": " + what, to_json_line(h)); };
   if (!v.error.empty()) broken("a valid history was refused: " + v.error);
   if (v.events.size() != h.events.size()) broken("the verdict has " + std::to_string(v.events.size()) + " events");
   int64_t total = 0, subsidy = 0, patient = 0;

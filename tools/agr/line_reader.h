@@ -1,32 +1,48 @@
 // Reads input in large blocks and hands out complete lines; memory is bounded by the longest
-// line, never by the file.
+// line, never by the file, and by max_line however long a line is: a longer line comes out cut
+// to max_line + 1 bytes (so that it is still refused as too long, on its own line number) while
+// the rest of it is read and dropped.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "history_reader.h"
 
 namespace agr::cli {
 
 class LineReader {
  public:
-  explicit LineReader(std::FILE* in) : in_(in) {}
+  explicit LineReader(std::FILE* in, size_t max_line = kMaxLineBytes) : in_(in), max_line_(max_line) {}
 
   bool next(std::string_view* line) {
+    size_t scanned = pos_;  // no '\n' in [pos_, scanned): a long line is not searched again
     for (;;) {
-      const size_t newline = buffer_.find('\n', pos_);
+      const size_t newline = buffer_.find('\n', scanned);
       if (newline != std::string::npos) {
-        *line = std::string_view(buffer_).substr(pos_, newline - pos_);
+        *line = std::string_view(buffer_).substr(pos_, std::min(newline - pos_, max_line_ + 1));
         pos_ = newline + 1;
+        return true;
+      }
+      scanned = buffer_.size();
+      if (buffer_.size() - pos_ > max_line_) {
+        buffer_.resize(pos_ + max_line_ + 1);
+        skip_rest_of_line();  // appends what follows the line's end, if anything
+        *line = std::string_view(buffer_).substr(pos_, max_line_ + 1);
+        pos_ += max_line_ + 1;
         return true;
       }
       if (eof_) {
         if (pos_ >= buffer_.size()) return false;
-        *line = std::string_view(buffer_).substr(pos_);
+        *line = std::string_view(buffer_).substr(pos_);  // at most max_line: checked above
         pos_ = buffer_.size();
         return true;
       }
       buffer_.erase(0, pos_);
+      scanned -= pos_;
       pos_ = 0;
       const size_t old = buffer_.size();
       buffer_.resize(old + kBlock);
@@ -37,8 +53,26 @@ class LineReader {
   }
 
  private:
+  // Drops input up to and including the next '\n' and appends what follows it to buffer_.
+  void skip_rest_of_line() {
+    std::string block(kBlock, '\0');
+    for (;;) {
+      const size_t got = std::fread(block.data(), 1, kBlock, in_);
+      if (got == 0) {
+        eof_ = true;
+        return;
+      }
+      if (const void* nl = std::memchr(block.data(), '\n', got)) {
+        const char* after = static_cast<const char*>(nl) + 1;
+        buffer_.append(after, block.data() + got - after);
+        return;
+      }
+    }
+  }
+
   static constexpr size_t kBlock = 1 << 20;
   std::FILE* in_;
+  size_t max_line_;
   std::string buffer_;
   size_t pos_ = 0;
   bool eof_ = false;
