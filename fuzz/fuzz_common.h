@@ -20,6 +20,7 @@ int compile_one(const uint8_t* data, size_t size);    // fuzz_compile.cpp: bytes
 int bytecode_one(const uint8_t* data, size_t size);   // fuzz_bytecode.cpp: bytes as an .agrc file
 int history_one(const uint8_t* data, size_t size);    // fuzz_history.cpp: bytes as a JSON line
 int evaluate_one(const uint8_t* data, size_t size);   // fuzz_evaluate.cpp: bytes drive a history generator
+int differential_one(const uint8_t* data, size_t size);  // fuzz_differential.cpp: VM against the reference
 
 struct Bundled {
   std::string name;  // file name without .agr

@@ -19,7 +19,7 @@ root=$PWD
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 case "$seconds" in ''|*[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
-all_targets=(fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate)
+all_targets=(fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate fuzz_differential)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       {"fuzz_bytecode", agr::fuzz::bytecode_one},
       {"fuzz_history", agr::fuzz::history_one},
       {"fuzz_evaluate", agr::fuzz::evaluate_one},
+      {"fuzz_differential", agr::fuzz::differential_one},
   };
   std::vector<std::string> targets(argv + 2, argv + argc);
   if (targets.empty())
