@@ -2,7 +2,7 @@
 //
 //   agr check FILE...
 //   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
-//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit]
+//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]
 //   agr test PATH... [--verbose]
 //   agr schedule AGREEMENT HISTORIES [--as-of YYYY-MM-DD]
 //
@@ -43,7 +43,7 @@ const char* const kUsageText =
     "  agr compile FILE.agr -o FILE.agrc         compile to bytecode\n"
     "        [--emit=ast|ir|bytecode]            print a stage of the pipeline instead\n"
     "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
-    "        [--as-of YYYY-MM-DD] [--engine vm|jit]\n"
+    "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
     "        [--as-of YYYY-MM-DD]\n";
