@@ -3,20 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include "bytecode_file.h"
-#include "driver.h"
+#include "bundled.h"
 #include "verify.h"
 
 namespace {
 
-agr::Program lbp_program() {
-  agr::SourceFile file;
-  std::string error;
-  REQUIRE(agr::read_source_file(std::string(AGR_SOURCE_DIR) + "/agreements/lbp.agr", &file, &error));
-  agr::Diagnostics diags;
-  agr::Compilation c = agr::compile(file, diags);
-  REQUIRE(c.program);
-  return *c.program;
-}
+agr::Program lbp_program() { return agr::testing::bundled_program("lbp"); }
 
 std::string refusal(const std::string& bytes) {
   agr::Program p;

@@ -3,20 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include "agr/agr.h"
-#include "driver.h"
+#include "bundled.h"
 
 namespace {
 
 std::shared_ptr<const agr::Agreement> lbp() {
-  static std::shared_ptr<const agr::Agreement> agreement = [] {
-    agr::SourceFile file;
-    std::string error;
-    REQUIRE(agr::read_source_file(std::string(AGR_SOURCE_DIR) + "/agreements/lbp.agr", &file, &error));
-    agr::Diagnostics diags;
-    agr::Compilation c = agr::compile(file, diags);
-    REQUIRE(c.program);
-    return agr::Agreement::from_program(std::move(*c.program), &error);
-  }();
+  static std::shared_ptr<const agr::Agreement> agreement = agr::testing::bundled_agreement("lbp");
   return agreement;
 }
 

@@ -5,6 +5,8 @@
 // verifier or the VM misbehave.
 #include <catch2/catch.hpp>
 
+#include "bundled.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -48,17 +50,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 const std::string kHeader = "agreement t \"Limits\"\nservice 0101 \"A\"\n";
 const std::string kRuleTail = " message \"m\" source \"s\"\n";
 
-std::shared_ptr<const agr::Agreement> bundled(const char* name) {
-  agr::SourceFile file;
-  std::string error;
-  REQUIRE(agr::read_source_file(std::string(AGR_SOURCE_DIR) + "/agreements/" + name + ".agr", &file, &error));
-  agr::Diagnostics diags;
-  agr::Compilation c = agr::compile(file, diags);
-  REQUIRE(c.program);
-  auto agreement = agr::Agreement::from_program(std::move(*c.program), &error);
-  REQUIRE(agreement);
-  return agreement;
-}
+std::shared_ptr<const agr::Agreement> bundled(const char* name) { return agr::testing::bundled_agreement(name); }
 
 // A program with `services` services, one set holding them all, `rules` rules over that set and
 // one shared HOLD body: valid unless a limit says otherwise.
