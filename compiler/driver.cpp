@@ -1,9 +1,8 @@
 #include "driver.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "parse.h"
+#include "read_file.h"
 
 namespace agr {
 
@@ -22,20 +21,8 @@ Compilation compile(const SourceFile& file, Diagnostics& diags) {
 }
 
 bool read_source_file(const std::string& path, SourceFile* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path;
-    return false;
-  }
-  // A little past the limit at most: a huge file (or /dev/zero) is refused without reading it all.
   std::string text;
-  char block[1 << 16];
-  while (text.size() <= kMaxSourceBytes && in.read(block, sizeof block).gcount() > 0)
-    text.append(block, static_cast<size_t>(in.gcount()));
-  if (in.bad()) {
-    *error = "cannot read " + path;
-    return false;
-  }
+  if (!read_file_bounded(path, kMaxSourceBytes, &text, error)) return false;
   if (text.size() > kMaxSourceBytes) {
     *error = path + " is too large: the limit is " + std::to_string(kMaxSourceBytes) + " bytes";
     return false;

@@ -3,11 +3,10 @@
 #include "evaluate.h"
 
 #include <algorithm>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
 #include "bytecode_file.h"
+#include "read_file.h"
 #include "scratch.h"
 #include "verdict_writer.h"
 #include "verify.h"
@@ -284,21 +283,9 @@ std::shared_ptr<const Agreement> Agreement::load_bytecode(std::string_view bytes
 }
 
 std::shared_ptr<const Agreement> Agreement::load_file(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path;
-    return nullptr;
-  }
-  // A little past the limit at most, which load_bytecode then refuses: a huge file (or
-  // /dev/zero) is not read whole.
+  // A little past the limit at most, which load_bytecode then refuses.
   std::string bytes;
-  char block[1 << 16];
-  while (bytes.size() <= kMaxBytecodeBytes && in.read(block, sizeof block).gcount() > 0)
-    bytes.append(block, static_cast<size_t>(in.gcount()));
-  if (in.bad()) {
-    *error = "cannot read " + path;
-    return nullptr;
-  }
+  if (!read_file_bounded(path, kMaxBytecodeBytes, &bytes, error)) return nullptr;
   std::string message;
   auto agreement = load_bytecode(bytes, &message);
   if (!agreement) *error = path + ": " + message;
