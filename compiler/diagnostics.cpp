@@ -6,6 +6,8 @@
 #include <numeric>
 #include <utility>
 
+#include "verdict_writer.h"  // append_json_string
+
 namespace agr {
 
 namespace {
@@ -119,13 +121,53 @@ void Diagnostics::warning(Span span, std::string message, std::string hint) {
   list_.push_back({Severity::Warning, span, std::move(message), std::move(hint)});
 }
 
-std::string Diagnostics::render(const SourceFile& file) const {
+namespace {
+
+std::vector<const Diagnostic*> in_source_order(const std::vector<Diagnostic>& list) {
   std::vector<const Diagnostic*> sorted;
-  sorted.reserve(list_.size());
-  for (const Diagnostic& d : list_) sorted.push_back(&d);
+  sorted.reserve(list.size());
+  for (const Diagnostic& d : list) sorted.push_back(&d);
   std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* x, const Diagnostic* y) {
     return x->span.begin < y->span.begin;
   });
+  return sorted;
+}
+
+}  // namespace
+
+std::string Diagnostics::render_json(const SourceFile& file) const {
+  const LineIndex index(file);
+  const uint32_t size = static_cast<uint32_t>(file.text.size());
+  std::string out = "{\"file\":";
+  append_json_string(&out, file.path);
+  const size_t warnings = static_cast<size_t>(
+      std::count_if(list_.begin(), list_.end(), [](const Diagnostic& d) { return d.severity == Severity::Warning; }));
+  out += ",\"errors\":" + std::to_string(error_count_) + ",\"warnings\":" + std::to_string(warnings) +
+         ",\"diagnostics\":[";
+  bool first = true;
+  for (const Diagnostic* d : in_source_order(list_)) {
+    const uint32_t begin = std::min(d->span.begin, size), end = std::min(std::max(d->span.end, begin), size);
+    const SourceFile::Position from = index.position_of(begin), to = index.position_of(end);
+    out += first ? "{" : ",{";
+    first = false;
+    out += "\"severity\":\"" + std::string(severity_word(d->severity)) + "\"";
+    out += ",\"line\":" + std::to_string(from.line) + ",\"column\":" + std::to_string(from.column);
+    out += ",\"end_line\":" + std::to_string(to.line) + ",\"end_column\":" + std::to_string(to.column);
+    out += ",\"offset\":" + std::to_string(begin) + ",\"length\":" + std::to_string(end - begin);
+    out += ",\"message\":";
+    append_json_string(&out, d->message);
+    if (!d->hint.empty()) {
+      out += ",\"hint\":";
+      append_json_string(&out, d->hint);
+    }
+    out += "}";
+  }
+  out += "]}";
+  return out;
+}
+
+std::string Diagnostics::render(const SourceFile& file) const {
+  const std::vector<const Diagnostic*> sorted = in_source_order(list_);
 
   // A long line (a whole file on one line) is shown as a window around the caret, and a long
   // message is cut: 50 errors each quoting a 4 MB line made 200 MB of output.

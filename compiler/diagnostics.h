@@ -64,6 +64,15 @@ class Diagnostics {
   // span, in source order.
   std::string render(const SourceFile& file) const;
 
+  // The same diagnostics as one JSON object, for editors, CI and the server (`agr check --format
+  // json`, `agr lsp`, `POST /v1/check`), in source order:
+  //   {"file": PATH, "errors": N, "warnings": M, "diagnostics": [{"severity": "error",
+  //    "line": L, "column": C, "end_line": L2, "end_column": C2, "offset": BYTE, "length": BYTES,
+  //    "message": "...", "hint": "..."}]}
+  // Lines and columns are 1-based, columns in characters (as `render` prints them), the end one
+  // past the span's last character; `hint` is present only when there is one.
+  std::string render_json(const SourceFile& file) const;
+
  private:
   std::vector<Diagnostic> list_;
   size_t error_count_ = 0;

@@ -280,6 +280,22 @@ TEST_CASE("diagnostics render with a caret under the span", "[parse]") {
         "f.agr:2:6: error: no such name\n\tx = æbc + 1\n\t    ^~~\n  hint: did you mean 'abc'?\n");
 }
 
+TEST_CASE("diagnostics render as JSON in source order", "[parse]") {
+  agr::SourceFile file{"dir/f\"x.agr", "line one\n\tx = æbc + 1\r\nlast"};
+  agr::Diagnostics diags;
+  const uint32_t at = static_cast<uint32_t>(file.text.find("æbc"));
+  diags.error({at, at + 4}, "no such name", "did you mean 'abc'?");
+  diags.warning({0, 4}, "first");
+  CHECK(diags.render_json(file) ==
+        "{\"file\":\"dir/f\\\"x.agr\",\"errors\":1,\"warnings\":1,\"diagnostics\":["
+        "{\"severity\":\"warning\",\"line\":1,\"column\":1,\"end_line\":1,\"end_column\":5,\"offset\":0,"
+        "\"length\":4,\"message\":\"first\"},"
+        "{\"severity\":\"error\",\"line\":2,\"column\":6,\"end_line\":2,\"end_column\":9,\"offset\":14,"
+        "\"length\":4,\"message\":\"no such name\",\"hint\":\"did you mean 'abc'?\"}]}");
+  agr::Diagnostics none;
+  CHECK(none.render_json(file) == "{\"file\":\"dir/f\\\"x.agr\",\"errors\":0,\"warnings\":0,\"diagnostics\":[]}");
+}
+
 TEST_CASE("closest_match suggests only near names", "[parse]") {
   CHECK(agr::closest_match("requir", {"when", "require", "reject"}) == "require");
   CHECK(agr::closest_match("VIDEO", {"audio", "video"}) == "video");
