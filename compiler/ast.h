@@ -130,7 +130,6 @@ struct Header {
   Name name;
   Text title;
   std::vector<Text> sources;
-  std::optional<int32_t> price_level;  // a Day
   bool referral_required = false;
   Span span;
 };
@@ -143,8 +142,35 @@ struct FlagDecl {
 struct ServiceDecl {
   Name code;
   bool supplement = false;  // never counted by per-day rules, may stand beside anything
-  std::optional<FeeSplit> fee;
   Text title;
+  Span span;
+};
+
+// One line of a price level: the fee of a service, or of a service given with a flag (a variant).
+struct FeeLine {
+  Name code;
+  Name flag;  // empty for the service's own fee
+  FeeSplit split;
+  Span span;
+  int service = -1;     // filled by resolve
+  int flag_index = -1;  // filled by resolve; -1 for the service's own fee
+  bool variant() const { return !flag.value.empty(); }
+};
+
+// `price level DATE "TITLE"` and its fee table: the fees in force from DATE until the next level.
+struct PriceLevelDecl {
+  int32_t from = 0;  // a Day
+  Span date_span;
+  Text title;
+  std::vector<FeeLine> fees;
+  Span span;
+};
+
+// `before first price level reject by RULE` or `... no fee`: what happens to an event dated
+// before its service's first price level.
+struct BeforeFirstLevelDecl {
+  bool no_fee = false;
+  Name rule;  // when !no_fee: the rule that rejects every such event (the checker proves it)
   Span span;
 };
 
@@ -212,6 +238,8 @@ struct Agreement {
   Header header;
   std::vector<FlagDecl> flags;
   std::vector<ServiceDecl> services;
+  std::vector<PriceLevelDecl> price_levels;  // in file order (check: ascending dates)
+  std::optional<BeforeFirstLevelDecl> before_first_level;
   std::vector<GroupDecl> groups;
   std::vector<std::unique_ptr<DefineDecl>> defines;  // stable addresses for Expr::define
   std::optional<CourseDecl> course;

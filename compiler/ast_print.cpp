@@ -1,6 +1,6 @@
 // The AST as compact S-expressions, one declaration per line (`agr compile --emit=ast`, tests).
-// Declarations print grouped by kind in a fixed order: header, flags, services, groups, defines,
-// course, same-day blocks, rules, due items.
+// Declarations print grouped by kind in a fixed order: header, flags, services, price levels,
+// groups, defines, course, same-day blocks, rules, due items.
 #include <string>
 
 #include "ast.h"
@@ -228,11 +228,6 @@ std::string print(const Agreement& agreement) {
   p.out += "(agreement " + h.name.value + " ";
   p.quoted(h.title.value);
   for (const Text& source : h.sources) p.text_clause("source", source);
-  if (h.price_level) {
-    p.out += " (price-level ";
-    p.date(*h.price_level);
-    p.out += ')';
-  }
   if (h.referral_required) p.out += " referral-required";
   p.out += ")\n";
 
@@ -249,12 +244,27 @@ std::string print(const Agreement& agreement) {
     p.out += service.supplement ? "(supplement " : "(service ";
     p.out += service.code.value + " ";
     p.quoted(service.title.value);
-    if (service.fee) {
-      p.out += " (fee " + std::to_string(service.fee->total) + " " + std::to_string(service.fee->subsidy) + " " +
-               std::to_string(service.fee->patient) + ")";
+    p.out += ")\n";
+  }
+
+  for (const PriceLevelDecl& level : agreement.price_levels) {
+    p.out += "(price-level ";
+    p.date(level.from);
+    if (level.title.present()) {
+      p.out += ' ';
+      p.quoted(level.title.value);
+    }
+    for (const FeeLine& fee : level.fees) {
+      p.out += " (" + fee.code.value;
+      if (fee.variant()) p.out += " flagged " + fee.flag.value;
+      p.out += " fee " + std::to_string(fee.split.total) + " " + std::to_string(fee.split.subsidy) + " " +
+               std::to_string(fee.split.patient) + ")";
     }
     p.out += ")\n";
   }
+  if (const auto& before = agreement.before_first_level)
+    p.out += before->no_fee ? "(before-first-price-level no-fee)\n"
+                            : "(before-first-price-level (reject-by " + before->rule.value + "))\n";
 
   for (const GroupDecl& group : agreement.groups) {
     p.out += "(group " + group.name.value;

@@ -1,8 +1,14 @@
 // Pass 3, check: the static types of every expression (bool, count, date, duration, clinic) and
-// the shape of every declaration. After it passes, no evaluation can fail with a type error.
+// the shape of every declaration. After it passes, no evaluation can fail with a type error, and
+// no accepted event is billed a fee the agreement does not state.
+#include <map>
 #include <set>
 
+#include <algorithm>
+#include <optional>
+
 #include "bytecode_file.h"
+#include "calendar.h"
 #include "passes.h"
 
 namespace agr {
@@ -17,7 +23,8 @@ constexpr int64_t kMaxAmount = 100000;
 
 class Checker {
  public:
-  Checker(ast::Agreement& agreement, Diagnostics& diags) : a_(agreement), diags_(diags) {}
+  Checker(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags)
+      : a_(agreement), file_(file), diags_(diags) {}
 
   void run() {
     for (auto& define : a_.defines) define_type(*define);
@@ -29,6 +36,8 @@ class Checker {
       if (a_.course->ends.resolved >= 0 && a_.sets[a_.course->ends.resolved].empty())
         diags_.error(a_.course->ends.span, "the course ends with no service");
     }
+    price_levels();
+    if (!diags_.has_errors()) before_first_level();
     loader_limits();
   }
 
@@ -45,6 +54,14 @@ class Checker {
         break;
       }
     }
+    size_t fees = 0;
+    for (const auto& level : a_.price_levels) fees += level.fees.size();
+    if (a_.price_levels.size() > kMaxPriceLevels || a_.price_levels.size() * a_.services.size() > kMaxFeeSlots ||
+        fees > kMaxFeeEntries)
+      diags_.error(a_.price_levels.back().span,
+                   "the price levels are more than the runtime's limits: at most " + std::to_string(kMaxPriceLevels) +
+                       " levels, " + std::to_string(kMaxFeeSlots) + " levels × services and " +
+                       std::to_string(kMaxFeeEntries) + " fee lines");
     const size_t words = a_.sets.size() * ((a_.services.size() + 63) / 64);
     if (words > kMaxSetBitmapWords)
       diags_.error(a_.header.span, "the agreement uses " + std::to_string(a_.sets.size()) + " different sets of " +
@@ -82,6 +99,166 @@ class Checker {
     if (rule.applies_to.resolved >= 0 && a_.sets[rule.applies_to.resolved].empty())
       diags_.error(rule.applies_to.span, rule.id.value + " applies to no service");
   }
+
+  // The fee tables. Price levels come in date order, one per date. In each, a service has its own
+  // fee at most once, each variant (a flag) at most once, and a variant only beside the service's
+  // own fee. A level states every fee in force from its date: a service or variant with a fee in
+  // an earlier level has one in every later level (a regulation left out would keep billing the
+  // old amount without anyone having said so).
+  void price_levels() {
+    const auto& levels = a_.price_levels;
+    for (size_t i = 1; i < levels.size(); ++i) {
+      const auto& level = levels[i];
+      const auto& previous = levels[i - 1];
+      if (level.from == previous.from)
+        diags_.error(level.date_span, "price level " + date_text(level.from) + " is already declared at line " + line(previous.span),
+                     "one price level per date: its table lists every fee in force from that date");
+      else if (level.from < previous.from)
+        diags_.error(level.date_span, "price level " + date_text(level.from) + " comes after " + date_text(previous.from) +
+                                          " (line " + line(previous.span) + ") in the file",
+                     "list the price levels in date order, the oldest first");
+    }
+    using Key = std::pair<int, int>;  // (service, flag or -1)
+    std::map<Key, const ast::FeeLine*> earlier;  // the latest line for each service and variant so far
+    for (const auto& level : levels) {
+      std::map<Key, const ast::FeeLine*> here;
+      for (const auto& fee : level.fees) {
+        if (fee.service < 0 || (fee.variant() && fee.flag_index < 0)) continue;  // reported by resolve
+        auto [at, inserted] = here.emplace(Key{fee.service, fee.flag_index}, &fee);
+        if (!inserted)
+          diags_.error(fee.span, fee_name(fee) + " already has a fee in price level " + date_text(level.from) +
+                                     " at line " + line(at->second->span));
+      }
+      for (const auto& [key, fee] : here)
+        if (key.second >= 0 && !here.count(Key{key.first, -1}))
+          diags_.error(fee->span, fee_name(*fee) + " has no fee of its own in price level " + date_text(level.from),
+                       "a variant is billed instead of the service's own fee, so that fee is needed too: add `" +
+                           fee->code.value + " fee ... subsidy ... patient ...`");
+      std::string missing;
+      for (const auto& [key, fee] : earlier)
+        if (!here.count(key)) missing += (missing.empty() ? "" : ", ") + fee_name(*fee);
+      if (!missing.empty())
+        diags_.error(level.date_span,
+                     "price level " + date_text(level.from) + " gives no fee for " + missing +
+                         ", which the price level before it lists",
+                     "a price level states every fee in force from its date: repeat a line whose fee is unchanged");
+      for (const auto& [key, fee] : here) earlier[key] = fee;
+    }
+  }
+
+  // `before first price level reject by RULE`: the rule must reject every event of each service with
+  // a fee that is dated before the service's first price level. Proved from the rule's clauses: one
+  // of its declarations judges the service and has, before any `when`, a clause that rejects every
+  // date before a written date on or after that level (`reject if date < 2025-09-01`, `require date
+  // >= 2025-09-01`, ...). Clauses before it cannot prevent that: they only reject, or hold.
+  void before_first_level() {
+    const auto& levels = a_.price_levels;
+    const auto& before = a_.before_first_level;
+    if (levels.empty()) {
+      if (before)
+        diags_.error(before->span, "no price level is declared, so no event comes before the first one",
+                     "remove this line, or declare the fee tables with `price level DATE`");
+      return;
+    }
+    if (!before) {
+      diags_.error(levels.front().date_span,
+                   "the agreement does not say what happens to an event dated before its service's first price level",
+                   "add `before first price level reject by RULE`, naming the rule that rejects such events (typically "
+                   "the one that puts the agreement in force), or `before first price level no fee`");
+      return;
+    }
+    if (before->no_fee) return;
+    std::vector<const ast::RuleDecl*> declarations;
+    std::vector<std::string> ids;
+    for (const auto& rule : a_.rules) {
+      ids.push_back(rule.id.value);
+      if (rule.id.value == before->rule.value) declarations.push_back(&rule);
+    }
+    if (declarations.empty()) {
+      const std::string near = closest_match(before->rule.value, ids);
+      diags_.error(before->rule.span, "no rule " + before->rule.value + " is declared",
+                   near.empty() ? std::string() : "did you mean '" + near + "'?");
+      return;
+    }
+    if (declarations.front()->warning) {
+      diags_.error(before->rule.span, before->rule.value + " is a warning, and a warning rejects nothing",
+                   "name a `rule` that rejects the events dated before the first price level");
+      return;
+    }
+    std::vector<std::optional<int32_t>> first_level(a_.services.size());
+    for (const auto& level : levels)
+      for (const auto& fee : level.fees)
+        if (!first_level[fee.service]) first_level[fee.service] = level.from;
+    std::string unproved, example;
+    for (size_t s = 0; s < a_.services.size(); ++s) {
+      if (!first_level[s]) continue;
+      bool proved = false;
+      for (const ast::RuleDecl* rule : declarations) {
+        const auto& members = a_.sets[rule->applies_to.resolved];
+        if (std::find(members.begin(), members.end(), static_cast<int>(s)) != members.end() &&
+            rejects_every_date_before(*rule, *first_level[s]))
+          proved = true;
+      }
+      if (proved) continue;
+      unproved += (unproved.empty() ? "" : ", ") + a_.services[s].code.value + " (before " + date_text(*first_level[s]) + ")";
+      if (example.empty()) example = date_text(*first_level[s]);
+    }
+    if (!unproved.empty())
+      diags_.error(before->rule.span,
+                   before->rule.value + " does not reject every event dated before its service's first price level: " +
+                       "not " + unproved,
+                   "give " + before->rule.value + ", for these services, a clause like `reject if date < " + example +
+                       "` (or a later date) with no `when` before it");
+  }
+
+  bool rejects_every_date_before(const ast::RuleDecl& rule, int32_t level) {
+    for (const auto& clause : rule.clauses) {
+      if (clause.kind == ast::Clause::Kind::When) return false;
+      const Expr& e = *clause.expr;
+      if (e.kind != K::Compare) continue;
+      // Read the comparison with the event's date on the left: `date OP bound`.
+      ast::CompareOp op = e.op;
+      const Expr* bound = nullptr;
+      if (e.a->kind == K::EventDate) {
+        bound = e.b.get();
+      } else if (e.b->kind == K::EventDate) {
+        bound = e.a.get();
+        using Op = ast::CompareOp;
+        op = op == Op::Lt ? Op::Gt : op == Op::Gt ? Op::Lt : op == Op::Le ? Op::Ge : op == Op::Ge ? Op::Le : op;
+      }
+      const std::optional<int64_t> day = bound ? written_date(*bound, 0) : std::nullopt;
+      if (!day) continue;
+      // The first date the clause lets through: every date before it is rejected.
+      std::optional<int64_t> open_from;
+      const bool rejects = clause.kind == ast::Clause::Kind::RejectIf || clause.kind == ast::Clause::Kind::WarnIf;
+      if (rejects && op == ast::CompareOp::Lt) open_from = *day;
+      if (rejects && op == ast::CompareOp::Le) open_from = *day + 1;
+      if (!rejects && op == ast::CompareOp::Ge) open_from = *day;
+      if (!rejects && op == ast::CompareOp::Gt) open_from = *day + 1;
+      if (open_from && *open_from >= level) return true;
+    }
+    return false;
+  }
+
+  // A date written out, directly or through `define`s.
+  static std::optional<int64_t> written_date(const Expr& e, int depth) {
+    if (e.kind == K::DateLiteral) return e.number;
+    if (e.kind == K::DefineRef && e.define && depth < 64) return written_date(*e.define->body, depth + 1);
+    return std::nullopt;
+  }
+
+  static std::string fee_name(const ast::FeeLine& fee) {
+    return fee.code.value + (fee.variant() ? " flagged " + fee.flag.value : "");
+  }
+
+  static std::string date_text(int64_t day) {
+    if (day < kFirstDay || day > kLastDay) return "?";
+    char text[10];
+    format_iso_date(static_cast<Day>(day), text);
+    return std::string(text, 10);
+  }
+
+  std::string line(Span span) const { return std::to_string(file_.line_of(span.begin)); }
 
   static const char* clause_word(ast::Clause::Kind kind) {
     switch (kind) {
@@ -358,6 +535,7 @@ class Checker {
   }
 
   ast::Agreement& a_;
+  const SourceFile& file_;
   Diagnostics& diags_;
   std::set<const ast::DefineDecl*> in_progress_;
   std::set<const ast::DefineDecl*> checked_;
@@ -367,6 +545,8 @@ class Checker {
 
 }  // namespace
 
-void check(ast::Agreement& agreement, Diagnostics& diags) { Checker(agreement, diags).run(); }
+void check(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
+  Checker(agreement, file, diags).run();
+}
 
 }  // namespace agr

@@ -12,7 +12,7 @@ Compilation compile(const SourceFile& file, Diagnostics& diags) {
   if (!c.ast || diags.has_errors()) return c;
   resolve(*c.ast, file, diags);
   if (diags.has_errors()) return c;
-  check(*c.ast, diags);
+  check(*c.ast, file, diags);
   if (diags.has_errors()) return c;
   c.ir = lower(*c.ast, file, diags);
   if (diags.has_errors()) return c;

@@ -1,6 +1,8 @@
 // Pass 5, emit: the Program the runtime loads: tables from the AST, and the code of every IR
 // function laid end to end with its labels resolved to instruction indexes.
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 #include "passes.h"
 
@@ -31,8 +33,6 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
   p.title = a.header.title.value;
   p.source_file = file.path;
   for (const auto& s : a.header.sources) p.sources.push_back(s.value);
-  p.has_price_level = a.header.price_level.has_value();
-  p.price_level = a.header.price_level.value_or(0);
   p.referral_required = a.header.referral_required;
   for (const auto& f : a.flags) p.flags.push_back(f.name.value);
 
@@ -41,12 +41,20 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
     service.code = s.code.value;
     service.title = s.title.value;
     service.supplement = s.supplement;
-    if (s.fee) {
-      service.has_fee = true;
-      service.fee = {s.fee->total, s.fee->subsidy, s.fee->patient};
-    }
     p.services.push_back(std::move(service));
   }
+  // The fee tables, grouped by service and level: a group's variants in the order written, then
+  // the service's own fee (check made sure there is exactly one).
+  for (const auto& level : a.price_levels) p.price_levels.push_back({level.from, level.title.value});
+  for (uint32_t l = 0; l < a.price_levels.size(); ++l)
+    for (const auto& fee : a.price_levels[l].fees)
+      p.fees.push_back({static_cast<uint32_t>(fee.service), l,
+                        fee.variant() ? static_cast<uint32_t>(fee.flag_index) : kNoFlag,
+                        {fee.split.total, fee.split.subsidy, fee.split.patient}});
+  std::stable_sort(p.fees.begin(), p.fees.end(), [](const FeeEntry& x, const FeeEntry& y) {
+    const bool x_own = x.flag == kNoFlag, y_own = y.flag == kNoFlag;
+    return std::tie(x.service, x.level, x_own) < std::tie(y.service, y.level, y_own);
+  });
   for (const auto& set : a.sets) p.sets.emplace_back(set.begin(), set.end());
   if (a.course) {
     p.course_starts = static_cast<uint32_t>(a.course->starts.resolved);

@@ -320,9 +320,9 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     return out;
   }
 
-  static constexpr const char* kDeclarationKeywords[] = {"'flag'",   "'service'", "'supplement'", "'group'",
-                                                         "'define'", "'course'",  "'same'",       "'rule'",
-                                                         "'warning'", "'due'"};
+  static constexpr const char* kDeclarationKeywords[] = {"'flag'",    "'service'", "'supplement'", "'price'",
+                                                         "'before'",  "'group'",   "'define'",     "'course'",
+                                                         "'same'",    "'rule'",    "'warning'",    "'due'"};
 
   static bool starts_declaration(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
     const std::string literal = vocabulary.getLiteralName(type);
@@ -391,14 +391,10 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     return {};
   }
 
-  antlrcpp::Any visitPriceLevelClause(AgrParser::PriceLevelClauseContext* ctx) override {
-    const Span span = offsets_.span(ctx);
-    if (price_level_span_) {
-      error(span, "the price level is already given at line " + line_of(*price_level_span_));
-      return {};
-    }
-    price_level_span_ = span;
-    out_->header.price_level = date(ctx->DATE()->getSymbol());
+  antlrcpp::Any visitOldPriceLevelClause(AgrParser::OldPriceLevelClauseContext* ctx) override {
+    error(offsets_.span(ctx), "the price level is no longer a header clause: it is a fee table of its own",
+          "write `price level " + slice(offsets_.span(ctx->DATE()->getSymbol())) +
+              "` after the header, with one line per service under it: `0261 fee 327.12 subsidy 128.56 patient 198.56`");
     return {};
   }
 
@@ -421,17 +417,58 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     ast::ServiceDecl service;
     service.code = code(ctx->code());
     service.supplement = ctx->kind->getText() == "supplement";
-    if (auto* fee = ctx->fee()) {
-      ast::FeeSplit split;
-      split.total = money(fee->total);
-      split.subsidy = money(fee->subsidy);
-      split.patient = money(fee->patient);
-      split.span = offsets_.span(fee);
-      service.fee = split;
-    }
     service.title = text(ctx->text());
     service.span = offsets_.span(ctx);
+    // Fees change by date, so they live in the price levels' tables; a fee on the service line
+    // (the form before price levels had dates) gets the way to write it now.
+    if (auto* fee = ctx->fee()) {
+      error(offsets_.span(fee), "the fee of " + service.code.value + " belongs in a price level's fee table",
+            "write `price level DATE` (the date the fees are in force from) and under it `" + service.code.value +
+                " " + slice(offsets_.span(fee)) + "`");
+    }
     out_->services.push_back(std::move(service));
+    return {};
+  }
+
+  antlrcpp::Any visitPriceLevelDecl(AgrParser::PriceLevelDeclContext* ctx) override {
+    ast::PriceLevelDecl level;
+    level.from = date(ctx->DATE()->getSymbol());
+    level.date_span = offsets_.span(ctx->DATE()->getSymbol());
+    if (ctx->title) level.title = text(ctx->title);
+    level.span = offsets_.span(ctx);
+    for (auto* line : ctx->feeLine()) {
+      ast::FeeLine fee;
+      fee.code = code(line->code());
+      if (line->flag) fee.flag = name(line->flag);
+      fee.split.total = money(line->fee()->total);
+      fee.split.subsidy = money(line->fee()->subsidy);
+      fee.split.patient = money(line->fee()->patient);
+      fee.split.span = offsets_.span(line->fee());
+      fee.span = offsets_.span(line);
+      level.fees.push_back(std::move(fee));
+    }
+    if (level.fees.empty())
+      error(level.span, "price level " + slice(level.date_span) + " lists no fees",
+            "write its fee table under it, one line per service: `0261 fee 327.12 subsidy 128.56 patient 198.56`");
+    out_->price_levels.push_back(std::move(level));
+    return {};
+  }
+
+  antlrcpp::Any visitBeforeFirstLevelDecl(AgrParser::BeforeFirstLevelDeclContext* ctx) override {
+    const Span span = offsets_.span(ctx);
+    if (out_->before_first_level) {
+      error(span, "what happens before the first price level is already stated at line " +
+                      line_of(out_->before_first_level->span));
+      return {};
+    }
+    ast::BeforeFirstLevelDecl decl;
+    decl.span = span;
+    if (auto* reject = dynamic_cast<AgrParser::RejectBeforeFirstLevelContext*>(ctx->beforeFirstLevel())) {
+      decl.rule = name(reject->RULE_ID()->getSymbol());
+    } else {
+      decl.no_fee = true;
+    }
+    out_->before_first_level = std::move(decl);
     return {};
   }
 
@@ -1008,8 +1045,8 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
 
   std::string line_of(Span span) const { return std::to_string(file_.line_of(span.begin)); }
 
-  void error(Span span, std::string message) {
-    diags_.error(span, std::move(message));
+  void error(Span span, std::string message, std::string hint = {}) {
+    diags_.error(span, std::move(message), std::move(hint));
     if (diags_.error_count() > Diagnostics::kMaxErrors) throw StopParsing{};
   }
 
@@ -1022,7 +1059,6 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   ast::RuleDecl* rule_ = nullptr;          // the rule whose clauses are being visited
   ast::DueDecl* due_ = nullptr;            // the due item whose clauses are being visited
   ast::SameDayDecl* same_day_ = nullptr;   // the same-day block being visited
-  std::optional<Span> price_level_span_;
 
   ast::ExprPtr result_;                          // expression alternatives
   std::unique_ptr<ast::Window> window_result_;   // window alternatives

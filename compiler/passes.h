@@ -20,7 +20,7 @@ void resolve(ast::Agreement& agreement, const SourceFile& file, Diagnostics& dia
 
 // Types every expression and checks each declaration's clauses; after it passes, no evaluation
 // can fail with a type error.
-void check(ast::Agreement& agreement, Diagnostics& diags);
+void check(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
 
 namespace ir {
 

@@ -18,6 +18,7 @@ class Resolver {
   void run() {
     declare_flags();
     declare_services();
+    resolve_price_levels();
     declare_groups();
     declare_defines();
     if (a_.course) {
@@ -92,15 +93,27 @@ class Resolver {
       const auto& s = a_.services[i];
       if (!services_.emplace(s.code.value, static_cast<int>(i)).second)
         diags_.error(s.code.span, "service " + s.code.value + " is declared twice");
-      if (s.fee && std::max({s.fee->total, s.fee->subsidy, s.fee->patient}) > kMaxFeeOre)
-        diags_.error(s.fee->span, "the fee of " + s.code.value + " is too large (at most " + money(kMaxFeeOre) + ")");
-      else if (s.fee && s.fee->subsidy + s.fee->patient != s.fee->total)
-        diags_.error(s.fee->span,
-                     "the fee of " + s.code.value + " does not add up: subsidy + patient share is " +
-                         money(s.fee->subsidy + s.fee->patient) + ", not " + money(s.fee->total),
-                     "the fee must equal the subsidy plus the patient's share");
     }
     if (a_.services.size() > 4096) diags_.error(a_.services[4096].code.span, "an agreement may declare at most 4096 services");
+  }
+
+  // Each fee line names a declared service (and flag), and its split adds up, in every level.
+  void resolve_price_levels() {
+    for (auto& level : a_.price_levels) {
+      for (auto& fee : level.fees) {
+        fee.service = service(fee.code);
+        if (fee.variant()) fee.flag_index = flag(fee.flag);
+        const std::string what = "the fee of " + fee.code.value + (fee.variant() ? " flagged " + fee.flag.value : "");
+        const ast::FeeSplit& f = fee.split;
+        if (std::max({f.total, f.subsidy, f.patient}) > kMaxFeeOre)
+          diags_.error(f.span, what + " is too large (at most " + money(kMaxFeeOre) + ")");
+        else if (f.subsidy + f.patient != f.total)
+          diags_.error(f.span,
+                       what + " does not add up: subsidy + patient share is " + money(f.subsidy + f.patient) +
+                           ", not " + money(f.total),
+                       "the fee must equal the subsidy plus the patient's share");
+      }
+    }
   }
 
   static std::string money(int64_t ore) {

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
                          : v.status == agr::EventStatus::Rejected ? "rejected"
                                                                   : "not governed";
     std::printf("%s %s %s", history.events[i].id.c_str(), history.events[i].code.c_str(), status);
-    if (v.has_fee) std::printf(" fee %s", agr::format_money(program.services[v.service].fee.total).c_str());
+    if (v.has_fee) std::printf(" fee %s", agr::format_money(v.fee.total).c_str());
     for (uint32_t j = 0; j < v.violation_count; ++j)
       std::printf(" %s", program.rules[verdict.violations[v.first_violation + j]].id.c_str());
     std::printf("\n");

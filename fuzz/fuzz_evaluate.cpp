@@ -5,7 +5,8 @@
 //   - evaluation succeeds (the history is valid), and every event gets exactly one verdict;
 //   - not_governed exactly for unknown codes; a rejected event names >= 1 violation, each a
 //     rejection rule that judges the event's code; accepted and not_governed events name none;
-//   - a fee exactly on accepted events whose service has one, and those fees sum to the totals;
+//   - a fee exactly on accepted events with a fee in force on their date (their service's line in
+//     the price level of that date, the variant for their flags), and those fees sum to the totals;
 //     totals.total == subsidy + patient;
 //   - warnings only on accepted events, each from a warning rule that judges the event's code;
 //   - due items: earliest <= latest where latest is present; overdue == latest < evaluation date;
@@ -111,12 +112,24 @@ void check_verdict(const Agreement& agreement, const Generated& g, const CourseV
     } else if (e.violation_count != 0) {
       broken(ev + "violations on an event that is not rejected");
     }
-    const bool fee = e.status == EventStatus::Accepted && p.services[service].has_fee;
-    if (e.has_fee != fee) broken(ev + "a fee where none belongs, or none where one does");
-    if (fee) {
-      total += p.services[service].fee.total;
-      subsidy += p.services[service].fee.subsidy;
-      patient += p.services[service].fee.patient;
+    // The fee in force on the event's date: its price level's line for the event's flags.
+    uint32_t entry = kNoFeeEntry;
+    if (e.status == EventStatus::Accepted) {
+      Day day = 0;
+      parse_date(h.events[i].date, &day);
+      uint64_t flags = 0;
+      for (const std::string& flag : h.events[i].flags) flags |= uint64_t(1) << agreement.index().find_flag(p, flag);
+      const int32_t level = agreement.index().level_on(day);
+      if (level >= 0) entry = agreement.index().fee_entry(p, level, static_cast<uint32_t>(service), flags);
+    }
+    if (e.has_fee != (entry != kNoFeeEntry)) broken(ev + "a fee where none is in force, or none where one is");
+    if (e.has_fee) {
+      const FeeSplit& f = p.fees[entry].split;
+      if (e.fee.total != f.total || e.fee.subsidy != f.subsidy || e.fee.patient != f.patient)
+        broken(ev + "a fee other than the one in force on its date");
+      total += e.fee.total;
+      subsidy += e.fee.subsidy;
+      patient += e.fee.patient;
     }
   }
   if (v.totals.total != total || v.totals.subsidy != subsidy || v.totals.patient != patient)
@@ -178,7 +191,8 @@ bool same_verdict(const CourseVerdict& a, const CourseVerdict& b) {
     return false;
   for (size_t i = 0; i < a.events.size(); ++i) {
     const EventVerdict &x = a.events[i], &y = b.events[i];
-    if (x.status != y.status || x.service != y.service || x.has_fee != y.has_fee || x.violation_count != y.violation_count ||
+    if (x.status != y.status || x.service != y.service || x.has_fee != y.has_fee || x.fee_entry != y.fee_entry ||
+        x.violation_count != y.violation_count ||
         !std::equal(a.violations.begin() + x.first_violation, a.violations.begin() + x.first_violation + x.violation_count,
                     b.violations.begin() + y.first_violation))
       return false;
@@ -223,7 +237,8 @@ void check_rearranged(const CourseVerdict& a, const CourseVerdict& b, const std:
               a.due.size() == b.due.size() && a.totals.total == b.totals.total && a.evaluation_date == b.evaluation_date;
   for (size_t k = 0; same && k < from.size(); ++k) {
     const EventVerdict &x = a.events[from[k]], &y = b.events[k];
-    same = x.status == y.status && x.has_fee == y.has_fee && x.violation_count == y.violation_count &&
+    same = x.status == y.status && x.has_fee == y.has_fee && x.fee_entry == y.fee_entry &&
+           x.violation_count == y.violation_count &&
            std::equal(a.violations.begin() + x.first_violation,
                       a.violations.begin() + x.first_violation + x.violation_count,
                       b.violations.begin() + y.first_violation);

@@ -1,5 +1,6 @@
-// The agr rule language. One file declares one agreement: its services and fees, groups, the
-// course, same-day combinations, rules, warnings and due items. See docs/language.md.
+// The agr rule language. One file declares one agreement: its services, its fee tables (price
+// levels), groups, the course, same-day combinations, rules, warnings and due items. See
+// docs/language.md.
 //
 // Layout is free (no significant indentation); every clause starts with a keyword, so a
 // declaration ends where the next one begins. Comments run from '#' to the end of the line.
@@ -15,13 +16,16 @@ header
 
 headerClause
     : 'source' text                         # SourceClause
-    | 'price' 'level' DATE                  # PriceLevelClause
     | 'referral' 'required'                 # ReferralRequiredClause
+    // The form before fees had dates; refused with the way to write it now (parse.cpp).
+    | 'price' 'level' DATE                  # OldPriceLevelClause
     ;
 
 declaration
     : 'flag' NAME text?                                                   # FlagDecl
     | kind=('service' | 'supplement') code text fee?                      # ServiceDecl
+    | 'price' 'level' DATE title=text? feeLine*                           # PriceLevelDecl
+    | 'before' 'first' 'price' 'level' beforeFirstLevel                   # BeforeFirstLevelDecl
     | 'group' NAME '=' codeList                                           # GroupDecl
     | 'define' NAME '=' expr                                              # DefineDecl
     | 'course' 'starts' 'with' setExpr 'ends' 'with' setExpr              # CourseDecl
@@ -41,6 +45,18 @@ codeList
 
 fee
     : 'fee' total=MONEY 'subsidy' subsidy=MONEY 'patient' patient=MONEY
+    ;
+
+// One line of a price level's fee table: a service's fee, or its fee when the event carries a
+// flag (a variant: a video session billed at its own fee).
+feeLine
+    : code ('flagged' flag=NAME)? fee
+    ;
+
+// What happens to an event dated before its service's first price level.
+beforeFirstLevel
+    : 'reject' 'by' RULE_ID                 # RejectBeforeFirstLevel
+    | 'no' 'fee'                            # NoFeeBeforeFirstLevel
     ;
 
 sameDayClause

@@ -236,6 +236,26 @@ bool broken(const Context& c, const ast::RuleDecl& rule) {
 
 bool applies(const Context& c, const ast::RuleDecl& rule) { return c.in(rule.applies_to.resolved, c.service); }
 
+// The fee billed, read from the fee tables as written: the latest price level dated on or before
+// the event that lists the service; in it, the first variant line (in the order written) whose
+// flag the event carries, else the service's own line.
+const ast::FeeLine* fee_for(const ast::Agreement& a, const PreparedEvent& e) {
+  const ast::PriceLevelDecl* in_force = nullptr;
+  for (const auto& level : a.price_levels) {
+    if (level.from > e.date || (in_force && level.from <= in_force->from)) continue;
+    for (const auto& fee : level.fees)
+      if (fee.service == e.service) in_force = &level;
+  }
+  if (!in_force) return nullptr;
+  const ast::FeeLine* own = nullptr;
+  for (const auto& fee : in_force->fees) {
+    if (fee.service != e.service) continue;
+    if (!fee.variant()) own = &fee;
+    else if ((e.flags >> fee.flag_index) & 1) return &fee;
+  }
+  return own;
+}
+
 void evaluate(const ast::Agreement& a, const Program& program, const PreparedHistory& h, std::optional<Day> as_of,
               CourseVerdict* out) {
   Context c{a, program, h, {}};
@@ -264,11 +284,12 @@ void evaluate(const ast::Agreement& a, const Program& program, const PreparedHis
     v.status = EventStatus::Accepted;
     for (uint32_t r = 0; r < a.rules.size(); ++r)
       if (a.rules[r].warning && applies(c, a.rules[r]) && broken(c, a.rules[r])) out->warnings.push_back({r, i});
-    if (const auto& fee = a.services[e.service].fee) {
+    if (const ast::FeeLine* fee = fee_for(a, e)) {
       v.has_fee = true;
-      out->totals.total += fee->total;
-      out->totals.subsidy += fee->subsidy;
-      out->totals.patient += fee->patient;
+      v.fee = {fee->split.total, fee->split.subsidy, fee->split.patient};
+      out->totals.total += fee->split.total;
+      out->totals.subsidy += fee->split.subsidy;
+      out->totals.patient += fee->split.patient;
     }
     c.accepted.push_back({e.date, e.service, e.clinic, e.flags});
   }

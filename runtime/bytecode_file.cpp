@@ -125,8 +125,6 @@ void write_body(Writer& w, const Program& p) {
   w.str(p.source_file);
   w.u32(static_cast<uint32_t>(p.sources.size()));
   for (const auto& s : p.sources) w.str(s);
-  w.u8(p.has_price_level);
-  w.i32(p.price_level);
   w.u8(p.referral_required);
 
   w.u32(static_cast<uint32_t>(p.flags.size()));
@@ -137,10 +135,20 @@ void write_body(Writer& w, const Program& p) {
     w.str(s.code);
     w.str(s.title);
     w.u8(s.supplement);
-    w.u8(s.has_fee);
-    w.i64(s.fee.total);
-    w.i64(s.fee.subsidy);
-    w.i64(s.fee.patient);
+  }
+  w.u32(static_cast<uint32_t>(p.price_levels.size()));
+  for (const auto& level : p.price_levels) {
+    w.i32(level.from);
+    w.str(level.title);
+  }
+  w.u32(static_cast<uint32_t>(p.fees.size()));
+  for (const auto& fee : p.fees) {
+    w.u32(fee.service);
+    w.u32(fee.level);
+    w.u32(fee.flag);
+    w.i64(fee.split.total);
+    w.i64(fee.split.subsidy);
+    w.i64(fee.split.patient);
   }
 
   w.u32(static_cast<uint32_t>(p.sets.size()));
@@ -204,21 +212,29 @@ void read_body(Reader& r, Program& p) {
   p.title = r.str();
   p.source_file = r.str();
   for (uint32_t n = r.count(1024, 4, "source texts"); n > 0; --n) p.sources.push_back(r.str());
-  p.has_price_level = r.boolean();
-  p.price_level = r.i32();
   p.referral_required = r.boolean();
 
   for (uint32_t n = r.count(kMaxFlags, 4, "flags"); n > 0; --n) p.flags.push_back(r.str());
 
-  p.services.resize(r.count(kMaxServices, 34, "services"));
+  p.services.resize(r.count(kMaxServices, 9, "services"));
   for (auto& s : p.services) {
     s.code = r.str();
     s.title = r.str();
     s.supplement = r.boolean();
-    s.has_fee = r.boolean();
-    s.fee.total = r.i64();
-    s.fee.subsidy = r.i64();
-    s.fee.patient = r.i64();
+  }
+  p.price_levels.resize(r.count(kMaxPriceLevels, 8, "price levels"));
+  for (auto& level : p.price_levels) {
+    level.from = r.i32();
+    level.title = r.str();
+  }
+  p.fees.resize(r.count(kMaxFeeEntries, 36, "fees"));
+  for (auto& fee : p.fees) {
+    fee.service = r.u32();
+    fee.level = r.u32();
+    fee.flag = r.u32();
+    fee.split.total = r.i64();
+    fee.split.subsidy = r.i64();
+    fee.split.patient = r.i64();
   }
 
   p.sets.resize(r.count(kMaxSets, 4, "sets"));

@@ -9,7 +9,7 @@
 namespace agr {
 
 inline constexpr char kBytecodeMagic[4] = {'A', 'G', 'R', 'C'};
-inline constexpr uint16_t kBytecodeVersion = 1;
+inline constexpr uint16_t kBytecodeVersion = 2;
 
 // Limits a bytecode file may declare; a file beyond any of them is refused, not run.
 inline constexpr size_t kMaxBytecodeBytes = 64 * 1024 * 1024;
@@ -29,6 +29,11 @@ inline constexpr int64_t kMaxFeeOre = 100'000'000'000'000;
 // 64-bit words of set membership bitmaps (AgreementIndex::set_bits).
 inline constexpr size_t kMaxRuleServicePairs = size_t(1) << 22;
 inline constexpr size_t kMaxSetBitmapWords = size_t(1) << 22;
+// Price levels and their fee tables: the loader's table of fees per (level, service)
+// (AgreementIndex::fee_slot) has price levels x services entries.
+inline constexpr size_t kMaxPriceLevels = 1024;
+inline constexpr size_t kMaxFeeSlots = size_t(1) << 22;
+inline constexpr size_t kMaxFeeEntries = size_t(1) << 20;
 
 std::string write_bytecode(const Program& program);
 

@@ -94,11 +94,25 @@ std::string disassemble(const Program& p) {
   out += "services:\n";
   for (size_t i = 0; i < p.services.size(); ++i) {
     const Service& s = p.services[i];
-    out += "  " + std::to_string(i) + " " + s.code + (s.supplement ? " supplement" : "");
-    if (s.has_fee)
-      out += " fee " + std::to_string(s.fee.total) + " = " + std::to_string(s.fee.subsidy) + " + " +
-             std::to_string(s.fee.patient) + " øre";
-    out += "\n";
+    out += "  " + std::to_string(i) + " " + s.code + (s.supplement ? " supplement" : "") + "\n";
+  }
+  if (!p.price_levels.empty()) out += "price levels:\n";
+  for (size_t l = 0; l < p.price_levels.size(); ++l) {
+    const Day day = p.price_levels[l].from;
+    char from[10];
+    if (day >= kFirstDay && day <= kLastDay) format_iso_date(day, from);
+    out += "  " + std::to_string(l) + " from " +
+           (day >= kFirstDay && day <= kLastDay ? std::string(from, 10) : std::to_string(day)) + " " +
+           p.price_levels[l].title + "\n";
+  }
+  if (!p.fees.empty()) out += "fees (øre):\n";
+  for (size_t i = 0; i < p.fees.size(); ++i) {
+    const FeeEntry& f = p.fees[i];
+    out += "  " + std::to_string(i) + " " + (f.service < p.services.size() ? p.services[f.service].code : "?") +
+           " level " + std::to_string(f.level);
+    if (f.flag != kNoFlag) out += " flagged " + (f.flag < p.flags.size() ? p.flags[f.flag] : "?");
+    out += ": " + std::to_string(f.split.total) + " = " + std::to_string(f.split.subsidy) + " + " +
+           std::to_string(f.split.patient) + "\n";
   }
   out += "sets:\n";
   for (size_t i = 0; i < p.sets.size(); ++i) out += "  " + std::to_string(i) + " " + set_text(p, i) + "\n";

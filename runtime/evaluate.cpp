@@ -47,7 +47,15 @@ AgreementIndex::AgreementIndex(const Program& p) {
     codes_sorted.push_back(p.services[s].code);
     codes_sorted_service.push_back(s);
   }
-  for (const Service& s : p.services) fee_json.push_back(s.has_fee ? render_fee_json("fee", s.fee) : std::string());
+  services = n;
+  for (const PriceLevel& level : p.price_levels) level_from.push_back(level.from);
+  fee_slot.assign(p.price_levels.size() * n, kNoFeeEntry);
+  for (uint32_t i = 0; i < p.fees.size(); ++i) {
+    const FeeEntry& fee = p.fees[i];
+    uint32_t& slot = fee_slot[size_t(fee.level) * n + fee.service];
+    if (slot == kNoFeeEntry) slot = i;
+    fee_json.push_back(render_fee_json("fee", fee.split));
+  }
   for (const Rule& r : p.rules) rule_json.push_back(render_rule_json(r));
 }
 
@@ -55,6 +63,10 @@ int32_t AgreementIndex::find_service(std::string_view code) const {
   auto it = std::lower_bound(codes_sorted.begin(), codes_sorted.end(), code);
   if (it == codes_sorted.end() || *it != code) return -1;
   return static_cast<int32_t>(codes_sorted_service[it - codes_sorted.begin()]);
+}
+
+int32_t AgreementIndex::level_on(Day day) const {
+  return static_cast<int32_t>(std::upper_bound(level_from.begin(), level_from.end(), day) - level_from.begin()) - 1;
 }
 
 int32_t AgreementIndex::find_flag(const Program& p, std::string_view flag) const {
@@ -179,6 +191,9 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   std::vector<uint32_t>& broken = out->violations;
 
   DueOutput unused;
+  // The price level in force: events come in date order, so it only moves forward.
+  int32_t level = -1;
+  const int32_t last_level = static_cast<int32_t>(index.level_from.size()) - 1;
   for (uint32_t i : order) {
     const PreparedEvent& e = h.events[i];
     EventVerdict& v = out->events[i];
@@ -219,12 +234,18 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
         default: break;
       }
     }
-    const Service& service = p.services[e.service];
-    if (service.has_fee) {
-      v.has_fee = true;
-      out->totals.total += service.fee.total;
-      out->totals.subsidy += service.fee.subsidy;
-      out->totals.patient += service.fee.patient;
+    while (level < last_level && index.level_from[level + 1] <= e.date) ++level;
+    if (level >= 0) {
+      const uint32_t entry = index.fee_entry(p, level, static_cast<uint32_t>(e.service), e.flags);
+      if (entry != kNoFeeEntry) {
+        const FeeSplit& fee = p.fees[entry].split;
+        v.has_fee = true;
+        v.fee = fee;
+        v.fee_entry = entry;
+        out->totals.total += fee.total;
+        out->totals.subsidy += fee.subsidy;
+        out->totals.patient += fee.patient;
+      }
     }
     accept(index, p, e, s);
   }

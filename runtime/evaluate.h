@@ -27,15 +27,34 @@ class AgreementIndex {
   std::vector<Judge> judges;
   std::vector<uint32_t> judges_begin;    // per service + 1: its slice of `judges`
   std::vector<uint32_t> warnings_begin;  // per service: where its warnings start in that slice
-  // Output text that depends only on the agreement, rendered once: each service's
-  // `,"fee":{...}` (empty without a fee) and each rule's `"rule":..,"message":..,"source":..`.
+  // Output text that depends only on the agreement, rendered once: each fee line's
+  // `,"fee":{...}` (per service, price level and variant) and each rule's
+  // `"rule":..,"message":..,"source":..`.
   std::vector<std::string> fee_json, rule_json;
+  // The fees: fee_slot[level * services + service] is the first of the service's fee lines at that
+  // price level (program.h: its variants, then its own fee), or kNoFeeEntry.
+  std::vector<uint32_t> fee_slot;
+  std::vector<Day> level_from;  // each price level's date, ascending
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
   std::vector<std::string_view> codes_sorted;         // for lookup by code
   std::vector<uint32_t> codes_sorted_service;
 
   int32_t find_service(std::string_view code) const;  // -1 when not governed
+  // The price level in force on `day` (the latest dated on or before it), or -1 before the first.
+  int32_t level_on(Day day) const;
+  // The fee line billed for `service` at price level `level` (>= 0) to an event carrying `flags`:
+  // the first of its variants whose flag the event carries, else its own fee; kNoFeeEntry when
+  // the service has no fee at that level.
+  uint32_t fee_entry(const Program& program, int32_t level, uint32_t service, uint64_t flags) const {
+    uint32_t i = fee_slot[static_cast<size_t>(level) * services + service];
+    if (i == kNoFeeEntry) return i;
+    for (;; ++i) {
+      const uint32_t flag = program.fees[i].flag;
+      if (flag == kNoFlag || ((flags >> flag) & 1)) return i;
+    }
+  }
+  size_t services = 0;
   int32_t find_flag(const Program& program, std::string_view flag) const;
   bool in_set(uint32_t set, uint32_t service) const {
     return (set_bits[set][service >> 6] >> (service & 63)) & 1;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "agr/agr.h"  // FeeSplit, Day
+
 namespace agr {
 
 enum class Opcode : uint8_t {
@@ -41,16 +43,27 @@ struct Function {
   std::vector<uint32_t> lines;  // source line of each instruction, parallel to the code slice
 };
 
-struct FeeSplit {
-  int64_t total = 0, subsidy = 0, patient = 0;  // øre
-};
-
 struct Service {
   std::string code;
   std::string title;
   bool supplement = false;  // never counted by per-day rules
-  bool has_fee = false;
-  FeeSplit fee;
+};
+
+// A price level: the fee table in force from `from` until the next level's date.
+struct PriceLevel {
+  Day from = 0;
+  std::string title;
+};
+
+inline constexpr uint32_t kNoFlag = UINT32_MAX;
+
+// One line of a price level's table: the fee of `service` at `level`, or, with a flag, the fee of
+// the service given with that flag (a variant).
+struct FeeEntry {
+  uint32_t service = 0;
+  uint32_t level = 0;
+  uint32_t flag = kNoFlag;  // kNoFlag: the service's own fee
+  FeeSplit split;
 };
 
 struct Rule {
@@ -83,12 +96,15 @@ struct Program {
   std::string title;
   std::string source_file;  // the .agr file it came from, for messages
   std::vector<std::string> sources;
-  int32_t price_level = 0;  // a Day, 0 when not stated
-  bool has_price_level = false;
   bool referral_required = false;
 
   std::vector<std::string> flags;
   std::vector<Service> services;
+  std::vector<PriceLevel> price_levels;  // ascending dates, one per date
+  // Every price level's fees, ordered by service and then level. The entries of one service at one
+  // level are its variants, in the order an event's flags are tried, and last its own fee: the
+  // first entry whose flag the event carries (or the last) is the fee billed.
+  std::vector<FeeEntry> fees;
   std::vector<std::vector<uint32_t>> sets;  // sorted service indexes
   uint32_t course_starts = kNoSet;          // set index, or kNoSet when there is no course
   uint32_t course_ends = kNoSet;

@@ -97,7 +97,14 @@ void append_verdict_json(std::string* out, const Agreement& agreement, const Pre
       case EventStatus::Rejected: out->append(",\"status\":\"rejected\""); break;
       case EventStatus::NotGoverned: out->append(",\"status\":\"not_governed\""); break;
     }
-    if (ev.has_fee) out->append(index.fee_json[ev.service]);
+    // The fee as rendered at load time; a verdict made elsewhere (the reference evaluator) may
+    // carry only the amounts.
+    if (ev.has_fee) {
+      if (ev.fee_entry < index.fee_json.size())
+        out->append(index.fee_json[ev.fee_entry]);
+      else
+        out->append(render_fee_json("fee", ev.fee));
+    }
     if (ev.status == EventStatus::Rejected) {
       out->append(",\"violations\":[");
       for (uint32_t j = 0; j < ev.violation_count; ++j) {
@@ -120,7 +127,7 @@ void append_verdict_json(std::string* out, const Agreement& agreement, const Pre
     out->push_back('}');
   }
   out->push_back(']');
-  out->append(render_fee_json("totals", {v.totals.total, v.totals.subsidy, v.totals.patient}));
+  out->append(render_fee_json("totals", v.totals));
   out->append(",\"due\":[");
   for (size_t i = 0; i < v.due.size(); ++i) {
     const DueVerdict& d = v.due[i];

@@ -2,6 +2,7 @@
 
 #include <bitset>
 #include <string_view>
+#include <tuple>
 
 #include <simdjson.h>
 
@@ -64,6 +65,7 @@ class Verifier {
     for (const auto& s : p_.sources) ok = ok && utf8(s);
     for (const auto& f : p_.flags) ok = ok && utf8(f);
     for (const auto& s : p_.services) ok = ok && utf8(s.code) && utf8(s.title);
+    for (const auto& l : p_.price_levels) ok = ok && utf8(l.title);
     for (const auto& r : p_.rules) ok = ok && utf8(r.id) && utf8(r.message) && utf8(r.source);
     for (const auto& d : p_.dues) ok = ok && utf8(d.rule) && utf8(d.message) && utf8(d.source);
     return ok || fail("a text in the program is not valid UTF-8");
@@ -80,19 +82,7 @@ class Verifier {
     if (p_.sets.size() * ((n + 63) / 64) > kMaxSetBitmapWords)
       return fail("too many sets for the number of services: the set index would take more than " +
                   std::to_string(kMaxSetBitmapWords * 8) + " bytes");
-    if (p_.has_price_level && (p_.price_level < kFirstDay || p_.price_level > kLastDay))
-      return fail("the price level date is outside the calendar");
-    for (size_t i = 0; i < n; ++i) {
-      const Service& s = p_.services[i];
-      if (s.has_fee) {
-        if (s.fee.total < 0 || s.fee.total > static_cast<int64_t>(kMaxFeeOre))
-          return fail("the fee of service " + s.code + " is negative or over the limit");
-        // Both shares at most the total first: their sum must not overflow.
-        if (s.fee.subsidy < 0 || s.fee.patient < 0 || s.fee.subsidy > s.fee.total ||
-            s.fee.patient != s.fee.total - s.fee.subsidy)
-          return fail("the fee of service " + s.code + " is not subsidy + patient share");
-      }
-    }
+    if (!fees()) return false;
     for (size_t i = 0; i < p_.sets.size(); ++i) {
       const auto& set = p_.sets[i];
       for (size_t j = 0; j < set.size(); ++j) {
@@ -125,6 +115,52 @@ class Verifier {
       if (d.service >= n) return fail("due item " + d.rule + " names a service that does not exist");
       if (!claim(d.function, Role::Due)) return fail("due item " + d.rule + " has no function of its own");
     }
+    return true;
+  }
+
+  // The price levels and their fee tables (program.h): levels in strictly ascending calendar dates;
+  // fee lines sorted by service and level, each (service, level) group being its variants, with
+  // distinct declared flags, and then exactly one fee of the service's own; every amount in range
+  // and subsidy + patient share = fee.
+  bool fees() {
+    const size_t n = p_.services.size(), levels = p_.price_levels.size();
+    if (levels > kMaxPriceLevels || levels * n > kMaxFeeSlots || p_.fees.size() > kMaxFeeEntries)
+      return fail("the price levels are larger than the limits in bytecode_file.h");
+    for (size_t l = 0; l < levels; ++l) {
+      const Day from = p_.price_levels[l].from;
+      if (from < kFirstDay || from > kLastDay) return fail("price level " + std::to_string(l) + " is dated outside the calendar");
+      if (l > 0 && from <= p_.price_levels[l - 1].from)
+        return fail("price level " + std::to_string(l) + " is not dated after the level before it");
+    }
+    uint64_t group_flags = 0;
+    for (size_t i = 0; i < p_.fees.size(); ++i) {
+      const FeeEntry& fee = p_.fees[i];
+      const std::string which = "fee line " + std::to_string(i);
+      if (fee.service >= n || fee.level >= levels || (fee.flag != kNoFlag && fee.flag >= p_.flags.size()))
+        return fail(which + " names a service, price level or flag that does not exist");
+      const FeeSplit& f = fee.split;
+      if (f.total < 0 || f.total > static_cast<int64_t>(kMaxFeeOre))
+        return fail(which + " (service " + p_.services[fee.service].code + ") is negative or over the limit");
+      // Both shares at most the total first: their sum must not overflow.
+      if (f.subsidy < 0 || f.patient < 0 || f.subsidy > f.total || f.patient != f.total - f.subsidy)
+        return fail(which + " (service " + p_.services[fee.service].code + ") is not subsidy + patient share");
+      const bool continues = i > 0 && p_.fees[i - 1].service == fee.service && p_.fees[i - 1].level == fee.level;
+      if (i > 0 && !continues) {
+        const FeeEntry& previous = p_.fees[i - 1];
+        if (previous.flag != kNoFlag) return fail(which + ": the fee line before it is a variant with no own fee after it");
+        if (std::tie(previous.service, previous.level) > std::tie(fee.service, fee.level))
+          return fail(which + " is not in order of service and price level");
+      }
+      if (continues && p_.fees[i - 1].flag == kNoFlag)
+        return fail(which + " follows the service's own fee at its price level");
+      if (!continues) group_flags = 0;
+      if (fee.flag != kNoFlag) {
+        if ((group_flags >> fee.flag) & 1) return fail(which + " repeats a variant of its service and price level");
+        group_flags |= uint64_t(1) << fee.flag;
+      }
+    }
+    if (!p_.fees.empty() && p_.fees.back().flag != kNoFlag)
+      return fail("the last fee line is a variant with no own fee after it");
     return true;
   }
 

@@ -4,6 +4,7 @@
 
 #include "bytecode_file.h"
 #include "bundled.h"
+#include "calendar.h"
 #include "verify.h"
 
 namespace {
@@ -28,6 +29,8 @@ TEST_CASE("a compiled agreement round-trips through its bytecode file", "[byteco
   CHECK(back.name == "lbp");
   CHECK(back.rules.size() == p.rules.size());
   CHECK(back.code.size() == p.code.size());
+  CHECK(back.price_levels.size() == 1);
+  CHECK(back.fees.size() == 9);
   CHECK(agr::write_bytecode(back) == bytes);
 }
 
@@ -121,10 +124,71 @@ TEST_CASE("the verifier refuses a function that can run off its end", "[bytecode
 
 TEST_CASE("the verifier refuses a fee that does not add up", "[bytecode][verify]") {
   agr::Program p = lbp_program();
-  p.services[0].fee.patient += 1;
+  REQUIRE_FALSE(p.fees.empty());
+  p.fees[0].split.patient += 1;
   std::string error;
   CHECK_FALSE(agr::verify_program(p, &error));
   CHECK(error.find("not subsidy + patient share") != std::string::npos);
+}
+
+TEST_CASE("the verifier refuses price levels out of order and fee tables out of shape", "[bytecode][verify]") {
+  const agr::Program lbp = lbp_program();
+  REQUIRE(lbp.price_levels.size() == 1);
+  auto refusal = [](const agr::Program& p) {
+    std::string error;
+    return agr::verify_program(p, &error) ? std::string() : error;
+  };
+  {
+    agr::Program p = lbp;  // a second level on the same date
+    p.price_levels.push_back(p.price_levels[0]);
+    CHECK(refusal(p).find("price level 1 is not dated after the level before it") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;
+    p.price_levels[0].from = agr::kLastDay + 1;
+    CHECK(refusal(p).find("dated outside the calendar") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // a line of a level that does not exist
+    p.fees[0].level = 1;
+    CHECK(refusal(p).find("does not exist") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // two own fees of one service at one level
+    p.fees.insert(p.fees.begin(), p.fees[0]);
+    CHECK(refusal(p).find("follows the service's own fee") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // a variant after the own fee
+    agr::FeeEntry variant = p.fees[0];
+    variant.flag = 0;
+    p.fees.insert(p.fees.begin() + 1, variant);
+    CHECK(refusal(p).find("follows the service's own fee") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // a variant with no own fee after it
+    p.fees[0].flag = 0;
+    CHECK(refusal(p).find("variant with no own fee after it") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // the same variant twice
+    agr::FeeEntry variant = p.fees[0];
+    variant.flag = 0;
+    p.fees.insert(p.fees.begin(), {variant, variant});
+    CHECK(refusal(p).find("repeats a variant") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // out of order of services
+    std::swap(p.fees[0], p.fees[1]);
+    CHECK(refusal(p).find("not in order of service and price level") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp;  // a flag that is not declared
+    agr::FeeEntry variant = p.fees[0];
+    variant.flag = static_cast<uint32_t>(p.flags.size());
+    p.fees.insert(p.fees.begin(), variant);
+    CHECK(refusal(p).find("does not exist") != std::string::npos);
+  }
 }
 
 TEST_CASE("the verifier refuses a register read before anything was written to it", "[bytecode][verify]") {

@@ -10,9 +10,12 @@ namespace {
 const char* const kHeader = R"(
 agreement t "Test"
 flag video "Video"
-service 0261 "Initial" fee 327.12 subsidy 128.56 patient 198.56
+service 0261 "Initial"
 service 0266 "Training"
 supplement 2001 "Supplement"
+price level 2024-10-01
+  0261 fee 327.12 subsidy 128.56 patient 198.56
+before first price level no fee
 group initial = 0261
 course starts with initial ends with 0266
 )";
@@ -56,7 +59,7 @@ rule T-1 for 0266
 TEST_CASE("an unknown service code gets a did-you-mean hint", "[compiler][diagnostics]") {
   Result r = compile_text("rule T-1 for 0262\n  require started\n  message \"m\" source \"s\"\n");
   CHECK_FALSE(r.ok);
-  CHECK(r.diagnostics.find("t.agr:9:14: error: unknown service code or group '0262'") != std::string::npos);
+  CHECK(r.diagnostics.find("t.agr:12:14: error: unknown service code or group '0262'") != std::string::npos);
   CHECK(r.diagnostics.find("did you mean '0261'?") != std::string::npos);
 }
 
@@ -86,7 +89,8 @@ TEST_CASE("a rule without message or source is refused", "[compiler][diagnostics
 }
 
 TEST_CASE("a fee that is not subsidy plus patient share is refused", "[compiler][diagnostics]") {
-  agr::SourceFile file{"f.agr", "agreement f \"F\"\nservice 0261 \"x\" fee 10.00 subsidy 4.00 patient 5.00\n"};
+  agr::SourceFile file{"f.agr", "agreement f \"F\"\nservice 0261 \"x\"\nprice level 2025-01-01\n"
+                               "  0261 fee 10.00 subsidy 4.00 patient 5.00\nbefore first price level no fee\n"};
   agr::Diagnostics diags;
   agr::compile(file, diags);
   CHECK(diags.render(file).find("does not add up: subsidy + patient share is 9.00, not 10.00") != std::string::npos);

@@ -57,7 +57,7 @@ std::shared_ptr<const agr::Agreement> bundled(const char* name) { return agr::te
 agr::Program wide_program(size_t services, size_t rules, size_t sets = 1) {
   agr::Program p;
   p.name = "wide";
-  for (size_t i = 0; i < services; ++i) p.services.push_back({"S" + std::to_string(i), "", false, false, {}});
+  for (size_t i = 0; i < services; ++i) p.services.push_back({"S" + std::to_string(i), "", false});
   std::vector<uint32_t> all(services);
   for (size_t i = 0; i < services; ++i) all[i] = static_cast<uint32_t>(i);
   p.sets.assign(sets, {});
@@ -246,16 +246,16 @@ TEST_CASE("many distinct sets are indexed, not searched linearly", "[limits][reg
 TEST_CASE("a fee over the limit is refused by the compiler, not by the runtime", "[limits][regression]") {
   // The compiler took any fee of up to 15 digits; the verifier refused more than 2^50 øre, so
   // `agr run` said "internal error: the compiler produced invalid bytecode".
-  const std::string over = kHeader.substr(0, kHeader.find("service")) +
-                           "service 0101 \"A\" fee 20000000000000.00 subsidy 10000000000000.00 patient 10000000000000.00\n" +
-                           "rule R-1 for 0101 require count(0101) < 2" + kRuleTail;
+  const std::string over = kHeader + "price level 2025-01-01\n" +
+                           "  0101 fee 20000000000000.00 subsidy 10000000000000.00 patient 10000000000000.00\n" +
+                           "before first price level no fee\n" + "rule R-1 for 0101 require count(0101) < 2" + kRuleTail;
   const Compiled c = compile(over);
   CHECK_FALSE(c.ok);
   CHECK(contains(c.rendered, "the fee of 0101 is too large (at most 1000000000000.00)"));
 
-  const std::string at = kHeader.substr(0, kHeader.find("service")) +
-                         "service 0101 \"A\" fee 1000000000000.00 subsidy 1.00 patient 999999999999.00\n" +
-                         "rule R-1 for 0101 require count(0101) >= 0" + kRuleTail;
+  const std::string at = kHeader + "price level 2025-01-01\n" +
+                         "  0101 fee 1000000000000.00 subsidy 1.00 patient 999999999999.00\n" +
+                         "before first price level no fee\n" + "rule R-1 for 0101 require count(0101) >= 0" + kRuleTail;
   Compiled ok = compile(at);
   REQUIRE(ok.ok);
   std::string error;
@@ -398,10 +398,10 @@ TEST_CASE("forged fees, texts and arithmetic are refused or harmless", "[limits]
   {
     // subsidy + patient overflowed int64 in the verifier (undefined behaviour) before it compared.
     agr::Program p = wide_program(1, 1);
-    p.services[0].has_fee = true;
-    p.services[0].fee = {0, int64_t(1) << 62, int64_t(1) << 62};
+    p.price_levels.push_back({agr::Day(20000), ""});
+    p.fees.push_back({0, 0, agr::kNoFlag, {0, int64_t(1) << 62, int64_t(1) << 62}});
     CHECK(contains(refusal(p), "not subsidy + patient share"));
-    p.services[0].fee = {agr::kMaxFeeOre + 1, agr::kMaxFeeOre + 1, 0};
+    p.fees[0].split = {agr::kMaxFeeOre + 1, agr::kMaxFeeOre + 1, 0};
     CHECK(contains(refusal(p), "over the limit"));
   }
   {

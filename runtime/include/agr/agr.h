@@ -70,12 +70,23 @@ struct HistoryInput {
 
 enum class EventStatus : uint8_t { Accepted, Rejected, NotGoverned };
 
+// Money as the agreements split a fee, in øre: the fee (honorar), the region's subsidy (tilskud)
+// and the patient's share (patientandel); subsidy + patient == total.
+struct FeeSplit {
+  int64_t total = 0, subsidy = 0, patient = 0;
+};
+
+inline constexpr uint32_t kNoFeeEntry = UINT32_MAX;
+
 struct EventVerdict {
   EventStatus status = EventStatus::NotGoverned;
   int32_t service = -1;            // index into program().services, -1 when not governed
   uint32_t first_violation = 0;    // into CourseVerdict::violations
   uint32_t violation_count = 0;
-  bool has_fee = false;            // accepted and the service has a fee
+  bool has_fee = false;            // accepted, and a fee is in force for it on its date
+  FeeSplit fee;                    // the fee billed: the price level in force on the event's date,
+                                   // the variant for its flags where there is one
+  uint32_t fee_entry = kNoFeeEntry;  // that fee's line in program().fees, where known
 };
 
 struct WarningVerdict {
@@ -91,9 +102,7 @@ struct DueVerdict {
   bool overdue;
 };
 
-struct Totals {
-  int64_t total = 0, subsidy = 0, patient = 0;  // øre
-};
+using Totals = FeeSplit;  // the sum of the fees of a course's accepted events
 
 struct CourseVerdict {
   std::vector<EventVerdict> events;  // in input order
