@@ -16,6 +16,8 @@ Compilation compile(const SourceFile& file, Diagnostics& diags) {
   if (diags.has_errors()) return c;
   c.ir = lower(*c.ast, file, diags);
   if (diags.has_errors()) return c;
+  allocate_registers(c.ir, diags);
+  if (diags.has_errors()) return c;
   c.program = emit(*c.ast, c.ir, file);
   return c;
 }

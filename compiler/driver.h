@@ -15,7 +15,7 @@ namespace agr {
 
 struct Compilation {
   std::unique_ptr<ast::Agreement> ast;  // after parse, resolve and check
-  ir::Module ir;                        // after lower
+  ir::Module ir;                        // after lower and regalloc
   std::optional<Program> program;       // after emit; set only when there was no error
 };
 

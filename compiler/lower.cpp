@@ -5,6 +5,16 @@
 // true, FAIL. A clause that needs a value the history does not have (the course start before the
 // course has started, ...) is not evaluated: for `when` the rule does not apply, for the others
 // the clause holds. That is the spec's "rules measured from S are not evaluated" in general.
+//
+// A `define` is computed once per evaluation of a function: at its first use, into a register
+// that later uses read again as long as every path to them went through that computation (the
+// lowerer tracks which definitions are available at each label, over the forward jumps). A
+// definition that may be absent is computed into a register holding its value or absent
+// (LOAD_NONE), and every use tests that register, jumping to its own clause's "absent" exit.
+// Registers here are virtual, one per value; regalloc.cpp then reuses them.
+#include <algorithm>
+#include <optional>
+
 #include "passes.h"
 
 namespace agr {
@@ -93,24 +103,77 @@ class Lowerer {
   void begin(std::string name) {
     fn_ = ir::Function{};
     fn_.name = std::move(name);
+    available_.clear();
+    at_label_.clear();
+    reachable_ = true;
   }
 
   ir::Function finish(Span span) {
-    if (fn_.registers.size() > 256)
-      diags_.error(span, fn_.name + " is too complex: it needs " + std::to_string(fn_.registers.size()) +
-                             " registers, and a rule may use 256",
-                   "split it into several rules or simpler definitions");
+    fn_.span = span;
+    if (fn_.registers.size() > kMaxVirtualRegisters)
+      diags_.error(span, fn_.name + " is too complex: it computes more than " + std::to_string(kMaxVirtualRegisters) +
+                             " values",
+                   "split it into several rules, each with the clauses of one requirement");
     return std::move(fn_);
+  }
+
+  // The definitions computed on every path to the current point, each with its register.
+  using Available = std::vector<std::pair<const ast::DefineDecl*, int>>;  // sorted by definition
+
+  static Available intersect(const Available& x, const Available& y) {
+    Available out;
+    std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+    return out;
+  }
+
+  // Lowers a use of a definition: computed here unless it already is on every path to here.
+  int define(const ast::DefineDecl& d, int absent) {
+    const Expr& body = *d.body;
+    auto it = std::lower_bound(available_.begin(), available_.end(), std::make_pair(&d, -1));
+    int r = -1;
+    if (it != available_.end() && it->first == &d) {
+      r = it->second;
+    } else if (!body.optional) {
+      r = expr(body, absent);
+      remember(d, r);
+    } else {
+      const int none = label(), done = label();
+      const int value = expr(body, none);
+      r = reg(reg_type(body.type));
+      emit(Opcode::MOVE, r, value);
+      jump(Opcode::JUMP, 0, done);
+      place(none);
+      emit(Opcode::LOAD_NONE, r);  // the verifier: followed at once by the test below
+      place(done);
+      remember(d, r);
+    }
+    if (body.optional) jump(Opcode::JUMP_IF_NONE, r, absent);
+    return r;
+  }
+
+  void remember(const ast::DefineDecl& d, int r) {
+    auto it = std::lower_bound(available_.begin(), available_.end(), std::make_pair(&d, -1));
+    if (it != available_.end() && it->first == &d)
+      it->second = r;
+    else
+      available_.insert(it, {&d, r});
   }
 
   uint32_t line(Span span) const { return file_.line_of(span.begin); }
 
   int label() {
     fn_.labels.push_back(-1);
+    at_label_.emplace_back();
     return static_cast<int>(fn_.labels.size() - 1);
   }
 
-  void place(int l) { fn_.labels[l] = static_cast<int>(fn_.code.size()); }
+  // What is available after a label: what every jump to it and the fall-through (if any) agree on.
+  void place(int l) {
+    fn_.labels[l] = static_cast<int>(fn_.code.size());
+    if (at_label_[l]) available_ = reachable_ ? intersect(available_, *at_label_[l]) : *at_label_[l];
+    else if (!reachable_) available_.clear();  // nothing reaches it
+    reachable_ = true;
+  }
 
   int reg(RegType t) {
     fn_.registers.push_back(t);
@@ -119,9 +182,15 @@ class Lowerer {
 
   void emit(Opcode op, int a = 0, int b = 0, int c = 0, int64_t k = 0) {
     fn_.code.push_back({op, a, b, c, k, -1, line_});
+    if (op == Opcode::HOLD || op == Opcode::FAIL || op == Opcode::DUE) reachable_ = false;
   }
 
-  void jump(Opcode op, int a, int target) { fn_.code.push_back({op, a, 0, 0, 0, target, line_}); }
+  void jump(Opcode op, int a, int target) {
+    fn_.code.push_back({op, a, 0, 0, 0, target, line_});
+    auto& at = at_label_[target];
+    at = at ? intersect(*at, available_) : available_;
+    if (op == Opcode::JUMP) reachable_ = false;
+  }
 
   // An op that may leave its register absent is followed by the test the verifier requires.
   int optional_load(Opcode op, RegType t, int64_t k, int absent) {
@@ -152,9 +221,8 @@ class Lowerer {
 
   // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent.
   int expr(const Expr& e, int absent) {
-    // Past the frame's limit the function is refused (finish); stop here, since a define is
-    // expanded at every use and a chain of defines can double the tree at each step.
-    if (fn_.registers.size() > 256) return 0;
+    // Past the limit the function is refused (finish); stop here rather than build more.
+    if (fn_.registers.size() > kMaxVirtualRegisters) return 0;
     switch (e.kind) {
       case K::Number: {
         int r = reg(RegType::Count);
@@ -184,7 +252,7 @@ class Lowerer {
         return r;
       }
       case K::Count: return count(e, absent);
-      case K::DefineRef: return expr(*e.define->body, absent);
+      case K::DefineRef: return define(*e.define, absent);
       case K::Add:
       case K::Sub: {
         int l = expr(*e.a, absent);
@@ -285,18 +353,26 @@ class Lowerer {
     return out;
   }
 
+  // Virtual registers one function may use before it is refused (regalloc then fits the values
+  // live at once into the frame's 256).
+  static constexpr size_t kMaxVirtualRegisters = size_t(1) << 16;
+
   const ast::Agreement& a_;
   const SourceFile& file_;
   Diagnostics& diags_;
   ir::Function fn_;
   uint32_t line_ = 0;
+  Available available_;
+  std::vector<std::optional<Available>> at_label_;  // per label: what the jumps to it agree on
+  bool reachable_ = true;                           // whether the next instruction can be reached
 };
 
 }  // namespace
 
 ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
-  // A define is expanded at every use, so a small file can ask for a great deal of code: stop at
-  // a bound well inside what the bytecode may hold (kMaxInstructions), before memory runs out.
+  // A define is computed again where no earlier computation reaches (in both branches of an `if`),
+  // so a small file can still ask for a great deal of code: stop at a bound well inside what the
+  // bytecode may hold (kMaxInstructions), before memory runs out.
   constexpr size_t kMaxCompiledInstructions = size_t(1) << 20;
   Lowerer lowerer(agreement, file, diags);
   ir::Module module;
@@ -306,7 +382,7 @@ ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagno
     if (instructions <= kMaxCompiledInstructions) return false;
     diags.error(span, "the agreement compiles to more than " + std::to_string(kMaxCompiledInstructions) +
                           " instructions (reached at " + f.name + ")",
-                "use fewer or smaller definitions in the rules: each use of a definition is compiled anew");
+                "split the largest rules into several");
     return true;
   };
   for (const auto& rule : agreement.rules) {

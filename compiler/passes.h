@@ -3,6 +3,7 @@
 //   resolve names -> services, groups, flags, defines; sets of codes
 //   check   types and the shape of each declaration
 //   lower   each rule and due item -> IR (typed virtual registers, labels)
+//   regalloc virtual registers -> a frame's registers, reused (liveness)
 //   emit    tables + IR -> Program (the bytecode the runtime verifies and runs)
 #pragma once
 
@@ -35,6 +36,7 @@ struct Instruction {
 
 struct Function {
   std::string name;                   // "rule LBP-6", "due LBP-14 0268"
+  Span span;                          // the declaration's
   std::vector<RegType> registers;
   std::vector<Instruction> code;
   std::vector<int> labels;            // label -> index in code where it is placed
@@ -49,8 +51,12 @@ std::string print(const Module& module);
 
 }  // namespace ir
 
-// Lowers every rule and due item; reports a function that needs more registers than a frame has.
+// Lowers every rule and due item into functions of virtual registers, one per value.
 ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
+
+// Gives each function's values the registers of a frame, reusing a register once the value in it
+// is no longer needed; reports a function that holds more values at once than a frame has.
+void allocate_registers(ir::Module& module, Diagnostics& diags);
 
 // Builds the Program: tables from the AST, code from the IR (labels resolved).
 Program emit(const ast::Agreement& agreement, const ir::Module& module, const SourceFile& file);

@@ -307,6 +307,7 @@ class Lowerer {
       case Opcode::JUMP_IF_NONE:
         b_.CreateCondBr(b_.CreateICmpEQ(reg(ins.a), b_.getInt64(kAbsent)), target(ins), blocks_[pc_ + 1]);
         break;
+      case Opcode::LOAD_NONE: set(ins.a, b_.getInt64(kAbsent)); break;
       case Opcode::HOLD: b_.CreateRet(b_.getInt8(result_code(RunResult::Hold))); break;
       case Opcode::FAIL: b_.CreateRet(b_.getInt8(result_code(RunResult::Fail))); break;
       case Opcode::DUE: {

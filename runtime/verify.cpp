@@ -222,8 +222,6 @@ class Verifier {
       if (ins.op == Opcode::MOVE && ta != tb) return fail(at(f, pc, info) + "moves between registers of different types");
       if ((info.b == Operand::Any || info.b == Operand::Ordinal) && info.c != Operand::None && tb != tc)
         return fail(at(f, pc, info) + "compares registers of different types");
-      if (ins.op == Opcode::JUMP_IF_NONE && ta != RegType::Date && ta != RegType::Clinic)
-        return fail(at(f, pc, info) + "tests a register that is never absent");
       if (!immediate(info, ins, fn, pc)) return fail(at(f, pc, info) + "operand k is out of range");
       if (info.optional) {
         const bool checked = pc + 1 < fn.code_end && p_.code[pc + 1].op == Opcode::JUMP_IF_NONE &&

@@ -186,3 +186,83 @@ rule T-1 for 0266
   CHECK_FALSE(chosen.ok);
   CHECK(chosen.diagnostics.find("the duration a date moves by must be written out") != std::string::npos);
 }
+
+TEST_CASE("a definition used twice is computed once, and registers are reused across clauses", "[compiler][bytecode]") {
+  Result r = compile_text(R"(
+define window_end = start + 3 months
+rule T-1 for 0266
+  require date <= window_end
+  require count(0266 in start .. window_end) < 6
+  message "m" source "s"
+)");
+  REQUIRE(r.ok);
+  const agr::Program& p = *r.compilation.program;
+  const agr::Function& f = p.functions[p.rules[0].function];
+  std::vector<agr::Opcode> ops;
+  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  using O = agr::Opcode;
+  // window_end is computed once (one ADD_MONTHS) into r1, which holds it or absent (LOAD_NONE);
+  // each use tests r1 (the two JUMP_IF_NONE on a=1). The second clause's values take the first
+  // clause's registers again: five registers, where one per value took eleven.
+  CHECK(ops == std::vector<O>{O::EVENT_DATE, O::COURSE_START, O::JUMP_IF_NONE, O::ADD_MONTHS, O::JUMP, O::LOAD_NONE,
+                              O::JUMP_IF_NONE, O::LE, O::JUMP_IF_FALSE, O::COURSE_START, O::JUMP_IF_NONE,
+                              O::JUMP_IF_NONE, O::COUNT_IN, O::LOAD_INT, O::LT, O::JUMP_IF_FALSE, O::HOLD, O::FAIL});
+  auto at = [&](size_t i) { return p.code[f.code_begin + i]; };
+  CHECK(at(5).a == 1);                          // LOAD_NONE r1
+  CHECK((at(6).a == 1 && at(11).a == 1));       // both uses test r1
+  CHECK((at(12).b == 0 && at(12).c == 1));      // COUNT_IN start .. window_end
+  CHECK(at(9).a == 0);                          // the second clause's start reuses r0 (the event's date)
+  CHECK(f.registers.size() == 5);
+  // An absent start skips each clause: the first jumps to the second, the second to HOLD.
+  CHECK(at(6).k == static_cast<int32_t>(f.code_begin + 9));
+  CHECK(at(11).k == static_cast<int32_t>(f.code_begin + 16));
+}
+
+TEST_CASE("a rule that names its definitions many times compiles: it needed 265 registers", "[compiler][regression]") {
+  // An osteoarthritis course's author hit "OA-7 is too complex: it needs 265 registers, and a rule may
+  // use 256" with this rule: each use of a definition was compiled anew, into fresh registers.
+  std::string require;
+  for (int i = 0; i < 14; ++i)
+    require += std::string(i ? " or\n          " : "") + "(in_course and this_week + last_week < " + std::to_string(i + 2) + ")";
+  const std::string defines = R"(
+define week_from = date - 6 days
+define week_to = date + 6 days
+define this_week = count(0266 in week_from .. week_to)
+define last_week = count(0266 in week_from - 7 days .. week_to - 7 days)
+define in_course = date in start .. start + 12 weeks
+)";
+  Result r = compile_text(defines + "rule OA-7 for 0266\n  require " + require + "\n  message \"m\" source \"s\"\n");
+  INFO(r.diagnostics);
+  REQUIRE(r.ok);
+  const agr::Program& p = *r.compilation.program;
+  CHECK(p.functions[p.rules[0].function].registers.size() <= 12);
+
+  // The same rule with every definition written out where it is used judges alike.
+  std::string expanded = require;
+  for (auto [name, body] : std::vector<std::pair<std::string, std::string>>{
+           {"this_week", "count(0266 in date - 6 days .. date + 6 days)"},
+           {"last_week", "count(0266 in date - 6 days - 7 days .. date + 6 days - 7 days)"},
+           {"in_course", "(date in start .. start + 12 weeks)"}})
+    for (size_t at; (at = expanded.find(name)) != std::string::npos;) expanded.replace(at, name.size(), body);
+  Result plain = compile_text("rule OA-7 for 0266\n  require " + expanded + "\n  message \"m\" source \"s\"\n");
+  INFO(plain.diagnostics);
+  REQUIRE(plain.ok);
+  std::string error;
+  auto with_defines = agr::Agreement::from_program(*r.compilation.program, &error);
+  auto written_out = agr::Agreement::from_program(*plain.compilation.program, &error);
+  REQUIRE((with_defines && written_out));
+  std::string events;
+  for (int day = 0; day < 40; ++day) {
+    const std::string date = agr::format_date(agr::Day(20300 + day / 2));  // two a day
+    events += std::string(day ? "," : "") + R"({"id":"e)" + std::to_string(day) + R"(","date":")" + date +
+              R"(","code":")" + (day == 2 ? "0261" : "0266") + "\"}";
+  }
+  const std::string line = R"({"id":"c","events":[)" + events + "]}";
+  agr::Evaluator a(with_defines), b(written_out);
+  std::string out_a, out_b;
+  a.evaluate_json_line(line, 1, std::nullopt, &out_a);
+  b.evaluate_json_line(line, 1, std::nullopt, &out_b);
+  CHECK(out_a == out_b);
+  CHECK(out_a.find("\"rejected\"") != std::string::npos);
+  CHECK(out_a.find("\"accepted\"") != std::string::npos);
+}
