@@ -50,12 +50,16 @@ struct SetExpr {
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
+// The calendar week (ISO: Monday to Sunday), month or year that contains a date.
+enum class Period : uint8_t { Week = 0, Month = 1, Year = 2 };
+
 struct Window {
-  enum class Kind : uint8_t { Range, Around };
+  enum class Kind : uint8_t { Range, Around, Calendar };
   Kind kind = Kind::Range;
   ExprPtr low, high;  // Range: low .. high
-  ExprPtr center;     // Around: center ± around
+  ExprPtr center;     // Around: center ± around; Calendar: the date whose period it is
   Duration around;
+  Period period = Period::Week;  // Calendar
   Span span;
 };
 
@@ -98,6 +102,9 @@ struct Expr {
     Compare,       // a OP b
     Not, And, Or,
     If,            // if a then b else c
+    IsWorkingDay,  // a is a working day, a is not a working day
+    IsWeekday,     // a is monday .. friday (weekdays), a is not ...
+    YearsSince,    // years since a: whole years from a to the event's date
   };
 
   Kind kind;
@@ -106,7 +113,8 @@ struct Expr {
   Duration duration;          // DurationLiteral
   Name name;                  // Flagged (flag), DefineRef (define)
   CompareOp op = CompareOp::Eq;
-  bool negated = false;       // InWindow: `not in`
+  bool negated = false;       // InWindow: `not in`; IsWorkingDay, IsWeekday: `is not`
+  uint8_t weekdays = 0;       // IsWeekday: bit 0 Monday .. bit 6 Sunday
   SetExpr set;                // Count, FirstDate, LastDate, ClinicOfLast
   std::vector<CountFilter> filters;
   ExprPtr a, b, c;

@@ -110,6 +110,11 @@ class Printer {
       expr(w->low.get());
       out += ' ';
       expr(w->high.get());
+    } else if (w->kind == Window::Kind::Calendar) {
+      static const char* const kPeriods[] = {"calendar-week ", "calendar-month ", "calendar-year "};
+      out += '(';
+      out += kPeriods[static_cast<int>(w->period)];
+      expr(w->center.get());
     } else {
       out += "(± ";
       expr(w->center.get());
@@ -171,6 +176,21 @@ class Printer {
       case K::And: operands("and", e); return;
       case K::Or: operands("or", e); return;
       case K::If: operands("if", e); return;
+      case K::IsWorkingDay:
+        out += e->negated ? "(is-not-working-day " : "(is-working-day ";
+        expr(e->a.get());
+        out += ')';
+        return;
+      case K::IsWeekday: {
+        static const char* const kDays[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+        out += e->negated ? "(is-not " : "(is ";
+        expr(e->a.get());
+        for (int d = 0; d < 7; ++d)
+          if ((e->weekdays >> d) & 1) out += std::string(" ") + kDays[d];
+        out += ')';
+        return;
+      }
+      case K::YearsSince: operands("years-since", e); return;
       case K::InWindow:
         out += e->negated ? "(not-in " : "(in ";
         expr(e->a.get());

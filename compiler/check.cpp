@@ -279,7 +279,7 @@ class Checker {
       if (due.earliest || due.target || due.latest)
         diags_.error(due.span, "a due item with a `window` takes its earliest, target and latest from it",
                      "remove `earliest`, `target` and `latest`, or the `window`");
-      if (due.window->kind == ast::Window::Kind::Range)
+      if (due.window->kind != ast::Window::Kind::Around)
         diags_.error(due.window->span, "a due window needs a target: write `window T ± N working days`",
                      "or give `earliest`, `target` and `latest` one by one");
     } else {
@@ -340,12 +340,16 @@ class Checker {
   }
 
   void window(ast::Window& w) {
-    if (w.kind == ast::Window::Kind::Range) {
-      expect(*w.low, Type::Date, "the start of a window");
-      expect(*w.high, Type::Date, "the end of a window");
-    } else {
-      expect(*w.center, Type::Date, "the centre of a window");
-      amount(w.around.amount, w.span);
+    switch (w.kind) {
+      case ast::Window::Kind::Range:
+        expect(*w.low, Type::Date, "the start of a window");
+        expect(*w.high, Type::Date, "the end of a window");
+        break;
+      case ast::Window::Kind::Around:
+        expect(*w.center, Type::Date, "the centre of a window");
+        amount(w.around.amount, w.span);
+        break;
+      case ast::Window::Kind::Calendar: expect(*w.center, Type::Date, "`calendar ... of`"); break;
     }
   }
 
@@ -490,6 +494,15 @@ class Checker {
         expect_bool(*e.b, e.kind == K::And ? "`and`" : "`or`");
         e.optional = e.a->optional || e.b->optional;
         return Type::Bool;
+      case K::IsWorkingDay:
+      case K::IsWeekday:
+        expect(*e.a, Type::Date, "`is`");
+        e.optional = e.a->optional;
+        return Type::Bool;
+      case K::YearsSince:
+        expect(*e.a, Type::Date, "`years since`");
+        e.optional = e.a->optional;
+        return Type::Count;
       case K::If: {
         expect_bool(*e.a, "`if`");
         Type t = type(*e.b), f = type(*e.c);

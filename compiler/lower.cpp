@@ -216,6 +216,12 @@ class Lowerer {
   std::pair<int, int> window(const ast::Window& w, int absent) {
     if (w.kind == ast::Window::Kind::Range) return {expr(*w.low, absent), expr(*w.high, absent)};
     int center = expr(*w.center, absent);
+    if (w.kind == ast::Window::Kind::Calendar) {
+      const int low = reg(RegType::Date), high = reg(RegType::Date);
+      emit(Opcode::PERIOD_START, low, center, 0, static_cast<int64_t>(w.period));
+      emit(Opcode::PERIOD_END, high, center, 0, static_cast<int64_t>(w.period));
+      return {low, high};
+    }
     return {date_plus(center, w.around, -1), date_plus(center, w.around, +1)};
   }
 
@@ -307,6 +313,28 @@ class Lowerer {
           case ast::CompareOp::Gt: emit(Opcode::LT, out, r, l); break;
           case ast::CompareOp::Ge: emit(Opcode::LE, out, r, l); break;
         }
+        return out;
+      }
+      case K::IsWorkingDay: {
+        const int day = expr(*e.a, absent);
+        const int out = reg(RegType::Bool);
+        emit(Opcode::IS_WORKING_DAY, out, day);
+        if (!e.negated) return out;
+        const int negated = reg(RegType::Bool);
+        emit(Opcode::NOT, negated, out);
+        return negated;
+      }
+      case K::IsWeekday: {
+        const int day = expr(*e.a, absent);
+        const int out = reg(RegType::Bool);
+        emit(Opcode::WEEKDAY_IN, out, day, 0, e.negated ? 0x7f & ~e.weekdays : e.weekdays);
+        return out;
+      }
+      case K::YearsSince: {
+        const int from = expr(*e.a, absent);
+        const int to = simple(Opcode::EVENT_DATE, RegType::Date);
+        const int out = reg(RegType::Count);
+        emit(Opcode::YEARS_BETWEEN, out, from, to);
         return out;
       }
       case K::Not: {

@@ -665,6 +665,27 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     result_ = std::move(node);
     return {};
   }
+  antlrcpp::Any visitIsDayExpr(AgrParser::IsDayExprContext* ctx) override {
+    auto* kind = ctx->dayKind();
+    auto node = make(dynamic_cast<AgrParser::WorkingDayKindContext*>(kind) ? ast::Expr::Kind::IsWorkingDay
+                                                                           : ast::Expr::Kind::IsWeekday,
+                     ctx);
+    node->negated = ctx->negated != nullptr;
+    node->a = expr(ctx->operand);
+    if (auto* days = dynamic_cast<AgrParser::WeekdaysKindContext*>(kind)) {
+      for (auto* range : days->weekdays()) {
+        const int from = weekday(range->from), to = range->to ? weekday(range->to) : from;
+        if (from < 0 || to < 0) continue;
+        // A range runs forward through the week: `friday .. monday` is Friday to Monday.
+        for (int d = from;; d = (d + 1) % 7) {
+          node->weekdays |= static_cast<uint8_t>(1u << d);
+          if (d == to) break;
+        }
+      }
+    }
+    result_ = std::move(node);
+    return {};
+  }
   antlrcpp::Any visitCompareExpr(AgrParser::CompareExprContext* ctx) override {
     binary(ast::Expr::Kind::Compare, ctx, ctx->left, ctx->right);
     const std::string op = ctx->op->getText();
@@ -716,6 +737,16 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     window_result_ = std::move(w);
     return {};
   }
+  antlrcpp::Any visitCalendarWindow(AgrParser::CalendarWindowContext* ctx) override {
+    auto w = std::make_unique<ast::Window>();
+    w->kind = ast::Window::Kind::Calendar;
+    const std::string unit = ctx->unit->getText();
+    w->period = unit == "week" ? ast::Period::Week : unit == "month" ? ast::Period::Month : ast::Period::Year;
+    w->center = expr(ctx->center);
+    w->span = offsets_.span(ctx);
+    window_result_ = std::move(w);
+    return {};
+  }
   antlrcpp::Any visitAddTerm(AgrParser::AddTermContext* ctx) override {
     binary(ctx->op->getText() == "+" ? ast::Expr::Kind::Add : ast::Expr::Kind::Sub, ctx, ctx->left, ctx->right);
     return {};
@@ -754,6 +785,12 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   antlrcpp::Any visitEventClinic(AgrParser::EventClinicContext* ctx) override { return leaf(ast::Expr::Kind::EventClinic, ctx); }
   antlrcpp::Any visitCombinableToday(AgrParser::CombinableTodayContext* ctx) override { return leaf(ast::Expr::Kind::Combinable, ctx); }
 
+  antlrcpp::Any visitYearsSince(AgrParser::YearsSinceContext* ctx) override {
+    auto node = make(ast::Expr::Kind::YearsSince, ctx);
+    node->a = expr(ctx->operand);
+    result_ = std::move(node);
+    return {};
+  }
   antlrcpp::Any visitClinicOfLast(AgrParser::ClinicOfLastContext* ctx) override {
     auto node = make(ast::Expr::Kind::ClinicOfLast, ctx);
     node->set = set(ctx->setTermList());
@@ -1039,6 +1076,20 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     out.unit = unit.rfind("day", 0) == 0 ? Unit::Days : unit.rfind("week", 0) == 0 ? Unit::Weeks
              : unit.rfind("month", 0) == 0 ? Unit::Months : Unit::Years;
     return out;
+  }
+
+  // 0 = Monday .. 6 = Sunday, or -1 with an error for a name that is not a day of the week.
+  int weekday(const antlr4::Token* token) {
+    static const std::vector<std::string> kNames = {"monday", "tuesday", "wednesday", "thursday",
+                                                    "friday", "saturday", "sunday"};
+    const ast::Name written = name(token);
+    for (size_t d = 0; d < kNames.size(); ++d)
+      if (written.value == kNames[d]) return static_cast<int>(d);
+    const std::string near = closest_match(written.value, kNames);
+    error(written.span, "'" + written.value + "' is not a day of the week",
+          near.empty() ? "write the days in English, in lower case: monday, tuesday, ... sunday"
+                       : "did you mean '" + near + "'?");
+    return -1;
   }
 
   std::string slice(Span span) const { return std::string(source_.substr(span.begin, span.end - span.begin)); }

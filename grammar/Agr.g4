@@ -104,6 +104,7 @@ expr
     | left=expr op=('+' | '-') right=expr                                 # AddExpr
     | left=expr 'otherwise' right=expr                                    # OtherwiseExpr
     | operand=expr negated='not'? 'in' window                             # InWindowExpr
+    | operand=expr 'is' negated='not'? dayKind                            # IsDayExpr
     | left=expr op=('=' | '!=' | '<' | '<=' | '>' | '>=') right=expr     # CompareExpr
     | 'not' operand=expr                                                  # NotExpr
     | left=expr 'and' right=expr                                          # AndExpr
@@ -114,6 +115,18 @@ expr
 window
     : low=term '..' high=term                           # RangeWindow
     | center=term PLUS_MINUS duration                   # AroundWindow
+    | 'calendar' unit=('week' | 'month' | 'year') 'of' center=term   # CalendarWindow
+    ;
+
+// What a date is: `a working day` (the Danish calendar), or days of the week by name
+// (`monday .. friday`, `saturday, sunday`); the names are checked in parse.cpp.
+dayKind
+    : 'a' 'working' 'day'                               # WorkingDayKind
+    | weekdays (',' weekdays)*                          # WeekdaysKind
+    ;
+
+weekdays
+    : from=NAME ('..' to=NAME)?
     ;
 
 // A `term` is an operand of a window: arithmetic without comparisons.
@@ -139,6 +152,7 @@ primary
     | 'flagged' NAME                                    # Flagged
     | 'count' '(' setExpr countFilter* ')'              # Count
     | 'combinable' 'today'                              # CombinableToday
+    | 'years' 'since' operand=primary                   # YearsSince
     | NAME                                              # DefineRef
     | '(' expr ')'                                      # Parens
     ;

@@ -52,6 +52,16 @@ int64_t agr_jit_add_months(int64_t from, int64_t months) { return agr::move_mont
 
 int64_t agr_jit_add_working_days(int64_t from, int64_t k) { return agr::move_working_days(from, k); }
 
+int64_t agr_jit_working_day(int64_t day) { return agr::working_day(day); }
+
+int64_t agr_jit_weekday_in(int64_t day, int64_t mask) { return agr::weekday_in(day, mask); }
+
+int64_t agr_jit_period_bound(int64_t day, int64_t period, int64_t last) {
+  return agr::period_bound(day, period, last != 0);
+}
+
+int64_t agr_jit_years_between(int64_t from, int64_t to) { return agr::years_between(from, to); }
+
 }  // extern "C"
 
 namespace agr::jit {
@@ -114,6 +124,10 @@ const HelperSymbol kHelpers[] = {
     {"agr_jit_add_days", reinterpret_cast<const void*>(&agr_jit_add_days)},
     {"agr_jit_add_months", reinterpret_cast<const void*>(&agr_jit_add_months)},
     {"agr_jit_add_working_days", reinterpret_cast<const void*>(&agr_jit_add_working_days)},
+    {"agr_jit_working_day", reinterpret_cast<const void*>(&agr_jit_working_day)},
+    {"agr_jit_weekday_in", reinterpret_cast<const void*>(&agr_jit_weekday_in)},
+    {"agr_jit_period_bound", reinterpret_cast<const void*>(&agr_jit_period_bound)},
+    {"agr_jit_years_between", reinterpret_cast<const void*>(&agr_jit_years_between)},
 };
 const size_t kHelperCount = sizeof(kHelpers) / sizeof(kHelpers[0]);
 

@@ -53,4 +53,8 @@ int64_t agr_jit_combinable(const agr::Program* program, const agr::CourseState* 
 int64_t agr_jit_add_days(int64_t from, int64_t days);
 int64_t agr_jit_add_months(int64_t from, int64_t months);
 int64_t agr_jit_add_working_days(int64_t from, int64_t k);
+int64_t agr_jit_working_day(int64_t day);
+int64_t agr_jit_weekday_in(int64_t day, int64_t mask);
+int64_t agr_jit_period_bound(int64_t day, int64_t period, int64_t last);
+int64_t agr_jit_years_between(int64_t from, int64_t to);
 }

@@ -165,8 +165,8 @@ class Lowerer {
     return out_of_calendar_;
   }
 
-  // r[a] = v, where v == kAbsent means the date arithmetic left the calendar.
-  void set_checked_date(uint8_t a, llvm::Value* v) {
+  // r[a] = v, where v == kAbsent means a date left (or was outside) the calendar.
+  void set_checked(uint8_t a, llvm::Value* v) {
     llvm::BasicBlock* rest = llvm::BasicBlock::Create(ctx_, "", fn_, next_leader_after(pc_));
     b_.CreateCondBr(b_.CreateICmpEQ(v, b_.getInt64(kAbsent)), out_of_calendar(), rest);
     b_.SetInsertPoint(rest);
@@ -193,6 +193,10 @@ class Lowerer {
     add_days_ = declare("agr_jit_add_days", date_op);
     add_months_ = declare("agr_jit_add_months", date_op);
     add_working_days_ = declare("agr_jit_add_working_days", date_op);
+    working_day_ = declare("agr_jit_working_day", llvm::FunctionType::get(i64_, {i64_}, false));
+    weekday_in_ = declare("agr_jit_weekday_in", date_op);
+    period_bound_ = declare("agr_jit_period_bound", llvm::FunctionType::get(i64_, {i64_, i64_, i64_}, false));
+    years_between_ = declare("agr_jit_years_between", date_op);
   }
 
   bool inline_set(uint32_t set) const {
@@ -285,13 +289,13 @@ class Lowerer {
       case Opcode::ADD: set(ins.a, b_.CreateAdd(reg(ins.b), reg(ins.c))); break;
       case Opcode::SUB: set(ins.a, b_.CreateSub(reg(ins.b), reg(ins.c))); break;
       case Opcode::ADD_DAYS:
-        set_checked_date(ins.a, b_.CreateCall(add_days_, {reg(ins.b), b_.getInt64(ins.k)}));
+        set_checked(ins.a, b_.CreateCall(add_days_, {reg(ins.b), b_.getInt64(ins.k)}));
         break;
       case Opcode::ADD_MONTHS:
-        set_checked_date(ins.a, b_.CreateCall(add_months_, {reg(ins.b), b_.getInt64(ins.k)}));
+        set_checked(ins.a, b_.CreateCall(add_months_, {reg(ins.b), b_.getInt64(ins.k)}));
         break;
       case Opcode::ADD_WORKING_DAYS:
-        set_checked_date(ins.a, b_.CreateCall(add_working_days_, {reg(ins.b), b_.getInt64(ins.k)}));
+        set_checked(ins.a, b_.CreateCall(add_working_days_, {reg(ins.b), b_.getInt64(ins.k)}));
         break;
       case Opcode::EQ: set(ins.a, as_i64(b_.CreateICmpEQ(reg(ins.b), reg(ins.c)))); break;
       case Opcode::NE: set(ins.a, as_i64(b_.CreateICmpNE(reg(ins.b), reg(ins.c)))); break;
@@ -308,6 +312,16 @@ class Lowerer {
         b_.CreateCondBr(b_.CreateICmpEQ(reg(ins.a), b_.getInt64(kAbsent)), target(ins), blocks_[pc_ + 1]);
         break;
       case Opcode::LOAD_NONE: set(ins.a, b_.getInt64(kAbsent)); break;
+      case Opcode::IS_WORKING_DAY: set_checked(ins.a, b_.CreateCall(working_day_, {reg(ins.b)})); break;
+      case Opcode::WEEKDAY_IN:
+        set_checked(ins.a, b_.CreateCall(weekday_in_, {reg(ins.b), b_.getInt64(ins.k)}));
+        break;
+      case Opcode::PERIOD_START:
+      case Opcode::PERIOD_END:
+        set_checked(ins.a, b_.CreateCall(period_bound_, {reg(ins.b), b_.getInt64(ins.k),
+                                                         b_.getInt64(ins.op == Opcode::PERIOD_END)}));
+        break;
+      case Opcode::YEARS_BETWEEN: set_checked(ins.a, b_.CreateCall(years_between_, {reg(ins.b), reg(ins.c)})); break;
       case Opcode::HOLD: b_.CreateRet(b_.getInt8(result_code(RunResult::Hold))); break;
       case Opcode::FAIL: b_.CreateRet(b_.getInt8(result_code(RunResult::Fail))); break;
       case Opcode::DUE: {
@@ -339,6 +353,7 @@ class Lowerer {
   llvm::FunctionType* fn_type_;
   llvm::Function *count_, *count_in_, *first_date_, *last_date_, *clinic_of_last_, *combinable_;
   llvm::Function *add_days_, *add_months_, *add_working_days_;
+  llvm::Function *working_day_, *weekday_in_, *period_bound_, *years_between_;
 
   // The function being lowered.
   llvm::Function* fn_ = nullptr;

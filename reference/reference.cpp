@@ -69,6 +69,28 @@ Day move_date(int64_t date, const ast::Duration& d, int sign) {
 
 Value eval(const Context& c, const Expr& e);
 
+// The calendar week (Monday to Sunday), month or year that holds `day`, from its civil date.
+std::pair<Day, Day> calendar_period(Day day, ast::Period period) {
+  const CivilDate c = civil_from_days(day);
+  int64_t low = 0, high = 0;
+  switch (period) {
+    case ast::Period::Week:
+      low = int64_t(day) - weekday(day);
+      high = low + 6;
+      break;
+    case ast::Period::Month:
+      low = days_from_civil(c.year, c.month, 1);
+      high = low + days_in_month(c.year, c.month) - 1;
+      break;
+    case ast::Period::Year:
+      low = days_from_civil(c.year, 1, 1);
+      high = days_from_civil(c.year, 12, 31);
+      break;
+  }
+  if (low < kFirstDay || high > kLastDay) throw OutOfCalendar{};
+  return {static_cast<Day>(low), static_cast<Day>(high)};
+}
+
 std::optional<std::pair<Day, Day>> window(const Context& c, const ast::Window& w) {
   if (w.kind == ast::Window::Kind::Range) {
     Value low = eval(c, *w.low), high = eval(c, *w.high);
@@ -77,7 +99,16 @@ std::optional<std::pair<Day, Day>> window(const Context& c, const ast::Window& w
   }
   Value center = eval(c, *w.center);
   if (!center) return std::nullopt;
+  if (w.kind == ast::Window::Kind::Calendar) return calendar_period(static_cast<Day>(*center), w.period);
   return std::make_pair(move_date(*center, w.around, -1), move_date(*center, w.around, +1));
+}
+
+// Whole years from `from` to `to`: counted up from the year before, by the month arithmetic of
+// `+ N years` (so 2008-02-29 + 17 years = 2025-02-28).
+int64_t years_from(Day from, Day to) {
+  int64_t years = int64_t(civil_from_days(to).year) - civil_from_days(from).year - 1;
+  for (Day next; add_months(from, 12 * (years + 1), &next) && next <= to;) ++years;
+  return years;
 }
 
 // The same-day combination table, as the agreement states it.
@@ -197,6 +228,21 @@ Value eval(const Context& c, const Expr& e) {
         case ast::CompareOp::Ge: return *l >= *r;
       }
       return std::nullopt;
+    }
+    case K::IsWorkingDay: {
+      Value day = eval(c, *e.a);
+      if (!day) return std::nullopt;
+      return is_working_day(static_cast<Day>(*day)) != e.negated;
+    }
+    case K::IsWeekday: {
+      Value day = eval(c, *e.a);
+      if (!day) return std::nullopt;
+      return (((e.weekdays >> weekday(static_cast<Day>(*day))) & 1) != 0) != e.negated;
+    }
+    case K::YearsSince: {
+      Value from = eval(c, *e.a);
+      if (!from) return std::nullopt;
+      return years_from(static_cast<Day>(*from), c.date);
     }
     case K::Not: {
       Value v = eval(c, *e.a);

@@ -2,6 +2,7 @@
 // by the VM (vm_loop.inc) and the JIT's helpers (jit/helpers.cpp), so the tiers cannot drift.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -108,6 +109,46 @@ inline int64_t move_working_days(int64_t from, int64_t k) {
   const bool ok = in_calendar(from) && (k >= 0 ? working_days_after(static_cast<Day>(from), k, &out)
                                                : working_days_before(static_cast<Day>(from), -k, &out));
   return ok ? out : kAbsent;
+}
+
+// The calendar as authors speak of it. Each gives kAbsent for a date outside the calendar (which
+// only forged bytecode can pass) and for a result that leaves it: the evaluation stops there.
+
+inline int64_t working_day(int64_t day) {
+  return in_calendar(day) ? int64_t(is_working_day(static_cast<Day>(day))) : kAbsent;
+}
+
+// Whether `day` falls on one of the days of the week in `mask` (bit 0 Monday .. bit 6 Sunday).
+inline int64_t weekday_in(int64_t day, int64_t mask) {
+  return in_calendar(day) ? (mask >> weekday(static_cast<Day>(day))) & 1 : kAbsent;
+}
+
+// The first (or last) day of the calendar week (period 0: Monday to Sunday), month (1) or year (2)
+// that holds `day`.
+inline int64_t period_bound(int64_t day, int64_t period, bool last) {
+  if (!in_calendar(day)) return kAbsent;
+  const Day d = static_cast<Day>(day);
+  int64_t out;
+  if (period == 0) {
+    out = day - weekday(d) + (last ? 6 : 0);
+  } else {
+    const CivilDate c = civil_from_days(d);
+    const uint32_t month = period == 1 ? c.month : (last ? 12 : 1);
+    out = days_from_civil(c.year, month, last ? days_in_month(c.year, month) : 1);
+  }
+  return in_calendar(out) ? out : kAbsent;
+}
+
+// Whole years from `from` to `to`: the most N with from + N years (month clamping) <= to. A birth
+// date of 29 February turns a year older on 28 February in a year that has no 29th.
+inline int64_t years_between(int64_t from, int64_t to) {
+  if (!in_calendar(from) || !in_calendar(to)) return kAbsent;
+  const CivilDate f = civil_from_days(static_cast<Day>(from)), t = civil_from_days(static_cast<Day>(to));
+  int64_t years = int64_t(t.year) - f.year;
+  // This year's anniversary of `from`, clamped to the month's length.
+  const uint32_t anniversary_day = std::min(f.day, days_in_month(t.year, f.month));
+  if (t.month < f.month || (t.month == f.month && t.day < anniversary_day)) --years;
+  return years;
 }
 
 }  // namespace agr

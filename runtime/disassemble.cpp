@@ -78,6 +78,16 @@ void function(std::string& out, const Program& p, uint32_t f) {
       case Opcode::JUMP:
       case Opcode::JUMP_IF_FALSE:
       case Opcode::JUMP_IF_NONE: note = " -> " + std::to_string(ins.k); break;
+      case Opcode::WEEKDAY_IN: {
+        static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        for (int d = 0; d < 7; ++d)
+          if ((ins.k >> d) & 1) note += std::string(note.empty() ? " " : ",") + kDays[d];
+        break;
+      }
+      case Opcode::PERIOD_START:
+      case Opcode::PERIOD_END:
+        if (ins.k >= 0 && ins.k <= 2) note = std::string(" ") + (ins.k == 0 ? "week" : ins.k == 1 ? "month" : "year");
+        break;
       default: break;
     }
     out += "; " + std::string(op.synopsis) + note;

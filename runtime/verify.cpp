@@ -13,7 +13,7 @@ namespace agr {
 namespace {
 
 enum class Operand : uint8_t { None, Bool, Count, Date, Clinic, Ordinal, Any };
-enum class Immediate : uint8_t { NONE, IMM, DAY, JUMP, SET, FLAG, SETFLAG };
+enum class Immediate : uint8_t { NONE, IMM, DAY, JUMP, SET, FLAG, SETFLAG, WEEKDAYS, PERIOD };
 
 struct OpInfo {
   const char* name;
@@ -279,6 +279,8 @@ class Verifier {
         return ins.k > static_cast<int64_t>(pc) && static_cast<uint32_t>(ins.k) < fn.code_end;
       case Immediate::SET: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.sets.size();
       case Immediate::FLAG: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.flags.size();
+      case Immediate::WEEKDAYS: return ins.k >= 0 && ins.k < 128;
+      case Immediate::PERIOD: return ins.k >= 0 && ins.k <= 2;
       case Immediate::SETFLAG: {
         const uint32_t k = static_cast<uint32_t>(ins.k);
         const uint32_t set = k & 0xffffff, flag = k >> 24;

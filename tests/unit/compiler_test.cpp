@@ -266,3 +266,25 @@ define in_course = date in start .. start + 12 weeks
   CHECK(out_a.find("\"rejected\"") != std::string::npos);
   CHECK(out_a.find("\"accepted\"") != std::string::npos);
 }
+
+TEST_CASE("calendar windows, days of the week and years since compile to their instructions", "[compiler][bytecode]") {
+  Result r = compile_text(R"(
+rule T-1 for 0266
+  require count(0266 in calendar week of date) < 2
+  require date is not saturday, sunday
+  require years since start >= 1
+  message "m" source "s"
+)");
+  REQUIRE(r.ok);
+  const agr::Program& p = *r.compilation.program;
+  const agr::Function& f = p.functions[p.rules[0].function];
+  std::vector<agr::Opcode> ops;
+  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  using O = agr::Opcode;
+  CHECK(ops == std::vector<O>{O::EVENT_DATE, O::PERIOD_START, O::PERIOD_END, O::COUNT_IN, O::LOAD_INT, O::LT,
+                              O::JUMP_IF_FALSE, O::EVENT_DATE, O::WEEKDAY_IN, O::JUMP_IF_FALSE, O::COURSE_START,
+                              O::JUMP_IF_NONE, O::EVENT_DATE, O::YEARS_BETWEEN, O::LOAD_INT, O::LE,
+                              O::JUMP_IF_FALSE, O::HOLD, O::FAIL});
+  CHECK(p.code[f.code_begin + 1].k == 0);     // the week
+  CHECK(p.code[f.code_begin + 8].k == 0x1f);  // not Saturday or Sunday: Monday to Friday
+}
