@@ -13,8 +13,8 @@
 namespace agr::ast {
 
 // Static types of expressions. `Date` values may be absent at run time (no course start yet):
-// see `Expr::optional`.
-enum class Type : uint8_t { Error, Bool, Count, Date, Duration, Clinic };
+// see `Expr::optional`. `Text` is a code or string fact, or a quoted text it is compared with.
+enum class Type : uint8_t { Error, Bool, Count, Date, Duration, Clinic, Text };
 const char* type_name(Type type);
 
 struct Text {
@@ -77,6 +77,13 @@ const char* compare_op_text(CompareOp op);
 
 struct DefineDecl;
 
+// One code of `in DM16*, DM17*, DM161`: exact, or a prefix (written with a trailing `*`).
+struct CodePattern {
+  std::string code;  // without the `*`
+  bool prefix = false;
+  Span span;
+};
+
 struct Expr {
   enum class Kind : uint8_t {
     Number,        // 3
@@ -105,6 +112,10 @@ struct Expr {
     IsWorkingDay,  // a is a working day, a is not a working day
     IsWeekday,     // a is monday .. friday (weekdays), a is not ...
     YearsSince,    // years since a: whole years from a to the event's date
+    FactRef,       // NAME of a `fact` (resolve turns a DefineRef into one); optional unless required
+    TextLiteral,   // "DM161": compared with a code or string fact
+    BoolLiteral,   // true, false
+    InCodes,       // a in DM16*, DM17*, "M16.1": a code or string fact against codes and prefixes
   };
 
   Kind kind;
@@ -119,9 +130,13 @@ struct Expr {
   std::vector<CountFilter> filters;
   ExprPtr a, b, c;
   std::unique_ptr<Window> window;
+  std::string text;                     // TextLiteral
+  std::vector<CodePattern> patterns;  // InCodes
 
   // Filled by resolve and check.
   int flag_index = -1;
+  int fact_index = -1;     // FactRef
+  int patterns_index = -1; // InCodes, and a comparison of a text fact: into Agreement::text_patterns
   const DefineDecl* define = nullptr;
   Type type = Type::Error;
   bool optional = false;  // may be absent at run time
@@ -145,6 +160,19 @@ struct Header {
 struct FlagDecl {
   Name name;
   Text description;
+};
+
+// A fact about the patient or the referral that histories carry in `facts` (a birth date, a
+// diagnosis code, a yes/no fact).
+enum class FactType : uint8_t { Date, Integer, Boolean, Code, String };  // as in program.h
+const char* fact_type_name(FactType type);
+
+struct FactDecl {
+  Name name;
+  FactType type = FactType::Date;
+  bool required = false;
+  Text description;
+  Span span;
 };
 
 struct ServiceDecl {
@@ -245,6 +273,7 @@ struct DueDecl {
 struct Agreement {
   Header header;
   std::vector<FlagDecl> flags;
+  std::vector<FactDecl> facts;
   std::vector<ServiceDecl> services;
   std::vector<PriceLevelDecl> price_levels;  // in file order (check: ascending dates)
   std::optional<BeforeFirstLevelDecl> before_first_level;
@@ -257,6 +286,11 @@ struct Agreement {
 
   // Filled by resolve: every distinct set of service indexes that the agreement mentions.
   std::vector<std::vector<int>> sets;
+  // Filled by check: the code lists text facts are tested against (`in ...`, `= "..."`).
+  struct TextPatterns {
+    std::vector<std::string> exact, prefixes;
+  };
+  std::vector<TextPatterns> text_patterns;
 };
 
 // The duration an expression writes out, directly or through `define`s; null when it is not a

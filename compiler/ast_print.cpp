@@ -1,5 +1,5 @@
 // The AST as compact S-expressions, one declaration per line (`agr compile --emit=ast`, tests).
-// Declarations print grouped by kind in a fixed order: header, flags, services, price levels,
+// Declarations print grouped by kind in a fixed order: header, flags, facts, services, price levels,
 // groups, defines, course, same-day blocks, rules, due items.
 #include <string>
 
@@ -16,6 +16,18 @@ const char* type_name(Type type) {
     case Type::Date: return "date";
     case Type::Duration: return "duration";
     case Type::Clinic: return "clinic";
+    case Type::Text: return "text";
+  }
+  return "?";
+}
+
+const char* fact_type_name(FactType type) {
+  switch (type) {
+    case FactType::Date: return "date";
+    case FactType::Integer: return "integer";
+    case FactType::Boolean: return "boolean";
+    case FactType::Code: return "code";
+    case FactType::String: return "string";
   }
   return "?";
 }
@@ -154,7 +166,19 @@ class Printer {
       case K::Referral: out += "referral"; return;
       case K::EventClinic: out += "clinic"; return;
       case K::Combinable: out += "combinable-today"; return;
-      case K::DefineRef: out += e->name.value; return;
+      case K::DefineRef:
+      case K::FactRef: out += e->name.value; return;
+      case K::TextLiteral: quoted(e->text); return;
+      case K::BoolLiteral: out += e->number ? "true" : "false"; return;
+      case K::InCodes:
+        out += e->negated ? "(not-in-codes " : "(in-codes ";
+        expr(e->a.get());
+        for (const CodePattern& p : e->patterns) {
+          out += ' ';
+          quoted(p.code + (p.prefix ? "*" : ""));
+        }
+        out += ')';
+        return;
       case K::ClinicOfLast: unary_set("clinic-of-last", e); return;
       case K::FirstDate: unary_set("first", e); return;
       case K::LastDate: unary_set("last", e); return;
@@ -256,6 +280,16 @@ std::string print(const Agreement& agreement) {
     if (flag.description.present()) {
       p.out += ' ';
       p.quoted(flag.description.value);
+    }
+    p.out += ")\n";
+  }
+
+  for (const FactDecl& fact : agreement.facts) {
+    p.out += "(fact " + fact.name.value + " " + fact_type_name(fact.type);
+    if (fact.required) p.out += " required";
+    if (fact.description.present()) {
+      p.out += ' ';
+      p.quoted(fact.description.value);
     }
     p.out += ")\n";
   }

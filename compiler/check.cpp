@@ -306,6 +306,7 @@ class Checker {
       case Type::Date: return "a date";
       case Type::Duration: return "a duration";
       case Type::Clinic: return "a clinic";
+      case Type::Text: return "a code or text";
       case Type::Error: return "an error";
     }
     return "?";
@@ -318,6 +319,7 @@ class Checker {
       case Type::Date: return "dates";
       case Type::Duration: return "durations";
       case Type::Clinic: return "clinics";
+      case Type::Text: return "codes or texts";
       case Type::Error: return "errors";
     }
     return "?";
@@ -378,6 +380,37 @@ class Checker {
       case K::Number:
         amount(e.number, e.span);
         return Type::Count;
+      case K::BoolLiteral: return Type::Bool;
+      case K::TextLiteral: return Type::Text;
+      case K::FactRef: {
+        const ast::FactDecl& fact = a_.facts[e.fact_index];
+        e.optional = !fact.required;
+        switch (fact.type) {
+          case ast::FactType::Date: return Type::Date;
+          case ast::FactType::Integer: return Type::Count;
+          case ast::FactType::Boolean: return Type::Bool;
+          case ast::FactType::Code:
+          case ast::FactType::String: return Type::Text;
+        }
+        return Type::Error;
+      }
+      case K::InCodes: {
+        type(*e.a);
+        e.optional = e.a->optional;
+        if (e.a->type == Type::Error) return Type::Bool;
+        if (text_fact(*e.a, 0) < 0) {
+          diags_.error(e.a->span, "`in` a list of codes tests a code or string fact, but this is " + article(e.a->type),
+                       "for a date, `in` takes a window: `date in start .. start + 3 months`");
+          return Type::Bool;
+        }
+        ast::Agreement::TextPatterns patterns;
+        for (const auto& p : e.patterns) (p.prefix ? patterns.prefixes : patterns.exact).push_back(p.code);
+        if (e.patterns.size() > kMaxCodesPerPattern)
+          diags_.error(e.span, "a list of codes may hold at most " + std::to_string(kMaxCodesPerPattern) + " codes");
+        e.patterns_index = static_cast<int>(a_.text_patterns.size());
+        a_.text_patterns.push_back(std::move(patterns));
+        return Type::Bool;
+      }
       case K::DateLiteral: return Type::Date;
       case K::DurationLiteral:
         amount(e.duration.amount, e.span);
@@ -455,6 +488,7 @@ class Checker {
       }
       case K::Otherwise: {
         Type l = type(*e.a), r = type(*e.b);
+        if (l == Type::Text || r == Type::Text) return text_misused(e);
         if (!e.a->optional)
           diags_.error(e.a->span, "the left side of `otherwise` is never absent, so the right side is never used");
         e.optional = e.b->optional;
@@ -475,6 +509,7 @@ class Checker {
         Type l = type(*e.a), r = type(*e.b);
         e.optional = e.a->optional || e.b->optional;
         if (l == Type::Error || r == Type::Error) return Type::Bool;
+        if (l == Type::Text || r == Type::Text) return compare_text(e);
         if (l != r) {
           diags_.error(e.span, "cannot compare " + article(l) + " with " + article(r));
           return Type::Bool;
@@ -507,6 +542,7 @@ class Checker {
         expect_bool(*e.a, "`if`");
         Type t = type(*e.b), f = type(*e.c);
         e.optional = e.a->optional || e.b->optional || e.c->optional;
+        if (t == Type::Text || f == Type::Text) return text_misused(e);
         if (t == Type::Error || f == Type::Error) return Type::Error;
         if (t != f) {
           diags_.error(e.span, "`then` and `else` must have one type: " + article(t) + " and " + article(f));
@@ -515,6 +551,42 @@ class Checker {
         return t;
       }
     }
+    return Type::Error;
+  }
+
+  // A code or string fact, directly or through definitions: its index, else -1.
+  int text_fact(const Expr& e, int depth) const {
+    if (e.kind == K::FactRef) {
+      const ast::FactType t = a_.facts[e.fact_index].type;
+      return t == ast::FactType::Code || t == ast::FactType::String ? e.fact_index : -1;
+    }
+    if (e.kind == K::DefineRef && e.define && depth < 64) return text_fact(*e.define->body, depth + 1);
+    return -1;
+  }
+
+  // `diagnosis = "DM161"` (or `!=`): a code or string fact against one quoted value, read as
+  // `diagnosis in "DM161"`.
+  Type compare_text(Expr& e) {
+    const bool left_literal = e.a->kind == K::TextLiteral;
+    const Expr& fact = left_literal ? *e.b : *e.a;
+    const Expr& literal = left_literal ? *e.a : *e.b;
+    if (literal.kind != K::TextLiteral || text_fact(fact, 0) < 0) {
+      diags_.error(e.span, "a code or string fact is compared with a value in quotes (`diagnosis = \"DM161\"`)",
+                   "or tested against a list of codes: `diagnosis in DM16*, DM17*`");
+      return Type::Bool;
+    }
+    if (e.op != ast::CompareOp::Eq && e.op != ast::CompareOp::Ne) {
+      diags_.error(e.span, std::string("`") + ast::compare_op_text(e.op) + "` does not compare codes or texts",
+                   "compare them with `=` or `!=`, or test a list with `in`");
+      return Type::Bool;
+    }
+    e.patterns_index = static_cast<int>(a_.text_patterns.size());
+    a_.text_patterns.push_back({{literal.text}, {}});
+    return Type::Bool;
+  }
+
+  Type text_misused(const Expr& e) {
+    diags_.error(e.span, "a code or string fact can only be tested: with `in` a list of codes, or `=` a value in quotes");
     return Type::Error;
   }
 

@@ -241,6 +241,14 @@ class Lowerer {
         return r;
       }
       case K::DurationLiteral: return -1;  // only ever an operand of + or -, handled there
+      case K::TextLiteral: return -1;      // only ever compared with a code or string fact
+      case K::BoolLiteral: {
+        int r = reg(RegType::Bool);
+        emit(Opcode::LOAD_BOOL, r, 0, 0, e.number);
+        return r;
+      }
+      case K::FactRef: return optional_load(Opcode::FACT, reg_type(e.type), e.fact_index, absent);
+      case K::InCodes: return text_test(*e.a, e.patterns_index, e.negated, absent);
       case K::EventDate: return simple(Opcode::EVENT_DATE, RegType::Date);
       case K::EventClinic: return simple(Opcode::EVENT_CLINIC, RegType::Clinic);
       case K::CourseStarted: return simple(Opcode::COURSE_STARTED, RegType::Bool);
@@ -303,6 +311,9 @@ class Lowerer {
         return negated;
       }
       case K::Compare: {
+        if (e.patterns_index >= 0)  // a code or string fact `=` or `!=` a quoted value
+          return text_test(e.a->kind == K::TextLiteral ? *e.b : *e.a, e.patterns_index, e.op == ast::CompareOp::Ne,
+                           absent);
         int l = expr(*e.a, absent), r = expr(*e.b, absent);
         int out = reg(RegType::Bool);
         switch (e.op) {
@@ -352,6 +363,17 @@ class Lowerer {
       }
     }
     return -1;
+  }
+
+  // Whether a code or string fact (written directly or through definitions) is in a code list.
+  int text_test(const Expr& fact, int list, bool negated, int absent) {
+    const Expr* e = &fact;
+    while (e->kind == K::DefineRef) e = e->define->body.get();
+    const int r = optional_load(Opcode::FACT_MATCHES, RegType::Bool, list | (int64_t(e->fact_index) << 24), absent);
+    if (!negated) return r;
+    const int out = reg(RegType::Bool);
+    emit(Opcode::NOT, out, r);
+    return out;
   }
 
   int simple(Opcode op, RegType t) {

@@ -196,6 +196,7 @@ std::string token_kind_word(size_t type, const antlr4::dfa::Vocabulary& vocabula
     case AgrParser::NAME: return "a name";
     case AgrParser::STRING: return "a text in quotes";
     case AgrParser::PLUS_MINUS: return "'±'";
+    case AgrParser::CODE_PREFIX: return "a code prefix like DM16*";
     default: break;
   }
   const std::string literal = vocabulary.getLiteralName(type);
@@ -320,9 +321,10 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     return out;
   }
 
-  static constexpr const char* kDeclarationKeywords[] = {"'flag'",    "'service'", "'supplement'", "'price'",
-                                                         "'before'",  "'group'",   "'define'",     "'course'",
-                                                         "'same'",    "'rule'",    "'warning'",    "'due'"};
+  static constexpr const char* kDeclarationKeywords[] = {"'flag'",   "'fact'",    "'service'", "'supplement'",
+                                                         "'price'",  "'before'",  "'group'",   "'define'",
+                                                         "'course'", "'same'",    "'rule'",    "'warning'",
+                                                         "'due'"};
 
   static bool starts_declaration(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
     const std::string literal = vocabulary.getLiteralName(type);
@@ -410,6 +412,30 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     flag.name = name(ctx->NAME()->getSymbol());
     if (ctx->text()) flag.description = text(ctx->text());
     out_->flags.push_back(std::move(flag));
+    return {};
+  }
+
+  antlrcpp::Any visitFactDecl(AgrParser::FactDeclContext* ctx) override {
+    ast::FactDecl fact;
+    fact.name = name(ctx->NAME(0)->getSymbol());
+    fact.required = ctx->required != nullptr;
+    if (ctx->text()) fact.description = text(ctx->text());
+    fact.span = offsets_.span(ctx);
+    const ast::Name type = name(ctx->type);
+    using T = ast::FactType;
+    static const std::vector<std::pair<std::string, T>> kTypes = {
+        {"date", T::Date}, {"integer", T::Integer}, {"boolean", T::Boolean}, {"code", T::Code}, {"string", T::String}};
+    auto known = std::find_if(kTypes.begin(), kTypes.end(), [&](const auto& t) { return t.first == type.value; });
+    if (known == kTypes.end()) {
+      std::vector<std::string> names;
+      for (const auto& t : kTypes) names.push_back(t.first);
+      const std::string near = closest_match(type.value, names);
+      error(type.span, "'" + type.value + "' is not a type of fact",
+            near.empty() ? "a fact is a date, integer, boolean, code or string" : "did you mean '" + near + "'?");
+      return {};
+    }
+    fact.type = known->second;
+    out_->facts.push_back(std::move(fact));
     return {};
   }
 
@@ -686,6 +712,25 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     result_ = std::move(node);
     return {};
   }
+  antlrcpp::Any visitInCodesExpr(AgrParser::InCodesExprContext* ctx) override {
+    auto node = make(ast::Expr::Kind::InCodes, ctx);
+    node->negated = ctx->negated != nullptr;
+    node->a = expr(ctx->operand);
+    for (auto* pattern : ctx->codePatterns()->codePattern()) {
+      ast::CodePattern out;
+      out.span = offsets_.span(pattern);
+      if (pattern->STRING()) {
+        out.code = string_value(pattern->STRING()->getSymbol());
+      } else {
+        out.code = slice(out.span);
+        out.prefix = pattern->CODE_PREFIX() != nullptr;
+        if (out.prefix) out.code.pop_back();  // the `*`
+      }
+      node->patterns.push_back(std::move(out));
+    }
+    result_ = std::move(node);
+    return {};
+  }
   antlrcpp::Any visitCompareExpr(AgrParser::CompareExprContext* ctx) override {
     binary(ast::Expr::Kind::Compare, ctx, ctx->left, ctx->right);
     const std::string op = ctx->op->getText();
@@ -767,6 +812,18 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   antlrcpp::Any visitDateLit(AgrParser::DateLitContext* ctx) override {
     auto node = make(ast::Expr::Kind::DateLiteral, ctx);
     node->number = date(ctx->DATE()->getSymbol());
+    result_ = std::move(node);
+    return {};
+  }
+  antlrcpp::Any visitTextLit(AgrParser::TextLitContext* ctx) override {
+    auto node = make(ast::Expr::Kind::TextLiteral, ctx);
+    node->text = string_value(ctx->STRING()->getSymbol());
+    result_ = std::move(node);
+    return {};
+  }
+  antlrcpp::Any visitBoolLit(AgrParser::BoolLitContext* ctx) override {
+    auto node = make(ast::Expr::Kind::BoolLiteral, ctx);
+    node->number = ctx->value->getText() == "true" ? 1 : 0;
     result_ = std::move(node);
     return {};
   }
@@ -991,6 +1048,23 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   ast::Name code(AgrParser::CodeContext* ctx) {
     const Span span = offsets_.span(ctx);
     return {slice(span), span};  // as written: leading zeros matter ("0110")
+  }
+
+  // One string literal exactly as written between its quotes, escapes resolved (a code or value
+  // to compare with: no whitespace is folded).
+  std::string string_value(const antlr4::Token* token) {
+    const Span span = offsets_.span(token);
+    const std::string_view body = source_.substr(span.begin + 1, span.end - span.begin - 2);
+    std::string out;
+    for (size_t i = 0; i < body.size(); ++i) {
+      if (body[i] == '\\' && i + 1 < body.size()) {
+        const char escaped = body[++i];
+        out += escaped == 'n' ? '\n' : escaped == 't' ? '\t' : escaped;
+      } else {
+        out += body[i];
+      }
+    }
+    return out;
   }
 
   // Concatenates the string literals, resolving escapes; each run of whitespace written in the

@@ -21,6 +21,7 @@ class Resolver {
     resolve_price_levels();
     declare_groups();
     declare_defines();
+    declare_facts();
     if (a_.course) {
       set(a_.course->starts);
       set(a_.course->ends);
@@ -152,6 +153,19 @@ class Resolver {
     }
   }
 
+  void declare_facts() {
+    for (size_t i = 0; i < a_.facts.size(); ++i) {
+      const auto& fact = a_.facts[i];
+      const std::string& n = fact.name.value;
+      if (services_.count(n) || groups_.count(n) || flags_.count(n) || defines_.count(n))
+        diags_.error(fact.name.span, "'" + n + "' is already the name of a service, group, flag or definition");
+      else if (!facts_.emplace(n, static_cast<int>(i)).second)
+        diags_.error(fact.name.span, "fact '" + n + "' is declared twice");
+    }
+    if (a_.facts.size() > kMaxFacts)
+      diags_.error(a_.facts[kMaxFacts].name.span, "an agreement may declare at most " + std::to_string(kMaxFacts) + " facts");
+  }
+
   std::vector<std::string> service_and_group_names() const {
     std::vector<std::string> names;
     for (const auto& [name, _] : services_) names.push_back(name);
@@ -232,16 +246,19 @@ class Resolver {
       case K::LastDate:
       case K::ClinicOfLast: set(e.set); break;
       case K::DefineRef: {
-        auto it = defines_.find(e.name.value);
-        if (it == defines_.end()) {
+        if (auto it = defines_.find(e.name.value); it != defines_.end()) {
+          e.define = it->second;
+        } else if (auto fact = facts_.find(e.name.value); fact != facts_.end()) {
+          e.kind = K::FactRef;
+          e.fact_index = fact->second;
+        } else {
           std::vector<std::string> names;
           for (const auto& [n, _] : defines_) names.push_back(n);
+          for (const auto& [n, _] : facts_) names.push_back(n);
           std::string message = "unknown name '" + e.name.value + "'";
           if (services_.count(e.name.value) || groups_.count(e.name.value))
             message += ": a service or group is not a value here; did you mean count(" + e.name.value + ")?";
           diags_.error(e.name.span, message, hint_for(closest_match(e.name.value, names)));
-        } else {
-          e.define = it->second;
         }
         break;
       }
@@ -257,7 +274,7 @@ class Resolver {
   ast::Agreement& a_;
   const SourceFile& file_;
   Diagnostics& diags_;
-  std::map<std::string, int> services_, flags_;
+  std::map<std::string, int> services_, flags_, facts_;
   std::map<std::string, std::vector<int>> groups_;
   std::map<std::string, ast::DefineDecl*> defines_;
   std::map<std::vector<int>, int> set_index_;  // a set's members -> its index in a_.sets

@@ -23,6 +23,7 @@ headerClause
 
 declaration
     : 'flag' NAME text?                                                   # FlagDecl
+    | 'fact' NAME type=('date' | NAME) required='required'? text?         # FactDecl
     | kind=('service' | 'supplement') code text fee?                      # ServiceDecl
     | 'price' 'level' DATE title=text? feeLine*                           # PriceLevelDecl
     | 'before' 'first' 'price' 'level' beforeFirstLevel                   # BeforeFirstLevelDecl
@@ -105,6 +106,7 @@ expr
     | left=expr 'otherwise' right=expr                                    # OtherwiseExpr
     | operand=expr negated='not'? 'in' window                             # InWindowExpr
     | operand=expr 'is' negated='not'? dayKind                            # IsDayExpr
+    | operand=expr negated='not'? 'in' codePatterns                       # InCodesExpr
     | left=expr op=('=' | '!=' | '<' | '<=' | '>' | '>=') right=expr     # CompareExpr
     | 'not' operand=expr                                                  # NotExpr
     | left=expr 'and' right=expr                                          # AndExpr
@@ -116,6 +118,16 @@ window
     : low=term '..' high=term                           # RangeWindow
     | center=term PLUS_MINUS duration                   # AroundWindow
     | 'calendar' unit=('week' | 'month' | 'year') 'of' center=term   # CalendarWindow
+    ;
+
+// Codes a code fact is tested against: exact codes, and prefixes ending in `*` (`DM16*`). A code
+// with characters other than letters, digits and `_` is written in quotes.
+codePatterns
+    : codePattern (',' codePattern)*
+    ;
+
+codePattern
+    : CODE_PREFIX | STRING | NAME | NUMBER
     ;
 
 // What a date is: `a working day` (the Danish calendar), or days of the week by name
@@ -138,6 +150,8 @@ term
 primary
     : NUMBER                                            # NumberLit
     | DATE                                              # DateLit
+    | STRING                                            # TextLit
+    | value=('true' | 'false')                          # BoolLit
     | duration                                          # DurationLit
     | 'date'                                            # EventDate
     | 'start'                                           # CourseStart
@@ -181,6 +195,7 @@ DATE        : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;
 MONEY       : DIGIT+ '.' DIGIT DIGIT ;
 NUMBER      : DIGIT+ ;
 RULE_ID     : [A-Z] [A-Z0-9]* '-' [0-9]+ ;
+CODE_PREFIX : [a-zA-Z0-9_.]+ '*' ;
 NAME        : [a-zA-Z_] [a-zA-Z0-9_]* ;
 STRING      : '"' ( ~["\\] | '\\' . )* '"' ;
 PLUS_MINUS  : '±' | '+-' ;

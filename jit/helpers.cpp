@@ -62,6 +62,12 @@ int64_t agr_jit_period_bound(int64_t day, int64_t period, int64_t last) {
 
 int64_t agr_jit_years_between(int64_t from, int64_t to) { return agr::years_between(from, to); }
 
+int64_t agr_jit_fact(const CourseState* s, uint32_t fact) { return agr::fact_value(*s, fact); }
+
+int64_t agr_jit_fact_matches(const Program* p, const CourseState* s, uint32_t factcodes) {
+  return agr::fact_matches(*p, *s, factcodes);
+}
+
 }  // extern "C"
 
 namespace agr::jit {
@@ -128,6 +134,8 @@ const HelperSymbol kHelpers[] = {
     {"agr_jit_weekday_in", reinterpret_cast<const void*>(&agr_jit_weekday_in)},
     {"agr_jit_period_bound", reinterpret_cast<const void*>(&agr_jit_period_bound)},
     {"agr_jit_years_between", reinterpret_cast<const void*>(&agr_jit_years_between)},
+    {"agr_jit_fact", reinterpret_cast<const void*>(&agr_jit_fact)},
+    {"agr_jit_fact_matches", reinterpret_cast<const void*>(&agr_jit_fact_matches)},
 };
 const size_t kHelperCount = sizeof(kHelpers) / sizeof(kHelpers[0]);
 

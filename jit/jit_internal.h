@@ -57,4 +57,6 @@ int64_t agr_jit_working_day(int64_t day);
 int64_t agr_jit_weekday_in(int64_t day, int64_t mask);
 int64_t agr_jit_period_bound(int64_t day, int64_t period, int64_t last);
 int64_t agr_jit_years_between(int64_t from, int64_t to);
+int64_t agr_jit_fact(const agr::CourseState* state, uint32_t fact);
+int64_t agr_jit_fact_matches(const agr::Program* program, const agr::CourseState* state, uint32_t factcodes);
 }

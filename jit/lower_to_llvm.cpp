@@ -197,6 +197,8 @@ class Lowerer {
     weekday_in_ = declare("agr_jit_weekday_in", date_op);
     period_bound_ = declare("agr_jit_period_bound", llvm::FunctionType::get(i64_, {i64_, i64_, i64_}, false));
     years_between_ = declare("agr_jit_years_between", date_op);
+    fact_ = declare("agr_jit_fact", llvm::FunctionType::get(i64_, {ptr_, i32_}, false));
+    fact_matches_ = declare("agr_jit_fact_matches", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_}, false));
   }
 
   bool inline_set(uint32_t set) const {
@@ -321,6 +323,9 @@ class Lowerer {
         set_checked(ins.a, b_.CreateCall(period_bound_, {reg(ins.b), b_.getInt64(ins.k),
                                                          b_.getInt64(ins.op == Opcode::PERIOD_END)}));
         break;
+      case Opcode::FACT: set(ins.a, b_.CreateCall(fact_, {state_, b_.getInt32(k)})); break;
+      case Opcode::FACT_MATCHES: set(ins.a, b_.CreateCall(fact_matches_, {program_, state_, b_.getInt32(k)})); break;
+      case Opcode::LOAD_BOOL: set(ins.a, b_.getInt64(ins.k)); break;
       case Opcode::YEARS_BETWEEN: set_checked(ins.a, b_.CreateCall(years_between_, {reg(ins.b), reg(ins.c)})); break;
       case Opcode::HOLD: b_.CreateRet(b_.getInt8(result_code(RunResult::Hold))); break;
       case Opcode::FAIL: b_.CreateRet(b_.getInt8(result_code(RunResult::Fail))); break;
@@ -353,7 +358,7 @@ class Lowerer {
   llvm::FunctionType* fn_type_;
   llvm::Function *count_, *count_in_, *first_date_, *last_date_, *clinic_of_last_, *combinable_;
   llvm::Function *add_days_, *add_months_, *add_working_days_;
-  llvm::Function *working_day_, *weekday_in_, *period_bound_, *years_between_;
+  llvm::Function *working_day_, *weekday_in_, *period_bound_, *years_between_, *fact_, *fact_matches_;
 
   // The function being lowered.
   llvm::Function* fn_ = nullptr;

@@ -144,10 +144,34 @@ bool combinable(const Context& c) {
   return true;
 }
 
+// A code or string fact, written directly or through definitions.
+const Expr& text_fact(const Expr& e) { return e.kind == K::DefineRef ? text_fact(*e.define->body) : e; }
+
+// Whether the history's value of a code or string fact is one of `patterns` (exact, or a prefix).
+Value matches(const Context& c, const Expr& fact_expr, const std::vector<ast::CodePattern>& patterns) {
+  const FactValue& fact = c.history.facts[text_fact(fact_expr).fact_index];
+  if (!fact.present) return std::nullopt;
+  for (const ast::CodePattern& p : patterns)
+    if (p.prefix ? fact.text.rfind(p.code, 0) == 0 : fact.text == p.code) return 1;
+  return 0;
+}
+
 Value eval(const Context& c, const Expr& e) {
   switch (e.kind) {
     case K::Number:
-    case K::DateLiteral: return e.number;
+    case K::DateLiteral:
+    case K::BoolLiteral: return e.number;
+    case K::TextLiteral: return std::nullopt;  // never evaluated alone: the checker sees to it
+    case K::FactRef: {
+      const FactValue& fact = c.history.facts[e.fact_index];
+      if (!fact.present) return std::nullopt;
+      return fact.number;
+    }
+    case K::InCodes: {
+      Value in = matches(c, *e.a, e.patterns);
+      if (!in) return std::nullopt;
+      return *in != e.negated;
+    }
     case K::DurationLiteral: return std::nullopt;  // never evaluated alone: the checker sees to it
     case K::EventDate: return c.date;
     case K::EventClinic: return c.clinic;
@@ -217,6 +241,12 @@ Value eval(const Context& c, const Expr& e) {
       return e.negated ? !inside : inside;
     }
     case K::Compare: {
+      if (e.a->type == ast::Type::Text) {  // a code or string fact and a quoted value
+        const bool literal_left = e.a->kind == K::TextLiteral;
+        const Value same = matches(c, literal_left ? *e.b : *e.a, {{(literal_left ? *e.a : *e.b).text, false, {}}});
+        if (!same) return std::nullopt;
+        return e.op == ast::CompareOp::Eq ? *same : !*same;
+      }
       Value l = eval(c, *e.a), r = eval(c, *e.b);
       if (!l || !r) return std::nullopt;
       switch (e.op) {

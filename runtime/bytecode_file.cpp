@@ -129,6 +129,12 @@ void write_body(Writer& w, const Program& p) {
 
   w.u32(static_cast<uint32_t>(p.flags.size()));
   for (const auto& f : p.flags) w.str(f);
+  w.u32(static_cast<uint32_t>(p.facts.size()));
+  for (const auto& f : p.facts) {
+    w.str(f.name);
+    w.u8(static_cast<uint8_t>(f.type));
+    w.u8(f.required);
+  }
 
   w.u32(static_cast<uint32_t>(p.services.size()));
   for (const auto& s : p.services) {
@@ -166,6 +172,13 @@ void write_body(Writer& w, const Program& p) {
     w.u32(a.alias);
     w.u32(a.target);
     w.u32(a.condition);
+  }
+  w.u32(static_cast<uint32_t>(p.text_patterns.size()));
+  for (const auto& t : p.text_patterns) {
+    for (const auto* list : {&t.exact, &t.prefixes}) {
+      w.u32(static_cast<uint32_t>(list->size()));
+      for (const auto& code : *list) w.str(code);
+    }
   }
 
   w.u32(static_cast<uint32_t>(p.rules.size()));
@@ -215,6 +228,14 @@ void read_body(Reader& r, Program& p) {
   p.referral_required = r.boolean();
 
   for (uint32_t n = r.count(kMaxFlags, 4, "flags"); n > 0; --n) p.flags.push_back(r.str());
+  p.facts.resize(r.count(kMaxFacts, 6, "facts"));
+  for (auto& f : p.facts) {
+    f.name = r.str();
+    const uint8_t type = r.u8();
+    if (type > kLastFactType) r.fail("a fact has an unknown type");
+    f.type = static_cast<FactType>(type);
+    f.required = r.boolean();
+  }
 
   p.services.resize(r.count(kMaxServices, 9, "services"));
   for (auto& s : p.services) {
@@ -252,6 +273,13 @@ void read_body(Reader& r, Program& p) {
     a.alias = r.u32();
     a.target = r.u32();
     a.condition = r.u32();
+  }
+  p.text_patterns.resize(r.count(kMaxTextPatterns, 8, "code lists"));
+  for (auto& t : p.text_patterns) {
+    for (auto* list : {&t.exact, &t.prefixes}) {
+      list->resize(r.count(kMaxCodesPerPattern, 4, "codes of a code list"));
+      for (auto& code : *list) code = r.str();
+    }
   }
 
   p.rules.resize(r.count(kMaxRules, 25, "rules"));

@@ -15,6 +15,10 @@ inline constexpr uint16_t kBytecodeVersion = 2;
 inline constexpr size_t kMaxBytecodeBytes = 64 * 1024 * 1024;
 inline constexpr size_t kMaxServices = 4096;
 inline constexpr size_t kMaxFlags = 64;
+inline constexpr size_t kMaxFacts = 64;
+// The code lists text facts are tested against: lists, and codes in one list.
+inline constexpr size_t kMaxTextPatterns = 1 << 16;
+inline constexpr size_t kMaxCodesPerPattern = 4096;
 inline constexpr size_t kMaxSets = 1 << 20;
 inline constexpr size_t kMaxRules = 100000;
 inline constexpr size_t kMaxFunctions = 200000;

@@ -111,6 +111,25 @@ inline int64_t move_working_days(int64_t from, int64_t k) {
   return ok ? out : kAbsent;
 }
 
+// A date, integer or boolean fact of the history (FACT), or absent.
+inline int64_t fact_value(const CourseState& s, uint32_t fact) {
+  const FactValue& f = s.facts[fact];
+  return f.present ? f.number : kAbsent;
+}
+
+// Whether the code or string fact (factcodes >> 24) is one of the code list's (factcodes &
+// 0xffffff) exact codes or starts with one of its prefixes; absent when the history has no value.
+inline int64_t fact_matches(const Program& p, const CourseState& s, uint32_t factcodes) {
+  const FactValue& f = s.facts[factcodes >> 24];
+  if (!f.present) return kAbsent;
+  const TextPatterns& list = p.text_patterns[factcodes & 0xffffff];
+  for (const std::string& code : list.exact)
+    if (f.text == code) return 1;
+  for (const std::string& prefix : list.prefixes)
+    if (f.text.substr(0, prefix.size()) == prefix) return 1;
+  return 0;
+}
+
 // The calendar as authors speak of it. Each gives kAbsent for a date outside the calendar (which
 // only forged bytecode can pass) and for a result that leaves it: the evaluation stops there.
 

@@ -84,6 +84,21 @@ void function(std::string& out, const Program& p, uint32_t f) {
           if ((ins.k >> d) & 1) note += std::string(note.empty() ? " " : ",") + kDays[d];
         break;
       }
+      case Opcode::FACT:
+        if (ins.k >= 0 && static_cast<size_t>(ins.k) < p.facts.size()) note = " fact " + p.facts[ins.k].name;
+        break;
+      case Opcode::FACT_MATCHES: {
+        const uint32_t k = static_cast<uint32_t>(ins.k);
+        if ((k >> 24) < p.facts.size()) note = " fact " + p.facts[k >> 24].name;
+        if ((k & 0xffffff) < p.text_patterns.size()) {
+          const TextPatterns& list = p.text_patterns[k & 0xffffff];
+          note += " in {";
+          for (const auto& code : list.exact) note += (note.back() == '{' ? "" : ",") + code;
+          for (const auto& code : list.prefixes) note += (note.back() == '{' ? "" : ",") + code + "*";
+          note += "}";
+        }
+        break;
+      }
       case Opcode::PERIOD_START:
       case Opcode::PERIOD_END:
         if (ins.k >= 0 && ins.k <= 2) note = std::string(" ") + (ins.k == 0 ? "week" : ins.k == 1 ? "month" : "year");
@@ -101,6 +116,12 @@ void function(std::string& out, const Program& p, uint32_t f) {
 
 std::string disassemble(const Program& p) {
   std::string out = "agreement " + p.name + " (" + p.title + ")\n";
+  if (!p.facts.empty()) out += "facts:\n";
+  static const char* const kFactTypes[] = {"date", "integer", "boolean", "code", "string"};
+  for (size_t i = 0; i < p.facts.size(); ++i)
+    out += "  " + std::to_string(i) + " " + p.facts[i].name + " " +
+           (static_cast<size_t>(p.facts[i].type) < 5 ? kFactTypes[static_cast<size_t>(p.facts[i].type)] : "?") +
+           (p.facts[i].required ? " required" : "") + "\n";
   out += "services:\n";
   for (size_t i = 0; i < p.services.size(); ++i) {
     const Service& s = p.services[i];

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "bytecode_file.h"
+#include "facts.h"
 #include "read_file.h"
 #include "scratch.h"
 #include "verdict_writer.h"
@@ -93,6 +94,7 @@ std::string unknown_flag_message(const Program& program, std::string_view event,
 std::string check_history(const Program& program, const PreparedHistory& h, std::vector<std::string_view>& ids) {
   if (program.referral_required && !h.has_referral)
     return "missing field 'referral_date': agreement " + program.name + " requires the referral date";
+  if (std::string missing = check_required_facts(program, h); !missing.empty()) return missing;
   if (h.events.size() > kMaxEventsPerCourse)
     return "the course has " + std::to_string(h.events.size()) + " events, over the limit of " +
            std::to_string(kMaxEventsPerCourse);
@@ -118,6 +120,7 @@ void CourseState::reset(size_t services) {
   start = end = 0;
   has_referral = false;
   referral = 0;
+  facts = nullptr;
   date = 0;
   service = -1;
   clinic = 0;
@@ -164,6 +167,12 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.reset(p.services.size());
   s.has_referral = h.has_referral;
   s.referral = h.referral;
+  if (h.facts.size() != p.facts.size()) {  // the readers size them; a history built otherwise may not
+    out->error = "the history has values for " + std::to_string(h.facts.size()) + " facts, and agreement " + p.name +
+                 " declares " + std::to_string(p.facts.size());
+    return false;
+  }
+  s.facts = h.facts.data();
 
   // Date order, and input order on one date (a stable sort of positions). Histories mostly come
   // in date order already, and are short: check first, then insert.
@@ -349,6 +358,38 @@ bool Evaluator::evaluate(const HistoryInput& input, std::optional<Day> as_of, Co
       return false;
     }
     h.has_referral = true;
+  }
+  h.facts.assign(p.facts.size(), FactValue{});
+  for (const FactInput& fact : input.facts) {
+    const int32_t f = find_fact(p, fact.name);
+    if (f < 0) {
+      out->error = unknown_fact_message(p, fact.name);
+      return false;
+    }
+    if (h.facts[f].present) {
+      out->error = "fact '" + fact.name + "' is given twice";
+      return false;
+    }
+    FactJson value;
+    switch (fact.kind) {
+      case FactInput::Kind::String:
+        value.kind = FactJson::Kind::String;
+        value.type_word = "a string";
+        value.text = fact.text;
+        break;
+      case FactInput::Kind::Integer:
+        value.kind = FactJson::Kind::Integer;
+        value.type_word = "a number";
+        value.integer = fact.integer;
+        break;
+      case FactInput::Kind::Boolean:
+        value.kind = FactJson::Kind::Boolean;
+        value.type_word = "a boolean";
+        value.boolean = fact.boolean;
+        break;
+    }
+    out->error = read_fact(p, f, value, &h.facts[f]);
+    if (!out->error.empty()) return false;
   }
   for (const EventInput& e : input.events) {
     PreparedEvent pe{};

@@ -61,6 +61,13 @@ class AgreementIndex {
   }
 };
 
+// The value of one declared fact in one history. Strings are views into the caller's buffers.
+struct FactValue {
+  bool present = false;
+  int64_t number = 0;     // a date (Day), an integer, or 0/1
+  std::string_view text;  // a code or string
+};
+
 // One event, ready for evaluation. Strings are views into the caller's buffers.
 struct PreparedEvent {
   Day date;
@@ -76,6 +83,7 @@ struct PreparedHistory {
   Day referral = 0;
   std::vector<PreparedEvent> events;        // input order
   std::vector<std::string_view> clinics;    // interned clinic names
+  std::vector<FactValue> facts;             // one per fact the agreement declares
 
   void clear() {
     id = {};
@@ -83,6 +91,7 @@ struct PreparedHistory {
     referral = 0;
     events.clear();
     clinics.clear();
+    facts.clear();
   }
   uint32_t intern_clinic(std::string_view name);
 };
@@ -113,6 +122,7 @@ struct CourseState {
   Day start = 0, end = 0;
   bool has_referral = false;
   Day referral = 0;
+  const FactValue* facts = nullptr;  // the history's, one per declared fact
 
   // The event being judged (or, for due items, the evaluation date).
   Day date = 0;

@@ -5,6 +5,7 @@
 // run time to the fastest kernel the CPU has.
 #include "history_reader.h"
 
+#include "facts.h"
 #include "scratch.h"
 
 namespace agr {
@@ -36,9 +37,9 @@ class HistoryReader {
   bool read(element doc) {
     if (doc.type() != element_type::OBJECT)
       return fail(std::string("a history must be a JSON object, not ") + type_word(doc.type()));
-    bool has_id = false, has_events = false, has_history_clinic = false;
+    bool has_id = false, has_events = false, has_history_clinic = false, has_facts = false;
     std::string_view history_clinic;
-    element events_value;
+    element events_value, facts_value;
     const simdjson::dom::object object = doc.get_object().value_unsafe();
     for (auto [key, value] : object) {
       if (key == "id") {
@@ -56,11 +57,16 @@ class HistoryReader {
       } else if (key == "events") {
         events_value = value;
         has_events = true;
+      } else if (key == "facts") {
+        facts_value = value;
+        has_facts = true;
       }
       // Keys the contract does not name are ignored.
     }
     if (!has_id) return fail("missing field 'id'");
     if (!has_events) return fail("missing field 'events'");
+    h_.facts.assign(p_.facts.size(), FactValue{});
+    if (has_facts && !facts(facts_value)) return false;
     if (!events(events_value)) return false;
 
     // An event's clinic is its own, else the history's.
@@ -82,6 +88,43 @@ class HistoryReader {
     if (value.type() != element_type::STRING)
       return fail(std::string("'") + name + "' must be a string, not " + type_word(value.type()));
     *out = value.get_string().value_unsafe();
+    return true;
+  }
+
+  // `facts`: an object of declared facts, each of its declared type (facts.h).
+  bool facts(element value) {
+    if (value.type() != element_type::OBJECT)
+      return fail(std::string("'facts' must be an object, not ") + type_word(value.type()));
+    const simdjson::dom::object object = value.get_object().value_unsafe();
+    for (auto [key, v] : object) {
+      const int32_t f = find_fact(p_, key);
+      if (f < 0) return fail(unknown_fact_message(p_, key));
+      if (h_.facts[f].present) return fail("fact '" + std::string(key) + "' is given twice");
+      FactJson json;
+      json.type_word = type_word(v.type());
+      switch (v.type()) {
+        case element_type::STRING:
+          json.kind = FactJson::Kind::String;
+          json.text = v.get_string().value_unsafe();
+          break;
+        case element_type::INT64:
+          json.kind = FactJson::Kind::Integer;
+          json.integer = v.get_int64().value_unsafe();
+          break;
+        case element_type::UINT64:
+          json.kind = FactJson::Kind::Integer;
+          json.integer_in_range = false;
+          break;
+        case element_type::DOUBLE: json.type_word = "a number with a decimal point"; break;
+        case element_type::BOOL:
+          json.kind = FactJson::Kind::Boolean;
+          json.boolean = v.get_bool().value_unsafe();
+          break;
+        default: break;
+      }
+      std::string problem = read_fact(p_, f, json, &h_.facts[f]);
+      if (!problem.empty()) return fail(std::move(problem));
+    }
     return true;
   }
 

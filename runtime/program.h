@@ -66,6 +66,21 @@ struct FeeEntry {
   FeeSplit split;
 };
 
+// A fact about the patient or the referral that a history carries in `facts` (docs/io-contract.md).
+enum class FactType : uint8_t { Date = 0, Integer = 1, Boolean = 2, Code = 3, String = 4 };
+inline constexpr uint8_t kLastFactType = 4;
+
+struct Fact {
+  std::string name;
+  FactType type = FactType::Date;
+  bool required = false;
+};
+
+// A list of codes a code or string fact is tested against: exact codes, and prefixes (`DM16*`).
+struct TextPatterns {
+  std::vector<std::string> exact, prefixes;
+};
+
 struct Rule {
   std::string id;       // the spec's id, e.g. "LBP-6"
   bool warning = false; // a warning instead of a rejection
@@ -99,6 +114,7 @@ struct Program {
   bool referral_required = false;
 
   std::vector<std::string> flags;
+  std::vector<Fact> facts;
   std::vector<Service> services;
   std::vector<PriceLevel> price_levels;  // ascending dates, one per date
   // Every price level's fees, ordered by service and then level. The entries of one service at one
@@ -111,6 +127,7 @@ struct Program {
   // allowed_pairs[i * services.size() + j]: services i and j may stand on one day.
   std::vector<uint8_t> allowed_pairs;
   std::vector<SameDayAlias> aliases;
+  std::vector<TextPatterns> text_patterns;  // the code lists of FACT_MATCHES
 
   std::vector<Rule> rules;  // in file order
   std::vector<DueItem> dues;

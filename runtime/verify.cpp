@@ -13,7 +13,7 @@ namespace agr {
 namespace {
 
 enum class Operand : uint8_t { None, Bool, Count, Date, Clinic, Ordinal, Any };
-enum class Immediate : uint8_t { NONE, IMM, DAY, JUMP, SET, FLAG, SETFLAG, WEEKDAYS, PERIOD };
+enum class Immediate : uint8_t { NONE, IMM, DAY, JUMP, SET, FLAG, SETFLAG, WEEKDAYS, PERIOD, FACT, FACTCODES, BOOL };
 
 struct OpInfo {
   const char* name;
@@ -64,6 +64,10 @@ class Verifier {
     bool ok = utf8(p_.name) && utf8(p_.title) && utf8(p_.source_file);
     for (const auto& s : p_.sources) ok = ok && utf8(s);
     for (const auto& f : p_.flags) ok = ok && utf8(f);
+    for (const auto& f : p_.facts) ok = ok && utf8(f.name);
+    for (const auto& t : p_.text_patterns)
+      for (const auto* list : {&t.exact, &t.prefixes})
+        for (const auto& code : *list) ok = ok && utf8(code);
     for (const auto& s : p_.services) ok = ok && utf8(s.code) && utf8(s.title);
     for (const auto& l : p_.price_levels) ok = ok && utf8(l.title);
     for (const auto& r : p_.rules) ok = ok && utf8(r.id) && utf8(r.message) && utf8(r.source);
@@ -83,6 +87,16 @@ class Verifier {
       return fail("too many sets for the number of services: the set index would take more than " +
                   std::to_string(kMaxSetBitmapWords * 8) + " bytes");
     if (!fees()) return false;
+    if (p_.facts.size() > kMaxFacts || p_.text_patterns.size() > kMaxTextPatterns)
+      return fail("the facts or code lists are larger than the limits in bytecode_file.h");
+    for (size_t i = 0; i < p_.facts.size(); ++i) {
+      if (static_cast<uint8_t>(p_.facts[i].type) > kLastFactType) return fail("fact " + std::to_string(i) + " has an unknown type");
+      for (size_t j = 0; j < i; ++j)
+        if (p_.facts[j].name == p_.facts[i].name) return fail("fact " + p_.facts[i].name + " is declared twice");
+    }
+    for (const auto& t : p_.text_patterns)
+      if (t.exact.size() > kMaxCodesPerPattern || t.prefixes.size() > kMaxCodesPerPattern)
+        return fail("a code list is longer than the limit in bytecode_file.h");
     for (size_t i = 0; i < p_.sets.size(); ++i) {
       const auto& set = p_.sets[i];
       for (size_t j = 0; j < set.size(); ++j) {
@@ -280,6 +294,25 @@ class Verifier {
       case Immediate::SET: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.sets.size();
       case Immediate::FLAG: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.flags.size();
       case Immediate::WEEKDAYS: return ins.k >= 0 && ins.k < 128;
+      case Immediate::BOOL: return ins.k == 0 || ins.k == 1;
+      case Immediate::FACT: {
+        // A date, integer or boolean fact, loaded into a register of its type.
+        if (ins.k < 0 || static_cast<size_t>(ins.k) >= p_.facts.size()) return false;
+        const uint8_t r = ins.a;
+        if (r >= fn.registers.size()) return false;
+        switch (p_.facts[ins.k].type) {
+          case FactType::Date: return fn.registers[r] == RegType::Date;
+          case FactType::Integer: return fn.registers[r] == RegType::Count;
+          case FactType::Boolean: return fn.registers[r] == RegType::Bool;
+          default: return false;
+        }
+      }
+      case Immediate::FACTCODES: {
+        const uint32_t k = static_cast<uint32_t>(ins.k);
+        const uint32_t list = k & 0xffffff, fact = k >> 24;
+        return list < p_.text_patterns.size() && fact < p_.facts.size() &&
+               (p_.facts[fact].type == FactType::Code || p_.facts[fact].type == FactType::String);
+      }
       case Immediate::PERIOD: return ins.k >= 0 && ins.k <= 2;
       case Immediate::SETFLAG: {
         const uint32_t k = static_cast<uint32_t>(ins.k);

@@ -61,11 +61,30 @@ struct EventInput {
   std::vector<std::string> flags;
 };
 
+// A fact about the patient or the referral (`facts`), as JSON carries it: a string (a date
+// YYYY-MM-DD, a code, or a string), a whole number, or true/false. It must be a fact the agreement
+// declares, of the type it declares.
+struct FactInput {
+  enum class Kind : uint8_t { String, Integer, Boolean };
+  std::string name;
+  Kind kind = Kind::String;
+  std::string text;      // String
+  int64_t integer = 0;   // Integer
+  bool boolean = false;  // Boolean
+
+  static FactInput string(std::string name, std::string text) {
+    return {std::move(name), Kind::String, std::move(text), 0, false};
+  }
+  static FactInput integer_value(std::string name, int64_t value) { return {std::move(name), Kind::Integer, {}, value, false}; }
+  static FactInput boolean_value(std::string name, bool value) { return {std::move(name), Kind::Boolean, {}, 0, value}; }
+};
+
 struct HistoryInput {
   std::string id;
   std::optional<std::string> referral_date;
   std::optional<std::string> clinic;
   std::vector<EventInput> events;
+  std::vector<FactInput> facts;
 };
 
 enum class EventStatus : uint8_t { Accepted, Rejected, NotGoverned };
