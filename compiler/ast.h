@@ -116,6 +116,7 @@ struct Expr {
     TextLiteral,   // "DM161": compared with a code or string fact
     BoolLiteral,   // true, false
     InCodes,       // a in DM16*, DM17*, "M16.1": a code or string fact against codes and prefixes
+    CallLike,      // NAME(...): no such thing in the language; resolve reports it as an unknown name
   };
 
   Kind kind;

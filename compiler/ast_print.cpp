@@ -169,6 +169,7 @@ class Printer {
       case K::DefineRef:
       case K::FactRef: out += e->name.value; return;
       case K::TextLiteral: quoted(e->text); return;
+      case K::CallLike: out += "(call " + e->name.value + ")"; return;
       case K::BoolLiteral: out += e->number ? "true" : "false"; return;
       case K::InCodes:
         out += e->negated ? "(not-in-codes " : "(in-codes ";

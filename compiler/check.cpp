@@ -381,6 +381,7 @@ class Checker {
         amount(e.number, e.span);
         return Type::Count;
       case K::BoolLiteral: return Type::Bool;
+      case K::CallLike: return Type::Error;  // reported by resolve
       case K::TextLiteral: return Type::Text;
       case K::FactRef: {
         const ast::FactDecl& fact = a_.facts[e.fact_index];

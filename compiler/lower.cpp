@@ -242,6 +242,7 @@ class Lowerer {
       }
       case K::DurationLiteral: return -1;  // only ever an operand of + or -, handled there
       case K::TextLiteral: return -1;      // only ever compared with a code or string fact
+      case K::CallLike: return -1;         // refused by resolve
       case K::BoolLiteral: {
         int r = reg(RegType::Bool);
         emit(Opcode::LOAD_BOOL, r, 0, 0, e.number);

@@ -889,6 +889,12 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     result_ = std::move(node);
     return {};
   }
+  antlrcpp::Any visitCallLike(AgrParser::CallLikeContext* ctx) override {
+    auto node = make(ast::Expr::Kind::CallLike, ctx);
+    node->name = name(ctx->NAME()->getSymbol());
+    result_ = std::move(node);
+    return {};
+  }
   antlrcpp::Any visitParens(AgrParser::ParensContext* ctx) override {
     result_ = same_node(ctx->expr());  // the inner node keeps its own span
     return {};

@@ -245,6 +245,7 @@ class Resolver {
       case K::FirstDate:
       case K::LastDate:
       case K::ClinicOfLast: set(e.set); break;
+      case K::CallLike: unknown_call(e); break;
       case K::DefineRef: {
         if (auto it = defines_.find(e.name.value); it != defines_.end()) {
           e.define = it->second;
@@ -267,6 +268,54 @@ class Resolver {
     for (ast::Expr* child : {e.a.get(), e.b.get(), e.c.get()})
       if (child) expr(*child);
     if (e.window) window(*e.window);
+  }
+
+  // `weekday(date)`: only `count(...)` takes parentheses. Say what there is: a close name, the
+  // way the language writes what such a function would do, and the names this agreement has.
+  void unknown_call(const ast::Expr& e) {
+    static const std::vector<std::pair<std::string, std::string>> kIdioms = {
+        {"weekday", "for the day of the week, write `date is monday .. friday`"},
+        {"day_of_week", "for the day of the week, write `date is monday .. friday`"},
+        {"is_weekday", "for the day of the week, write `date is monday .. friday`"},
+        {"working_day", "write `date is a working day`"},
+        {"is_working_day", "write `date is a working day`"},
+        {"workday", "write `date is a working day`"},
+        {"holiday", "write `date is not a working day`"},
+        {"age", "for an age, write `years since birth_date` (a fact of type date)"},
+        {"years", "write `years since DATE`"},
+        {"week", "for the calendar week, write `count(SET in calendar week of date)`"},
+        {"month", "for the calendar month, write `count(SET in calendar month of date)`"},
+        {"year", "for the calendar year, write `count(SET in calendar year of date)`"},
+        {"starts_with", "for a code's prefix, write `FACT in DM16*, DM17*`"},
+        {"prefix", "for a code's prefix, write `FACT in DM16*, DM17*`"},
+        {"max", "compare the two values instead, or choose with `if ... then ... else ...`"},
+        {"min", "compare the two values instead, or choose with `if ... then ... else ...`"},
+    };
+    const std::string& name = e.name.value;
+    if (defines_.count(name) || facts_.count(name)) {
+      diags_.error(e.name.span, "'" + name + "' is a " + (defines_.count(name) ? "definition" : "fact") +
+                                    ", and takes nothing in parentheses",
+                   "write `" + name + "` alone");
+      return;
+    }
+    std::string hint;
+    for (const auto& [idiom, how] : kIdioms)
+      if (idiom == name) hint = how;
+    std::vector<std::string> names = {"count"};
+    for (const auto& [n, _] : defines_) names.push_back(n);
+    for (const auto& [n, _] : facts_) names.push_back(n);
+    if (hint.empty()) {
+      const std::string near = closest_match(name, names);
+      if (!near.empty()) hint = "did you mean '" + near + "'?";
+    }
+    std::string available = "only `count(...)` takes parentheses";
+    if (names.size() > 1) {
+      available += ", and this agreement's definitions and facts are ";
+      for (size_t i = 1; i < names.size(); ++i) available += (i > 1 ? ", " : "") + names[i];
+    }
+    if (!hint.empty() && hint.back() == '?') available[0] = 'O';  // a new sentence
+    diags_.error(e.name.span, "unknown name '" + name + "'",
+                 hint.empty() ? available : hint + (hint.back() == '?' ? " " : "; ") + available);
   }
 
   uint32_t line(Span span) const { return file_.line_of(span.begin); }

@@ -168,7 +168,15 @@ primary
     | 'combinable' 'today'                              # CombinableToday
     | 'years' 'since' operand=primary                   # YearsSince
     | NAME                                              # DefineRef
+    // Not part of the language: parsed so that `weekday(date)` is reported as an unknown name,
+    // with the names there are (resolve.cpp), rather than as an unexpected '('.
+    | NAME '(' callArguments? ')'                       # CallLike
     | '(' expr ')'                                      # Parens
+    ;
+
+callArguments
+    : expr (',' expr)*
+    | setExpr countFilter*
     ;
 
 setTermList

@@ -162,6 +162,7 @@ Value eval(const Context& c, const Expr& e) {
     case K::DateLiteral:
     case K::BoolLiteral: return e.number;
     case K::TextLiteral: return std::nullopt;  // never evaluated alone: the checker sees to it
+    case K::CallLike: return std::nullopt;     // refused by resolve
     case K::FactRef: {
       const FactValue& fact = c.history.facts[e.fact_index];
       if (!fact.present) return std::nullopt;

@@ -288,3 +288,25 @@ rule T-1 for 0266
   CHECK(p.code[f.code_begin + 1].k == 0);     // the week
   CHECK(p.code[f.code_begin + 8].k == 0x1f);  // not Saturday or Sunday: Monday to Friday
 }
+
+TEST_CASE("a function-like name is an unknown name, with the names there are", "[compiler][diagnostics]") {
+  Result r = compile_text(R"(
+define adult = years since start >= 18
+rule T-1 for 0266
+  require weekday(date) < 6
+  require cout(0266 today) < 2
+  require adult(date)
+  require frobnicate(1, 2)
+  message "m" source "s"
+)");
+  CHECK_FALSE(r.ok);
+  const std::string& d = r.diagnostics;
+  CHECK(d.find("t.agr:15:11: error: unknown name 'weekday'") != std::string::npos);
+  CHECK(d.find("hint: for the day of the week, write `date is monday .. friday`; only `count(...)` takes parentheses, "
+               "and this agreement's definitions and facts are adult") != std::string::npos);
+  CHECK(d.find("unknown name 'cout'") != std::string::npos);
+  CHECK(d.find("did you mean 'count'?") != std::string::npos);
+  CHECK(d.find("'adult' is a definition, and takes nothing in parentheses") != std::string::npos);
+  CHECK(d.find("unknown name 'frobnicate'") != std::string::npos);
+  CHECK(d.find("unexpected '('") == std::string::npos);
+}
