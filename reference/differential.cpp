@@ -2,7 +2,7 @@
 // reference evaluator, on every bundled suite's histories and on thousands of generated histories
 // per agreement (fixed seeds).
 //
-//   agr_differential [--histories N] [--seed S] AGREEMENTS_DIR SUITES_DIR
+//   agr_differential [--histories N] [--seed S] AGREEMENTS_DIR... SUITES_DIR
 #include <simdjson.h>
 
 #include <cstdio>
@@ -33,20 +33,23 @@ struct Input {
   std::optional<Day> as_of;
 };
 
-// A deterministic generator of valid-looking histories over an agreement's own codes and flags,
-// with some unknown codes, same-day events, shuffled input order and far dates mixed in.
+// A deterministic generator of valid-looking histories over an agreement's own codes, flags and
+// facts (dates near the ages its rules test, codes from its code lists and beside them), with some
+// unknown codes, same-day events, shuffled input order, events on both sides of its price levels,
+// a few bad facts and a few dates at the end of the calendar mixed in.
 class HistoryGenerator {
  public:
   HistoryGenerator(const Program& p, uint64_t seed) : p_(p), rng_(seed) {}
 
   Input next(size_t n) {
     std::string line = "{\"id\":\"g-" + std::to_string(n) + "\"";
-    if (chance(90)) line += ",\"referral_date\":\"" + format_date(base_ - static_cast<Day>(pick(20))) + "\"";
+    Day date = (chance(2) ? kFarBase : kFirstBase) + static_cast<Day>(pick(400));
+    if (chance(90)) line += ",\"referral_date\":\"" + format_date(date - static_cast<Day>(pick(20))) + "\"";
     if (chance(30)) line += ",\"clinic\":\"K1\"";
+    if (!p_.facts.empty() || chance(2)) line += ",\"facts\":{" + facts(date) + "}";
     line += ",\"events\":[";
-    Day date = kFirstBase + static_cast<Day>(pick(400));
-    base_ = date;
     const size_t count = pick(41);
+    const int flag_percent = chance(50) ? 8 : 30;  // some histories given largely by video
     std::vector<std::string> events;
     for (size_t i = 0; i < count; ++i) {
       if (!chance(30)) date += static_cast<Day>(pick(12));
@@ -56,7 +59,7 @@ class HistoryGenerator {
       if (chance(10)) e += std::string(",\"clinic\":\"") + (chance(50) ? "K1" : "K2") + "\"";
       std::string flags;
       for (const std::string& flag : p_.flags)
-        if (chance(8)) flags += (flags.empty() ? "\"" : ",\"") + flag + "\"";
+        if (chance(flag_percent)) flags += (flags.empty() ? "\"" : ",\"") + flag + "\"";
       if (!flags.empty()) e += ",\"flags\":[" + flags + "]";
       events.push_back(e + "}");
     }
@@ -71,12 +74,60 @@ class HistoryGenerator {
 
  private:
   static constexpr Day kFirstBase = days_from_civil(2025, 6, 1);
+  static constexpr Day kFarBase = days_from_civil(9998, 11, 1);
   size_t pick(size_t n) { return n == 0 ? 0 : static_cast<size_t>(rng_() % n); }
   bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
 
+  // The agreement's facts: each required one, and most optional ones, of its type; now and then a
+  // value of the wrong type, a fact left out, or one the agreement does not declare.
+  std::string facts(Day first_event) {
+    std::string out;
+    auto add = [&](const std::string& name, const std::string& value) {
+      out += (out.empty() ? "\"" : ",\"") + name + "\":" + value;
+    };
+    for (const Fact& fact : p_.facts) {
+      if (chance(fact.required ? 1 : 30)) continue;
+      if (chance(1)) {
+        add(fact.name, chance(50) ? "12" : "\"x y\"");
+        continue;
+      }
+      switch (fact.type) {
+        case FactType::Date: {
+          // Around the ages 16, 18 and 65 on the history's dates, and a 29 February now and then.
+          const int years = chance(50) ? 16 + 2 * static_cast<int>(pick(2)) : static_cast<int>(pick(90));
+          Day born = first_event - static_cast<Day>(years * 365 + pick(500)) + 250;
+          if (chance(10)) born = days_from_civil(2008, 2, 29);
+          add(fact.name, "\"" + format_date(born) + "\"");
+          break;
+        }
+        case FactType::Integer: add(fact.name, std::to_string(static_cast<int64_t>(pick(8)) - 2)); break;
+        case FactType::Boolean: add(fact.name, chance(50) ? "true" : "false"); break;
+        case FactType::Code:
+        case FactType::String: add(fact.name, "\"" + code() + "\""); break;
+      }
+    }
+    if (chance(2)) add("undeclared", "\"1\"");
+    return out;
+  }
+
+  // A code from the agreement's code lists, one of their prefixes with something after it, one
+  // beside them, or a code of its own.
+  std::string code() {
+    std::vector<std::string> known;
+    for (const TextPatterns& list : p_.text_patterns) {
+      known.insert(known.end(), list.exact.begin(), list.exact.end());
+      for (const std::string& prefix : list.prefixes) {
+        known.push_back(prefix + std::to_string(pick(10)));
+        known.push_back(prefix);
+        if (!prefix.empty()) known.push_back(prefix.substr(0, prefix.size() - 1));
+      }
+    }
+    if (known.empty() || chance(15)) return "DX" + std::to_string(pick(100));
+    return known[pick(known.size())];
+  }
+
   const Program& p_;
   std::mt19937_64 rng_;
-  Day base_ = kFirstBase;
 };
 
 std::vector<Input> suite_inputs(const fs::path& dir) {
@@ -133,13 +184,16 @@ int main(int argc, char** argv) {
     else
       paths.push_back(arg);
   }
-  if (paths.size() != 2) {
-    std::fprintf(stderr, "usage: agr_differential [--histories N] [--seed S] AGREEMENTS_DIR SUITES_DIR\n");
+  if (paths.size() < 2) {
+    std::fprintf(stderr, "usage: agr_differential [--histories N] [--seed S] AGREEMENTS_DIR... SUITES_DIR\n");
     return 2;
   }
+  const fs::path suites = paths.back();
+  paths.pop_back();
   std::vector<fs::path> agreements;
-  for (const auto& entry : fs::directory_iterator(paths[0]))
-    if (entry.path().extension() == ".agr") agreements.push_back(entry.path());
+  for (const std::string& dir : paths)
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().extension() == ".agr") agreements.push_back(entry.path());
   std::sort(agreements.begin(), agreements.end());
 
   size_t compared = 0, failures = 0;
@@ -182,7 +236,7 @@ int main(int argc, char** argv) {
     }
 #endif
 
-    std::vector<Input> inputs = suite_inputs(fs::path(paths[1]) / path.stem());
+    std::vector<Input> inputs = suite_inputs(suites / path.stem());
     const size_t from_suites = inputs.size();
     HistoryGenerator generator(agreement->program(), seed);
     for (size_t i = 0; i < generated; ++i) inputs.push_back(generator.next(i));
