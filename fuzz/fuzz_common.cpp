@@ -8,10 +8,14 @@
 #include <filesystem>
 
 #include "driver.h"
+#include "evaluate.h"
 #include "verdict_writer.h"
 
 #ifndef AGR_FUZZ_AGREEMENTS_DIR
 #error "AGR_FUZZ_AGREEMENTS_DIR must name the directory of the bundled agreements"
+#endif
+#ifndef AGR_FUZZ_EXAMPLES_DIR
+#error "AGR_FUZZ_EXAMPLES_DIR must name the directory of the example agreements"
 #endif
 
 namespace agr::fuzz {
@@ -43,9 +47,13 @@ void fail(const char* target, const std::string& what, std::string_view input) {
 const std::vector<Bundled>& bundled_agreements() {
   static const std::vector<Bundled> all = [] {
     std::vector<std::filesystem::path> paths;
-    for (const auto& entry : std::filesystem::directory_iterator(agreements_dir()))
-      if (entry.path().extension() == ".agr") paths.push_back(entry.path());
-    std::sort(paths.begin(), paths.end());
+    for (const std::string dir : {agreements_dir(), std::string(AGR_FUZZ_EXAMPLES_DIR)}) {
+      std::vector<std::filesystem::path> here;
+      for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".agr") here.push_back(entry.path());
+      std::sort(here.begin(), here.end());
+      paths.insert(paths.end(), here.begin(), here.end());
+    }
     std::vector<Bundled> out;
     for (const auto& path : paths) {
       SourceFile file;
@@ -56,7 +64,7 @@ const std::vector<Bundled>& bundled_agreements() {
       if (!c.program) fail("setup", path.string() + " does not compile:\n" + diags.render(file));
       auto agreement = Agreement::from_program(std::move(*c.program), &error);
       if (!agreement) fail("setup", path.string() + ": " + error);
-      out.push_back({path.stem().string(), std::move(agreement)});
+      out.push_back({path.stem().string(), path.string(), std::move(agreement)});
     }
     if (out.empty()) fail("setup", "no agreements in " + agreements_dir());
     return out;
@@ -88,6 +96,21 @@ std::string to_json_line(const HistoryInput& h) {
     out += ",\"clinic\":";
     append_json_string(&out, *h.clinic);
   }
+  if (!h.facts.empty()) {
+    out += ",\"facts\":{";
+    for (size_t i = 0; i < h.facts.size(); ++i) {
+      const FactInput& f = h.facts[i];
+      if (i) out += ',';
+      append_json_string(&out, f.name);
+      out += ':';
+      switch (f.kind) {
+        case FactInput::Kind::String: append_json_string(&out, f.text); break;
+        case FactInput::Kind::Integer: out += std::to_string(f.integer); break;
+        case FactInput::Kind::Boolean: out += f.boolean ? "true" : "false"; break;
+      }
+    }
+    out += '}';
+  }
   out += ",\"events\":[";
   for (size_t i = 0; i < h.events.size(); ++i) {
     const EventInput& e = h.events[i];
@@ -113,6 +136,47 @@ std::string to_json_line(const HistoryInput& h) {
     out += '}';
   }
   out += "]}";
+  return out;
+}
+
+std::vector<FactInput> generate_facts(ByteSource& in, const Program& p, Day around, bool mistakes) {
+  std::vector<FactInput> out;
+  for (const Fact& fact : p.facts) {
+    if (!fact.required && in.coin(3)) continue;
+    if (mistakes && in.coin(fact.required ? 40 : 20)) {
+      if (in.coin(2)) continue;  // left out
+      out.push_back(in.coin(2) ? FactInput::integer_value(fact.name, 12) : FactInput::string(fact.name, "x y"));
+      continue;
+    }
+    switch (fact.type) {
+      case FactType::Date: {
+        // Around the ages 16, 18 and 65 on the history's dates, and a 29 February now and then.
+        static const int kYears[] = {16, 18, 65};
+        Day born = around - static_cast<Day>(kYears[in.below(3)] * 365 + in.below(800)) + 400;
+        if (in.coin(8)) parse_date("2008-02-29", &born);
+        out.push_back(FactInput::string(fact.name, format_date(born)));
+        break;
+      }
+      case FactType::Integer: out.push_back(FactInput::integer_value(fact.name, int64_t(in.below(8)) - 2)); break;
+      case FactType::Boolean: out.push_back(FactInput::boolean_value(fact.name, in.coin(2))); break;
+      case FactType::Code:
+      case FactType::String: {
+        std::vector<std::string> known;
+        for (const TextPatterns& list : p.text_patterns) {
+          known.insert(known.end(), list.exact.begin(), list.exact.end());
+          for (const std::string& prefix : list.prefixes) {
+            known.push_back(prefix);
+            known.push_back(prefix + std::to_string(in.below(10)));
+            if (prefix.size() > 1) known.push_back(prefix.substr(0, prefix.size() - 1));
+          }
+        }
+        known.push_back("DX" + std::to_string(in.below(100)));
+        out.push_back(FactInput::string(fact.name, known[in.below(static_cast<uint32_t>(known.size()))]));
+        break;
+      }
+    }
+  }
+  if (mistakes && in.coin(50)) out.push_back(FactInput::string("undeclared", "1"));
   return out;
 }
 

@@ -24,11 +24,13 @@ int differential_one(const uint8_t* data, size_t size);  // fuzz_differential.cp
 
 struct Bundled {
   std::string name;  // file name without .agr
+  std::string path;  // the .agr file
   std::shared_ptr<const Agreement> agreement;
 };
 
-// Every agreements/*.agr of the source tree (its path is baked in at build time), compiled once
-// on first use, in file-name order. Aborts when one does not compile: the fuzzers need them all.
+// Every agreements/*.agr of the source tree, then every examples/agreements/*.agr (their paths
+// are baked in at build time), compiled once on first use, each folder in file-name order. Aborts
+// when one does not compile: the fuzzers need them all.
 const std::vector<Bundled>& bundled_agreements();
 
 // The directory of the bundled agreements (AGR_FUZZ_AGREEMENTS_DIR).
@@ -43,6 +45,14 @@ std::string check_json_line(std::string_view out);
 
 // A history as one line of the io-contract's input (no newline).
 std::string to_json_line(const HistoryInput& history);
+
+class ByteSource;
+
+// Values for the facts `program` declares, as the fuzzer's bytes choose: every required fact and
+// some optional ones, of the declared type (dates near `around` and near the ages rules test,
+// codes from the agreement's code lists and beside them). With `mistakes`, now and then a value of
+// the wrong type, a required fact left out, or a fact the agreement does not declare.
+std::vector<FactInput> generate_facts(ByteSource& in, const Program& program, Day around, bool mistakes);
 
 // A cursor over the fuzzer's bytes for the structured target: every read succeeds (zeros once
 // the bytes run out), so any input maps to some valid history.

@@ -1,6 +1,6 @@
 // fuzz_differential: the tiers against the oracle. The fuzzer's bytes are read twice, as one
-// JSON line and as the choices of a history generator over each bundled agreement's own codes,
-// flags, clinics and dates; for every such history the VM (computed goto and switch dispatch)
+// JSON line and as the choices of a history generator over each bundled and example agreement's
+// own codes, flags, facts, clinics and dates; for every such history the VM (computed goto and switch dispatch)
 // must write exactly the line the reference evaluator writes (reference/reference.h). The JIT is
 // compared in the normal build (jit_test, the differential CTest), not here: the fuzz build has
 // no LLVM.
@@ -28,7 +28,7 @@ const std::vector<Tiers>& tiers() {
     std::vector<Tiers> out;
     for (const Bundled& b : bundled_agreements()) {
       std::string error;
-      auto ref = reference::load_reference(agreements_dir() + "/" + b.name + ".agr", &error);
+      auto ref = reference::load_reference(b.path, &error);
       if (!ref) fail(kTarget, "the reference does not load " + b.name + ": " + error);
       out.push_back({b.agreement, std::move(ref)});
     }
@@ -61,6 +61,7 @@ HistoryInput generate(ByteSource& in, const Program& p) {
   day += static_cast<Day>(in.below(500));
   if (p.referral_required || in.coin(2)) h.referral_date = format_date(day - static_cast<Day>(in.below(40)));
   if (in.coin(2)) h.clinic = kClinics[in.below(2)];
+  h.facts = generate_facts(in, p, day, true);
   const size_t events = in.below(40);
   for (size_t i = 0; i < events && !in.empty(); ++i) {
     EventInput e;

@@ -1,7 +1,7 @@
 // fuzz_evaluate: structured. The fuzzer's bytes drive a generator of VALID course histories
 // (dates in 2024-2027, codes drawn from each agreement's services plus a few it does not govern,
-// declared flags only, clinics, a referral where the agreement requires one, unique event ids),
-// evaluated against every bundled agreement. Invariants checked on every verdict:
+// declared flags only, clinics, a referral where the agreement requires one, the facts it
+// declares, unique event ids), evaluated against every bundled and example agreement. Invariants checked on every verdict:
 //   - evaluation succeeds (the history is valid), and every event gets exactly one verdict;
 //   - not_governed exactly for unknown codes; a rejected event names >= 1 violation, each a
 //     rejection rule that judges the event's code; accepted and not_governed events name none;
@@ -59,6 +59,7 @@ Generated generate(ByteSource& in, const Program& p) {
     h.referral_date = format_date(referral);
   }
   if (in.coin(2)) h.clinic = kClinics[in.below(3)];
+  h.facts = generate_facts(in, p, day, false);
   size_t events = in.below(24);
   if (in.coin(16)) events = in.below(300);
   for (size_t i = 0; i < events && !in.empty(); ++i) {

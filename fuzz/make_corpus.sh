@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates the committed seed corpora in fuzz/corpus/<target>/ from the source tree:
-#   fuzz_compile   the bundled agreements (agreements/*.agr)
+#   fuzz_compile   the bundled and example agreements (agreements/*.agr, examples/agreements/*.agr)
 #   fuzz_bytecode  their .agrc files, compiled with `agr compile` (needs build/agr)
 #   fuzz_history   every history of tests/suites/*/*.suite.json and examples/histories/*.jsonl,
 #                  one JSON line per file
 #   fuzz_evaluate  a few fixed pseudo-random byte strings (the target turns any bytes into a
 #                  valid history)
+#   fuzz_differential  both of the above (it reads its bytes as a line and as generator choices)
 # Usage: fuzz/make_corpus.sh [path/to/agr]     (default: build/agr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,9 +14,9 @@ agr=${1:-build/agr}
 [ -x "$agr" ] || { echo "make_corpus: $agr not found; build first" >&2; exit 2; }
 corpus=fuzz/corpus
 rm -rf "$corpus"
-mkdir -p "$corpus"/{fuzz_compile,fuzz_bytecode,fuzz_history,fuzz_evaluate}
+mkdir -p "$corpus"/{fuzz_compile,fuzz_bytecode,fuzz_history,fuzz_evaluate,fuzz_differential}
 
-for agreement in agreements/*.agr; do
+for agreement in agreements/*.agr examples/agreements/*.agr; do
   name=$(basename "$agreement" .agr)
   cp "$agreement" "$corpus/fuzz_compile/$name.agr"
   # .agrc.bin: the repository ignores *.agrc (build products); these are committed on purpose.
@@ -54,6 +55,7 @@ for i, size in enumerate([16, 64, 128, 256, 512, 1024, 2048, 4096]):
         f.write(bytes(rng.randrange(256) for _ in range(size)))
 print('make_corpus: %d histories' % len(seen))
 PY
-for target in fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate; do
+cp "$corpus"/fuzz_history/* "$corpus"/fuzz_evaluate/* "$corpus"/fuzz_differential/
+for target in fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate fuzz_differential; do
   echo "make_corpus: $target: $(ls "$corpus/$target" | wc -l) files"
 done
