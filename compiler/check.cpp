@@ -189,7 +189,7 @@ class Checker {
     for (const auto& level : levels)
       for (const auto& fee : level.fees)
         if (!first_level[fee.service]) first_level[fee.service] = level.from;
-    std::string unproved, example;
+    std::map<int32_t, std::string> unproved;  // first level -> the services it is not proved for
     for (size_t s = 0; s < a_.services.size(); ++s) {
       if (!first_level[s]) continue;
       bool proved = false;
@@ -199,16 +199,20 @@ class Checker {
             rejects_every_date_before(*rule, *first_level[s]))
           proved = true;
       }
-      if (proved) continue;
-      unproved += (unproved.empty() ? "" : ", ") + a_.services[s].code.value + " (before " + date_text(*first_level[s]) + ")";
-      if (example.empty()) example = date_text(*first_level[s]);
+      if (!proved) {
+        std::string& codes = unproved[*first_level[s]];
+        codes += (codes.empty() ? "" : ", ") + a_.services[s].code.value;
+      }
     }
-    if (!unproved.empty())
-      diags_.error(before->rule.span,
-                   before->rule.value + " does not reject every event dated before its service's first price level: " +
-                       "not " + unproved,
-                   "give " + before->rule.value + ", for these services, a clause like `reject if date < " + example +
-                       "` (or a later date) with no `when` before it");
+    if (unproved.empty()) return;
+    std::string which;
+    for (const auto& [level, codes] : unproved)
+      which += (which.empty() ? "" : "; ") + codes + " (before " + date_text(level) + ")";
+    diags_.error(before->rule.span,
+                 before->rule.value + " does not reject every event dated before its service's first price level: " +
+                     "not " + which,
+                 "give " + before->rule.value + ", for these services, a clause like `reject if date < " +
+                     date_text(unproved.begin()->first) + "` (or a later date) with no `when` before it");
   }
 
   bool rejects_every_date_before(const ast::RuleDecl& rule, int32_t level) {
