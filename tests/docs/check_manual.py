@@ -23,7 +23,12 @@ object); the next ```json block is the verdict `agr run` must give for it, compa
 `<!-- check: AGREEMENT -->` is what `agr check` prints for it, and after
 `<!-- check: AGREEMENT: OLD => NEW -->` what it prints once the first OLD in it is replaced by
 NEW (several changes joined by ` && `), compared line by line; the file is named by its last
-path component.
+path component. A ``` block after `<!-- emit: AGREEMENT ir|bytecode HEADER -->` is the part of
+`agr compile AGREEMENT --emit=...` from the line that begins with HEADER to the next line that
+begins in the first column (one function); HEADER `*` is the whole output.
+
+The table after `<!-- opcode table: generated from runtime/opcodes.def -->` must be what
+runtime/opcodes.def declares.
 
 With --update, the ``` blocks of `check:` directives are rewritten with what `agr check` prints
 (read the diff before committing it); every other example is still only checked.
@@ -38,7 +43,9 @@ import sys
 import tempfile
 
 FENCE = re.compile(r'^( *)```(\w*)\s*$')
-DIRECTIVE = re.compile(r'^<!--\s*(file|source|prelude|excerpt|history|check):\s*(.*?)\s*-->\s*$')
+DIRECTIVE = re.compile(r'^<!--\s*(file|source|prelude|excerpt|history|check|emit):\s*(.*?)\s*-->\s*$')
+OPCODE_TABLE = '<!-- opcode table: generated from runtime/opcodes.def -->'
+OPCODE = re.compile(r'^OP\((\w+),\s*(\w),\s*(\w),\s*(\w),\s*(\w+),\s*(\d),\s*"(.*)"\)\s*$')
 
 
 def blocks(path):
@@ -135,8 +142,8 @@ class Checker:
             elif info == 'json' and history:
                 self.verdict(history, where, text)
                 history = None
-            elif info == '' and kind == 'check':
-                output = self.check_output(where, arg, text)
+            elif info == '' and kind in ('check', 'emit'):
+                output = (self.check_output if kind == 'check' else self.emit_output)(where, arg, text)
                 if self.update and output is not None:
                     self.updates.append((doc, line, output))
         return first_kept
@@ -179,6 +186,60 @@ class Checker:
         if got != expected:
             self.fail(where, 'agr run gives another verdict:\n  expected %s\n  got      %s' %
                       (json.dumps(expected, ensure_ascii=False), json.dumps(got, ensure_ascii=False)))
+
+    def emit_output(self, where, arg, text):
+        name, stage, header = arg.split(' ', 2)
+        source = self.text_of(where, name)
+        if source is None:
+            return None
+        path = os.path.join(self.work, os.path.basename(name))
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(source)
+        r = subprocess.run([self.agr, 'compile', os.path.basename(name), '--emit=' + stage], capture_output=True,
+                           text=True, cwd=self.work)
+        lines = r.stdout.split('\n')
+        if header == '*':  # the whole output
+            output = r.stdout
+            if output.strip() != text.strip() and not self.update:
+                self.fail(where, 'agr compile --emit=%s prints otherwise:\n--- expected\n%s--- got\n%s' % (stage, text, output))
+            return output
+        starts = [i for i, l in enumerate(lines) if l.startswith(header)]
+        if not starts:
+            self.fail(where, 'agr compile --emit=%s prints no line beginning %r' % (stage, header))
+            return None
+        end = starts[0] + 1
+        while end < len(lines) and lines[end].startswith(' '):
+            end += 1
+        output = '\n'.join(lines[starts[0]:end]) + '\n'
+        if output.strip() != text.strip() and not self.update:
+            self.fail(where, 'agr compile --emit=%s prints otherwise:\n--- expected\n%s--- got\n%s' % (stage, text, output))
+        return output
+
+    def opcode_table(self, doc):
+        """The opcode table of a manual against runtime/opcodes.def (rewritten with --update)."""
+        rows = []
+        for l in open(os.path.join(self.source_dir, 'runtime/opcodes.def'), encoding='utf-8'):
+            m = OPCODE.match(l)
+            if m:
+                name, a, b, c, k, optional, synopsis = m.groups()
+                synopsis = synopsis.replace('|', '\\|')
+                rows.append('| %d | `%s` | `%s` | `%s` | `%s` | `%s` | %s | %s |' %
+                            (len(rows), name, a, b, c, k, 'yes' if optional == '1' else '', synopsis))
+        table = ['| # | opcode | a | b | c | k | may be absent | synopsis |', '|---|---|---|---|---|---|---|---|'] + rows
+        lines = open(doc, encoding='utf-8').read().split('\n')
+        if OPCODE_TABLE not in lines:
+            return
+        begin = lines.index(OPCODE_TABLE) + 1
+        end = begin
+        while end < len(lines) and lines[end].startswith('|'):
+            end += 1
+        if lines[begin:end] != table:
+            if self.update:
+                lines[begin:end] = table
+                open(doc, 'w', encoding='utf-8').write('\n'.join(lines))
+            else:
+                self.fail(os.path.relpath(doc, self.source_dir) + ':%d' % begin,
+                          'the opcode table is not what runtime/opcodes.def declares (run with --update)')
 
     def check_output(self, where, arg, text):
         name, _, change = arg.partition(': ')
@@ -226,6 +287,8 @@ def main():
             counted += sum(1 for b in blocks(doc) if b[1] in ('agr', 'json') or b[3])
         if update:
             rewrite(checker.updates)
+        for doc in docs:
+            checker.opcode_table(doc)
         for failure in checker.failures:
             print(failure)
         print('%d examples in %d manuals: %d failed' % (counted, len(docs), len(checker.failures)))
