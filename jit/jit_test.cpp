@@ -1,8 +1,8 @@
-// The JIT tier against the VM: for every bundled agreement, the JIT's output is the VM's, byte
-// for byte (Evaluator::evaluate_json_line), at opt levels 0 and 2, on every case of the
-// agreement's regression suites, its example histories, synthetic LBP courses (bench/), and
-// random histories built from the agreement's own codes and flags (dates near both ends of the
-// calendar included, so OutOfCalendar results are compared too).
+// The JIT tier against the VM: for every bundled and example agreement, the JIT's output is the
+// VM's, byte for byte (Evaluator::evaluate_json_line), at opt levels 0 and 2, on every case of
+// the agreement's regression suites, its example histories, synthetic LBP courses (bench/), and
+// random histories built from the agreement's own codes, flags and facts (dates near both ends
+// of the calendar included, so OutOfCalendar results are compared too).
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 #include <unistd.h>
@@ -57,8 +57,9 @@ std::shared_ptr<const agr::Agreement> compile_source(const fs::path& path) {
 
 std::vector<fs::path> agreements() {
   std::vector<fs::path> paths;
-  for (const auto& entry : fs::directory_iterator(fs::path(AGR_SOURCE_DIR) / "agreements"))
-    if (entry.path().extension() == ".agr") paths.push_back(entry.path());
+  for (const fs::path dir : {fs::path(AGR_SOURCE_DIR) / "agreements", fs::path(AGR_SOURCE_DIR) / "examples" / "agreements"})
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().extension() == ".agr") paths.push_back(entry.path());
   std::sort(paths.begin(), paths.end());
   return paths;
 }
@@ -127,6 +128,34 @@ void add_random(const agr::Program& p, agr::Day base, int count, uint64_t seed, 
     const agr::Day first = clamp_day(base + between(0, 200));
     if (between(0, 9) < 8) line += ",\"referral_date\":\"" + agr::format_date(clamp_day(first - between(0, 30))) + "\"";
     if (between(0, 1)) line += ",\"clinic\":\"K1\"";
+    if (!p.facts.empty()) {
+      // Every declared fact, mostly: dates of birth around the ages rules test, codes from the
+      // agreement's code lists (and one beside them), yes and no, small integers.
+      std::string facts;
+      for (const agr::Fact& fact : p.facts) {
+        if (!fact.required && between(0, 3) == 0) continue;
+        std::string value;
+        switch (fact.type) {
+          case agr::FactType::Date:
+            value = "\"" + agr::format_date(clamp_day(first - between(15, 20) * 365 - between(0, 400))) + "\"";
+            break;
+          case agr::FactType::Integer: value = std::to_string(between(-2, 6)); break;
+          case agr::FactType::Boolean: value = between(0, 1) ? "true" : "false"; break;
+          case agr::FactType::Code:
+          case agr::FactType::String: {
+            std::vector<std::string> codes = {"DX1"};
+            for (const agr::TextPatterns& list : p.text_patterns) {
+              codes.insert(codes.end(), list.exact.begin(), list.exact.end());
+              for (const std::string& prefix : list.prefixes) codes.push_back(prefix + std::to_string(between(0, 9)));
+            }
+            value = "\"" + codes[static_cast<size_t>(between(0, int64_t(codes.size()) - 1))] + "\"";
+            break;
+          }
+        }
+        facts += (facts.empty() ? "\"" : ",\"") + fact.name + "\":" + value;
+      }
+      line += ",\"facts\":{" + facts + "}";
+    }
     line += ",\"events\":[";
     const int events = static_cast<int>(between(0, 30));
     std::vector<agr::Day> dates;
@@ -194,7 +223,7 @@ size_t compare(const std::shared_ptr<const agr::Agreement>& vm, const std::share
 
 }  // namespace
 
-TEST_CASE("the JIT reproduces the VM byte for byte on every bundled agreement", "[jit]") {
+TEST_CASE("the JIT reproduces the VM byte for byte on every bundled and example agreement", "[jit]") {
   const auto paths = agreements();
   REQUIRE(!paths.empty());
   for (const fs::path& path : paths) {
