@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diagnostics.h"
+#include "program.h"
 
 namespace agr::ast {
 
@@ -164,9 +165,8 @@ struct FlagDecl {
 };
 
 // A fact about the patient or the referral that histories carry in `facts` (a birth date, a
-// diagnosis code, a yes/no fact).
-enum class FactType : uint8_t { Date, Integer, Boolean, Code, String };  // as in program.h
-const char* fact_type_name(FactType type);
+// diagnosis code, a yes/no fact): date, integer, boolean, code or string, as in the bytecode.
+using FactType = ::agr::FactType;
 
 struct FactDecl {
   Name name;

@@ -21,16 +21,6 @@ const char* type_name(Type type) {
   return "?";
 }
 
-const char* fact_type_name(FactType type) {
-  switch (type) {
-    case FactType::Date: return "date";
-    case FactType::Integer: return "integer";
-    case FactType::Boolean: return "boolean";
-    case FactType::Code: return "code";
-    case FactType::String: return "string";
-  }
-  return "?";
-}
 
 const char* compare_op_text(CompareOp op) {
   switch (op) {

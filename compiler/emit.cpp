@@ -35,7 +35,7 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
   for (const auto& s : a.header.sources) p.sources.push_back(s.value);
   p.referral_required = a.header.referral_required;
   for (const auto& f : a.flags) p.flags.push_back(f.name.value);
-  for (const auto& f : a.facts) p.facts.push_back({f.name.value, static_cast<FactType>(f.type), f.required});
+  for (const auto& f : a.facts) p.facts.push_back({f.name.value, f.type, f.required});
   for (const auto& t : a.text_patterns) p.text_patterns.push_back({t.exact, t.prefixes});
 
   for (const auto& s : a.services) {

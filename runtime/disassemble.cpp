@@ -117,10 +117,8 @@ void function(std::string& out, const Program& p, uint32_t f) {
 std::string disassemble(const Program& p) {
   std::string out = "agreement " + p.name + " (" + p.title + ")\n";
   if (!p.facts.empty()) out += "facts:\n";
-  static const char* const kFactTypes[] = {"date", "integer", "boolean", "code", "string"};
   for (size_t i = 0; i < p.facts.size(); ++i)
-    out += "  " + std::to_string(i) + " " + p.facts[i].name + " " +
-           (static_cast<size_t>(p.facts[i].type) < 5 ? kFactTypes[static_cast<size_t>(p.facts[i].type)] : "?") +
+    out += "  " + std::to_string(i) + " " + p.facts[i].name + " " + fact_type_name(p.facts[i].type) +
            (p.facts[i].required ? " required" : "") + "\n";
   out += "services:\n";
   for (size_t i = 0; i < p.services.size(); ++i) {

@@ -5,17 +5,6 @@
 namespace agr {
 namespace {
 
-const char* type_name(FactType type) {
-  switch (type) {
-    case FactType::Date: return "date";
-    case FactType::Integer: return "integer";
-    case FactType::Boolean: return "boolean";
-    case FactType::Code: return "code";
-    case FactType::String: return "string";
-  }
-  return "?";
-}
-
 bool is_code(std::string_view text) {
   if (text.empty() || text.size() > 64) return false;
   for (char ch : text) {
@@ -39,7 +28,7 @@ std::string unknown_fact_message(const Program& program, std::string_view name) 
   if (program.facts.empty()) return message + "no facts";
   for (size_t i = 0; i < program.facts.size(); ++i) {
     const Fact& fact = program.facts[i];
-    message += (i ? ", " : "") + fact.name + " (" + type_name(fact.type) + (fact.required ? ", required)" : ")");
+    message += (i ? ", " : "") + fact.name + " (" + fact_type_name(fact.type) + (fact.required ? ", required)" : ")");
   }
   return message;
 }
@@ -87,7 +76,7 @@ std::string check_required_facts(const Program& program, const PreparedHistory& 
     if (!program.facts[i].required || (i < history.facts.size() && history.facts[i].present)) continue;
     std::string required;
     for (const Fact& fact : program.facts)
-      if (fact.required) required += (required.empty() ? "" : ", ") + fact.name + " (" + type_name(fact.type) + ")";
+      if (fact.required) required += (required.empty() ? "" : ", ") + fact.name + " (" + fact_type_name(fact.type) + ")";
     return "missing fact '" + program.facts[i].name + "': agreement " + program.name + " requires " + required;
   }
   return {};

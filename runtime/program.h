@@ -70,6 +70,18 @@ struct FeeEntry {
 enum class FactType : uint8_t { Date = 0, Integer = 1, Boolean = 2, Code = 3, String = 4 };
 inline constexpr uint8_t kLastFactType = 4;
 
+// As the language writes it: `fact birth_date date required`.
+inline const char* fact_type_name(FactType type) {
+  switch (type) {
+    case FactType::Date: return "date";
+    case FactType::Integer: return "integer";
+    case FactType::Boolean: return "boolean";
+    case FactType::Code: return "code";
+    case FactType::String: return "string";
+  }
+  return "?";
+}
+
 struct Fact {
   std::string name;
   FactType type = FactType::Date;

@@ -33,6 +33,13 @@ Result compile_text(const std::string& body) {
   return {!diags.has_errors(), diags.render(file), std::move(c)};
 }
 
+// The opcodes of a function, in order.
+std::vector<agr::Opcode> opcodes(const agr::Program& p, const agr::Function& f) {
+  std::vector<agr::Opcode> ops;
+  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  return ops;
+}
+
 }  // namespace
 
 TEST_CASE("a rule with a window compiles to the expected instruction sequence", "[compiler][bytecode]") {
@@ -45,8 +52,7 @@ rule T-1 for 0266
   const agr::Program& p = *r.compilation.program;
   REQUIRE(p.rules.size() == 1);
   const agr::Function& f = p.functions[p.rules[0].function];
-  std::vector<agr::Opcode> ops;
-  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  const std::vector<agr::Opcode> ops = opcodes(p, f);
   using O = agr::Opcode;
   CHECK(ops == std::vector<O>{O::EVENT_DATE, O::COURSE_START, O::JUMP_IF_NONE, O::COURSE_START, O::JUMP_IF_NONE,
                               O::ADD_MONTHS, O::LE, O::LE, O::AND, O::JUMP_IF_FALSE, O::HOLD, O::FAIL});
@@ -198,8 +204,7 @@ rule T-1 for 0266
   REQUIRE(r.ok);
   const agr::Program& p = *r.compilation.program;
   const agr::Function& f = p.functions[p.rules[0].function];
-  std::vector<agr::Opcode> ops;
-  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  const std::vector<agr::Opcode> ops = opcodes(p, f);
   using O = agr::Opcode;
   // window_end is computed once (one ADD_MONTHS) into r1, which holds it or absent (LOAD_NONE);
   // each use tests r1 (the two JUMP_IF_NONE on a=1). The second clause's values take the first
@@ -278,8 +283,7 @@ rule T-1 for 0266
   REQUIRE(r.ok);
   const agr::Program& p = *r.compilation.program;
   const agr::Function& f = p.functions[p.rules[0].function];
-  std::vector<agr::Opcode> ops;
-  for (uint32_t pc = f.code_begin; pc < f.code_end; ++pc) ops.push_back(p.code[pc].op);
+  const std::vector<agr::Opcode> ops = opcodes(p, f);
   using O = agr::Opcode;
   CHECK(ops == std::vector<O>{O::EVENT_DATE, O::PERIOD_START, O::PERIOD_END, O::COUNT_IN, O::LOAD_INT, O::LT,
                               O::JUMP_IF_FALSE, O::EVENT_DATE, O::WEEKDAY_IN, O::JUMP_IF_FALSE, O::COURSE_START,
