@@ -12,9 +12,6 @@ using ast::Expr;
 using ast::Type;
 using K = ast::Expr::Kind;
 
-// Durations and numbers are held in the bytecode's 32-bit operand.
-constexpr int64_t kMaxAmount = 100000;
-
 class Checker {
  public:
   Checker(ast::Agreement& agreement, Diagnostics& diags) : a_(agreement), diags_(diags) {}

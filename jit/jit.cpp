@@ -158,7 +158,9 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
     if (auto err = j.addObjectFile(std::move(object))) return err;
   } else {
     auto context = std::make_unique<llvm::LLVMContext>();
-    std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id);
+    std::string refused;
+    std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id, &refused);
+    if (!module) return llvm::make_error<llvm::StringError>(refused, llvm::inconvertibleErrorCode());
     auto tm = machine.createTargetMachine();
     if (!tm) return tm.takeError();
     module->setDataLayout((*tm)->createDataLayout());

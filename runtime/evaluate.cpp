@@ -47,6 +47,8 @@ AgreementIndex::AgreementIndex(const Program& p) {
     codes_sorted.push_back(p.services[s].code);
     codes_sorted_service.push_back(s);
   }
+  std::string unused;
+  function_roles(p, &roles, &unused);  // the program is verified: every function has its role
   for (const Service& s : p.services) fee_json.push_back(s.has_fee ? render_fee_json("fee", s.fee) : std::string());
   for (const Rule& r : p.rules) rule_json.push_back(render_rule_json(r));
 }

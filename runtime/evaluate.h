@@ -9,11 +9,10 @@
 
 #include "agr/agr.h"
 #include "calendar.h"
+#include "limits_table.h"
 #include "program.h"
 
 namespace agr {
-
-inline constexpr size_t kMaxEventsPerCourse = 10000;
 
 // Load-time indexes of an agreement: which rules judge which service, and set membership.
 class AgreementIndex {
@@ -32,6 +31,7 @@ class AgreementIndex {
   std::vector<std::string> fee_json, rule_json;
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
+  std::vector<Role> roles;                            // per function (verify.h: function_roles)
   std::vector<std::string_view> codes_sorted;         // for lookup by code
   std::vector<uint32_t> codes_sorted_service;
 

@@ -5,10 +5,9 @@
 #include <string_view>
 
 #include "evaluate.h"
+#include "limits_table.h"
 
 namespace agr {
-
-inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
 
 // Reads one line into scratch.history. False with the reason in *error when the line breaks the
 // contract (not JSON, a missing field or a wrong type, a bad date, an unknown flag, ...).

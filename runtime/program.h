@@ -8,18 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace agr {
+#include "opcodes.h"
 
-enum class Opcode : uint8_t {
-#define OP(name, a, b, c, k, optional, synopsis) name,
-#include "opcodes.def"
-#undef OP
-};
-inline constexpr int kOpcodeCount = 0
-#define OP(name, a, b, c, k, optional, synopsis) +1
-#include "opcodes.def"
-#undef OP
-    ;
+namespace agr {
 
 // One instruction: three 8-bit register operands and a 32-bit operand (see opcodes.def).
 struct Instruction {

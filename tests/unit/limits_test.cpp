@@ -381,7 +381,7 @@ TEST_CASE("programs built in the process are held to the same limits", "[limits]
   // 64-bit flag mask.
   agr::Program p = wide_program(1, 1);
   for (size_t i = 0; i <= agr::kMaxFlags; ++i) p.flags.push_back("f" + std::to_string(i));
-  CHECK(contains(refusal(p), "larger than the limits"));
+  CHECK(contains(refusal(p), "the program has 65 flags, over the limit of 64"));
 }
 
 TEST_CASE("what the loader builds from the tables is bounded, not just the file", "[limits][regression]") {
