@@ -61,6 +61,10 @@ def random_date(rng, first=Date(2025, 6, 1), last=Date(2027, 6, 30)):
     return first + days(rng.randrange((last - first).days + 1))
 
 
+def month_end(d):
+    return oracle.add_months(Date(d.year, d.month, 1), 1) - DAY
+
+
 def near(rng, d, spread=1):
     return d + days(rng.randint(-spread, spread))
 
@@ -148,8 +152,17 @@ def lbp_history(rng, course_id):
     else:
         s = random_date(rng, Date(2025, 9, 1) if plausible else Date(2025, 6, 1))
     referral = s - days(rng.choice([0, 0, 1, 7, 30, 60, 120, 200, 250, 300, 330, 364]))
-    if rng.random() < 0.1:
+    roll = rng.random()
+    if roll < 0.1:
         referral = s + days(rng.randint(0, 40))
+    elif roll < 0.13:
+        # A referral on 29 February: R + 12 months clamps to 28 February.
+        referral = Date(2028, 2, 29)
+        s = referral + days(rng.randint(0, 40))
+    elif roll < 0.3:
+        # A referral on a month end (29 February included) some months before S:
+        # R + 12 months clamps.
+        referral = month_end(oracle.add_months(s, -rng.randint(0, 11)))
     f = None
 
     def limit_dates():
@@ -171,10 +184,16 @@ def lbp_history(rng, course_id):
         if rng.random() < 0.5:
             b.add(s - days(rng.choice([1, 14, 60] if plausible else [0, 1, 14, 60])), "0110")
         b.add(s, "0261")
-    # A takeover or a substitute: a further initial, at another clinic or the same one.
-    if rng.random() < 0.2:
-        b.add(s + days(rng.choice([0, 1, 5, 30, 80, 100])), rng.choice(["0261", "0262"]),
-              clinic=rng.choice([None, "K1", "K2"]))
+    # Takeovers and substitutes: further initials, at other clinics or the same one (K1 -> K2
+    # -> K1 is a takeover each time), a 0262 takeover with its own 0110.
+    for _ in range(rng.choice([0, 0, 0, 0, 1, 1, 2, 3])):
+        day = s + days(rng.choice([0, 1, 5, 30, 80, 100]))
+        clinic = rng.choice([None, "K1", "K2"])
+        if rng.random() < 0.3:
+            b.add(day, "0110", [], clinic)
+            b.add(day, "0262", [], clinic)
+        else:
+            b.add(day, rng.choice(["0261", "0262"]), clinic=clinic)
 
     # The course: education, training (sometimes 11-17 group sessions), individual training near
     # S + 3 months, manual therapy.
@@ -211,6 +230,9 @@ def lbp_history(rng, course_id):
     if rng.random() < (0.85 if plausible else 0.5):
         f = rng.choice([near(rng, three_months, 1), three_months + days(rng.randint(1, 60)),
                         s + days(rng.randint(20, 100)), s, s + DAY])
+        if rng.random() < 0.15:
+            # A final consultation on a month end: F + 3 and F + 9 months clamp.
+            f = max(month_end(f), s)
         b.add(f, "0267")
         if rng.random() < 0.15:
             b.add(f + days(rng.choice([0, 0, 1, 30])), "0267")
@@ -383,8 +405,10 @@ def bad_line(rng, history, agreement_name, kinds):
 # ---------------------------------------------------------------------------------------------
 
 
-def run_agr(agr, agreement_path, lines, as_of):
+def run_agr(agr, agreement_path, lines, as_of, engine=None):
     command = [agr, "run", agreement_path, "-"]
+    if engine is not None:
+        command += ["--engine", engine]
     if as_of is not None:
         command += ["--as-of", as_of.isoformat()]
     done = subprocess.run(command, input="\n".join(lines) + "\n", capture_output=True,
@@ -432,7 +456,7 @@ def first_difference(a, b, path=""):
 
 
 def judge_both(args, agreement, lines, as_of):
-    ours = run_agr(args.agr, args.agreement, lines, as_of)
+    ours = run_agr(args.agr, args.agreement, lines, as_of, args.engine)
     theirs = [oracle.judge_line(agreement, line, n, as_of) for n, line in enumerate(lines, 1)]
     return [(comparable(a), comparable(o)) for a, o in zip(ours, theirs)]
 
@@ -497,12 +521,27 @@ def far_out(rng, history):
     return moved
 
 
-def corpus(rng, name, count, bad_kinds=BAD_KINDS):
+def long_history(rng, make, course_id):
+    """Several histories' events in one: a long course with clashes everywhere."""
+    events = []
+    for part in range(rng.randint(3, 6)):
+        for event in make(rng, course_id)["events"]:
+            events.append(dict(event, id="p%d%s" % (part, event["id"])))
+    history = make(rng, course_id)
+    history["events"] = events + history["events"]
+    return history
+
+
+def corpus(rng, name, count, bad_kinds=BAD_KINDS, far_out_rate=0.01):
     make = lbp_history if name == "lbp" else ste_history
     lines, histories = [], []
     for n in range(count):
-        history = make(rng, "%s-%d" % (name, n))
-        if rng.random() < 0.01:
+        course_id = "%s-%d" % (name, n)
+        if rng.random() < 0.005:
+            history = long_history(rng, make, course_id)
+        else:
+            history = make(rng, course_id)
+        if rng.random() < far_out_rate:
             history = far_out(rng, history)
         histories.append(history)
         if rng.random() < 0.04:
@@ -514,7 +553,10 @@ def corpus(rng, name, count, bad_kinds=BAD_KINDS):
 
 def as_of_for(rng, agreement, history):
     """An evaluation date on or beside a due item's earliest, target or latest date."""
-    verdict = oracle.evaluate(agreement, history)
+    try:
+        verdict = oracle.evaluate(agreement, history)
+    except OverflowError:
+        verdict = {"due": []}
     dates = []
     for item in verdict["due"]:
         for key in ("earliest", "target", "latest"):
@@ -525,6 +567,50 @@ def as_of_for(rng, agreement, history):
     return near(rng, rng.choice(dates), 1)
 
 
+def matches(expected, actual):
+    """A suite expectation against a verdict, as `agr test` compares them (docs/suites.md):
+    `message` and `source` may be left out of the expectation."""
+    if type(expected) is not type(actual):
+        return False
+    if isinstance(expected, dict):
+        optional = {"message", "source"} - set(expected)
+        if set(expected) != set(actual) - optional:
+            return False
+        return all(matches(expected[k], actual[k]) for k in expected)
+    if isinstance(expected, list):
+        return len(expected) == len(actual) and all(map(matches, expected, actual))
+    return expected == actual
+
+
+def check_suites(agreement, paths):
+    """Every case of the hand-written suites for this agreement, judged by the oracle."""
+    failed = cases = 0
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, _, names in sorted(os.walk(path)):
+                files += sorted(os.path.join(folder, n) for n in names if n.endswith(".suite.json"))
+        else:
+            files.append(path)
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            suite = json.load(f)
+        for case in suite["cases"]:
+            cases += 1
+            as_of = Date.fromisoformat(case["as_of"]) if "as_of" in case else None
+            line = json.dumps(case["history"], ensure_ascii=False)
+            verdict = comparable(oracle.judge_line(agreement, line, 1, as_of))
+            expected = comparable(case["expect"])
+            if not matches(expected, verdict):
+                failed += 1
+                print("SUITE CASE DISAGREES: %s: %s" % (path, case.get("name", "(unnamed)")))
+                print("  history: %s" % line)
+                print("  expect:  %s" % json.dumps(case["expect"], ensure_ascii=False))
+                print("  oracle:  %s" % json.dumps(verdict, ensure_ascii=False))
+    print("%s: %d suite cases, %d disagree with the oracle" % (agreement.name, cases, failed))
+    return failed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agr", required=True)
@@ -533,16 +619,24 @@ def main():
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--group", type=int, default=40,
                         help="histories per --as-of run (default 40)")
+    parser.add_argument("--engine", choices=["vm", "jit"], help="passed to agr run")
+    parser.add_argument("--suites", nargs="*", default=[], metavar="PATH",
+                        help="also judge the cases of these suite files (or folders of them) "
+                             "with the oracle, against their expectations")
     parser.add_argument("--all", action="store_true", help="report every disagreement")
     parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument("--far-out", type=float, default=0.01, metavar="RATE",
+                        help="share of histories moved to year 1 or 9999 (default 0.01)")
     parser.add_argument("--pending", action="store_true",
                         help="also write the contract v2 bad lines agr does not check yet")
     args = parser.parse_args()
 
+    oracle.self_test()
     agreement = oracle.load_agreement(args.agreement)
+    suite_failures = check_suites(agreement, args.suites)
     rng = random.Random("%s/%d" % (agreement.name, args.seed))
     bad_kinds = BAD_KINDS + (PENDING_BAD_KINDS if args.pending else [])
-    lines, histories = corpus(rng, agreement.name, args.count, bad_kinds)
+    lines, histories = corpus(rng, agreement.name, args.count, bad_kinds, args.far_out)
 
     # Half the corpus with the default evaluation date, in one run; the other half in groups,
     # each group at an evaluation date on or around one of its histories' due dates.
@@ -566,7 +660,7 @@ def main():
             break
     print("%s: %d histories (seed %d), %d disagreement%s" %
           (agreement.name, len(lines), args.seed, found, "" if found == 1 else "s"))
-    return 1 if found else 0
+    return 1 if found or suite_failures else 0
 
 
 if __name__ == "__main__":

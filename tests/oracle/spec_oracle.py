@@ -609,6 +609,7 @@ def violation_texts(agreement, kind, rule_id, code):
 
 
 def ordered_ids(agreement, kind):
+    """The rule ids of one kind in the order the agreement file declares them."""
     seen = []
     for t in agreement.texts:
         if t.kind == kind and t.rule_id not in seen:
@@ -624,6 +625,8 @@ def evaluate(agreement, history, as_of=None):
     state = agreement.new_state(history)
     rules = agreement.rule_meanings()
     warnings_by_id = agreement.warning_meanings()
+    rule_order = ordered_ids(agreement, "rule")
+    warning_order = ordered_ids(agreement, "warning")
     needs_course, measured_from_start = agreement.skipped_without_course()
 
     results = [None] * len(events)
@@ -640,7 +643,7 @@ def evaluate(agreement, history, as_of=None):
         course_codes, no_course = rules[needs_course]
         without_course = e.code in course_codes and no_course(e, state)
         broken = []
-        for rule_id in ordered_ids(agreement, "rule"):
+        for rule_id in rule_order:
             codes, is_broken = rules[rule_id]
             if e.code not in codes or (without_course and rule_id in measured_from_start):
                 continue
@@ -662,7 +665,7 @@ def evaluate(agreement, history, as_of=None):
             totals[1] += fee.subsidy
             totals[2] += fee.patient
         # "Warnings are attached only to accepted events", judged with what was accepted before.
-        for rule_id in ordered_ids(agreement, "warning"):
+        for rule_id in warning_order:
             codes, applies = warnings_by_id[rule_id]
             if e.code in codes and applies(e, state):
                 text = violation_texts(agreement, "warning", rule_id, e.code)
@@ -711,7 +714,7 @@ def _reject_constant(name):
 
 
 def _is_date(value):
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return False
     try:
         Date.fromisoformat(value)
@@ -802,6 +805,25 @@ def judge_line(agreement, line, line_number, as_of=None):
             out["id"] = history_id
         out["error"] = {"line": line_number, "message": str(error)}
         return out
+
+
+def self_test():
+    """The spec's own worked examples of the common definitions, and the holidays it names."""
+    assert add_months(Date(2025, 11, 30), 3) == Date(2026, 2, 28)
+    assert add_months(Date(2024, 1, 31), 1) == Date(2024, 2, 29)
+    assert add_weeks(Date(2025, 9, 3), 12) == Date(2025, 11, 26)
+    # "T = Saturday 2025-10-04, K = 5 gives 2025-09-29 .. 2025-10-10."
+    assert working_day_window(Date(2025, 10, 4), 5) == (Date(2025, 9, 29), Date(2025, 10, 10))
+    assert easter_sunday(2024) == Date(2024, 3, 31) and easter_sunday(2025) == Date(2025, 4, 20)
+    # Store bededag (Easter + 26) is a holiday up to and including 2023, a working day after.
+    assert not is_working_day(Date(2023, 5, 5)) and is_working_day(Date(2024, 4, 26))
+    # Grundlovsdag, juleaftensdag and nytårsaftensdag are working days (here all weekdays).
+    assert all(is_working_day(d) for d in (Date(2025, 6, 5), Date(2025, 12, 24),
+                                           Date(2025, 12, 31)))
+    assert not any(is_working_day(d) for d in (Date(2025, 4, 17), Date(2025, 4, 18),
+                                               Date(2025, 4, 21), Date(2025, 5, 29),
+                                               Date(2025, 6, 9), Date(2025, 12, 25),
+                                               Date(2025, 12, 26), Date(2026, 1, 1)))
 
 
 def main(argv):
