@@ -607,7 +607,8 @@ def check_suites(agreement, paths):
                 print("  history: %s" % line)
                 print("  expect:  %s" % json.dumps(case["expect"], ensure_ascii=False))
                 print("  oracle:  %s" % json.dumps(verdict, ensure_ascii=False))
-    print("%s: %d suite cases, %d disagree with the oracle" % (agreement.name, cases, failed))
+    if files:
+        print("%s: %d suite cases, %d disagree with the oracle" % (agreement.name, cases, failed))
     return failed
 
 
