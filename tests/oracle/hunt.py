@@ -415,7 +415,9 @@ def run_agr(agr, agreement_path, lines, as_of, engine=None):
                           text=True, encoding="utf-8")
     if done.returncode not in (0, 1):
         raise SystemExit("agr run failed (%d): %s" % (done.returncode, done.stderr))
-    out = done.stdout.splitlines()
+    out = done.stdout.split("\n")
+    if out and out[-1] == "":
+        out.pop()
     if len(out) != len(lines):
         raise SystemExit("agr run wrote %d lines for %d" % (len(out), len(lines)))
     return [json.loads(line) for line in out]
@@ -532,6 +534,24 @@ def long_history(rng, make, course_id):
     return history
 
 
+ODD_TEXT = ['"', "\\", "\n", "\t", "\u0001", "\u007f", "æøå", "\u2028", "\U0001F600", "/", " "]
+
+
+def odd_strings(rng, history):
+    """Ids, codes and clinics with quotes, backslashes, control and non-ASCII characters: they are
+    echoed back (ids, codes) or compared (clinics), never interpreted."""
+    odd = json.loads(json.dumps(history))
+    odd["id"] += rng.choice(ODD_TEXT)
+    for n, event in enumerate(odd["events"]):
+        if rng.random() < 0.5:
+            event["id"] = "%s%d%s" % (rng.choice(ODD_TEXT), n, rng.choice(ODD_TEXT))
+        if rng.random() < 0.2 and "clinic" in event:
+            event["clinic"] += rng.choice(ODD_TEXT)
+        if rng.random() < 0.1:
+            event["code"] += rng.choice(ODD_TEXT)
+    return odd
+
+
 def corpus(rng, name, count, bad_kinds=BAD_KINDS, far_out_rate=0.01):
     make = lbp_history if name == "lbp" else ste_history
     lines, histories = [], []
@@ -543,6 +563,8 @@ def corpus(rng, name, count, bad_kinds=BAD_KINDS, far_out_rate=0.01):
             history = make(rng, course_id)
         if rng.random() < far_out_rate:
             history = far_out(rng, history)
+        if rng.random() < 0.02:
+            history = odd_strings(rng, history)
         histories.append(history)
         if rng.random() < 0.04:
             lines.append(bad_line(rng, history, name, bad_kinds))

@@ -734,6 +734,12 @@ def read_history(agreement, line):
         raise BadInput("not JSON: %s" % error)
     if not isinstance(history, dict):
         raise BadInput("a history is a JSON object")
+    try:
+        json.dumps(history, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate escape ("\ud800") is JSON text but no Unicode string: the line
+        # cannot be echoed back as UTF-8, so it is read as a bad line.
+        raise BadInput("a string is not valid Unicode")
     if not isinstance(history.get("id"), str):
         raise BadInput("missing or non-string 'id'")
     if "agreement" in history and history["agreement"] != agreement.name:
@@ -837,12 +843,29 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     agreement = load_agreement(args[0])
-    source = sys.stdin if args[1] == "-" else open(args[1], encoding="utf-8")
+    if args[1] == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(args[1], "rb") as f:
+            data = f.read()
+    # JSON Lines: lines end at "\n" only (U+2028 and a lone "\r" may stand inside a line).
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
     errors = False
-    for number, line in enumerate(source, start=1):
-        verdict = judge_line(agreement, line.rstrip("\n"), number, as_of)
+    out = sys.stdout.buffer
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = None
+        if line is None:
+            verdict = {"error": {"line": number, "message": "the line is not UTF-8"}}
+        else:
+            verdict = judge_line(agreement, line, number, as_of)
         errors |= "error" in verdict
-        print(json.dumps(verdict, ensure_ascii=False, separators=(",", ":")))
+        out.write(json.dumps(verdict, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        out.write(b"\n")
     return 1 if errors else 0
 
 
