@@ -674,9 +674,12 @@ def evaluate(agreement, history, as_of=None):
         state.accepted.events.append(e)
 
     # "The default evaluation date is the latest date among the history's events (whatever their
-    # order in the input); a history with no events has no due items." Due items are computed
-    # from the course as it stands after every event (the spec's "as of the evaluation date"
-    # moves only `overdue`; the events are not cut at that date).
+    # order in the input); a history with no events has no due items."
+    # The spec is silent on an --as-of date earlier than some events. Read: due items come from
+    # the course as it stands after every event, and the evaluation date moves only `overdue`
+    # (the history is not cut at that date, and STE-9's "after S" does not hide the items when
+    # the date is before S). By default the evaluation date is the last event's, so the two
+    # readings differ only for an explicit earlier --as-of.
     if as_of is None and events:
         as_of = max(e.date for e in events)
     due = agreement.due_items(state, as_of) if events else []
