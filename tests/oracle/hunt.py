@@ -8,10 +8,12 @@ history (shrunk to the fewest events that still disagree), the evaluation date a
 and exits 1.
 
     hunt.py --agr build/agr --agreement agreements/lbp.agr [--seed N] [--count N]
-            [--all] [--no-shrink]
+            [--engine vm|jit] [--all] [--no-shrink] [--far-out RATE] [--pending]
+            [--suites PATH...]
 
 `--all` reports every disagreeing history (shrunk), not only the first: for investigation.
-Standard library only; the same seed gives the same corpus.
+`--suites` also judges the hand-written suite cases with the oracle against their expectations.
+Standard library only; the same seed gives the same corpus (docs/suites.md).
 """
 
 import argparse
@@ -137,7 +139,7 @@ def distinct_days(rng, first, last, n):
 def lbp_history(rng, course_id):
     """A course that mostly follows the agreement, bent at its limits, plus noise.
 
-    Half the histories are a plausible course (start, education, training on their own days,
+    Most (60 %) are a plausible course (start, education, training on their own days,
     0267, follow-ups) whose dates sit on and beside the limits; the rest pile random codes on the
     same few days. Flags and other clinics are sprinkled on every code."""
     b = Builder(rng, ["video", "other_problem"])
@@ -160,8 +162,8 @@ def lbp_history(rng, course_id):
         referral = Date(2028, 2, 29)
         s = referral + days(rng.randint(0, 40))
     elif roll < 0.3:
-        # A referral on a month end (29 February included) some months before S:
-        # R + 12 months clamps.
+        # A referral on a month end some months before S, so that R + 12 months (a month end
+        # too) falls among the follow-ups.
         referral = month_end(oracle.add_months(s, -rng.randint(0, 11)))
     f = None
 
