@@ -256,9 +256,6 @@ class Agreement:
     def due_items(self, state, as_of):
         raise NotImplementedError
 
-    def new_state(self, history):
-        return CourseState(history)
-
 
 class CourseState:
     def __init__(self, history):
@@ -318,7 +315,7 @@ class Lbp(Agreement):
 
     @staticmethod
     def end(state):
-        """"It ends at the accepted 0267 (end date F)."."""
+        """The course "ends at the accepted 0267 (end date F)"."""
         return state.accepted.first_date({"0267"})
 
     def active_on(self, state, day):
@@ -622,7 +619,7 @@ def evaluate(agreement, history, as_of=None):
     events = [Event(i, raw, history.get("clinic")) for i, raw in enumerate(history["events"])]
     # "Events are evaluated in order of date, and on the same date in input order."
     order = sorted(events, key=lambda e: (e.date, e.index))
-    state = agreement.new_state(history)
+    state = CourseState(history)
     rules = agreement.rule_meanings()
     warnings_by_id = agreement.warning_meanings()
     rule_order = ordered_ids(agreement, "rule")
