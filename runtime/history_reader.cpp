@@ -5,6 +5,9 @@
 // run time to the fastest kernel the CPU has.
 #include "history_reader.h"
 
+#include <algorithm>
+
+#include "json_error.h"
 #include "scratch.h"
 
 namespace agr {
@@ -36,29 +39,37 @@ class HistoryReader {
   bool read(element doc) {
     if (doc.type() != element_type::OBJECT)
       return fail(std::string("a history must be a JSON object, not ") + type_word(doc.type()));
-    bool has_id = false, has_events = false, has_history_clinic = false;
+    bool has_id = false, has_events = false, has_history_clinic = false, has_referral = false;
     std::string_view history_clinic;
     element events_value;
+    unknown_keys_.clear();
     const simdjson::dom::object object = doc.get_object().value_unsafe();
     for (auto [key, value] : object) {
       if (key == "id") {
+        if (has_id) return twice(key);
         if (!string_field(value, "id", &h_.id)) return false;
         has_id = true;
       } else if (key == "referral_date") {
+        if (has_referral) return twice(key);
+        has_referral = true;
         std::string_view text;
         if (!string_field(value, "referral_date", &text)) return false;
         if (!parse_iso_date(text, &h_.referral))
           return fail("'referral_date' is not a calendar date YYYY-MM-DD: '" + std::string(text) + "'");
         h_.has_referral = true;
       } else if (key == "clinic") {
+        if (has_history_clinic) return twice(key);
         if (!string_field(value, "clinic", &history_clinic)) return false;
         has_history_clinic = true;
       } else if (key == "events") {
+        if (has_events) return twice(key);
         events_value = value;
         has_events = true;
+      } else {
+        unknown_keys_.push_back(key);  // ignored, unless written twice
       }
-      // Keys the contract does not name are ignored.
     }
+    if (const std::string_view* key = repeated_unknown_key()) return twice(*key);
     if (!has_id) return fail("missing field 'id'");
     if (!has_events) return fail("missing field 'events'");
     if (!events(events_value)) return false;
@@ -108,27 +119,41 @@ class HistoryReader {
     std::string_view date_text, clinic, unknown_flag;
     element flags_value;
     bool has_flags = false;
+    auto named = [&e] { return "event '" + std::string(e.id) + "'"; };
+    // A key written twice: the event by its id where that was read before, else by position.
+    auto twice_in_event = [&](std::string_view key) {
+      twice(key);
+      return prefix(has_id ? named() : where());
+    };
+    unknown_keys_.clear();
     const simdjson::dom::object object = value.get_object().value_unsafe();
     for (auto [key, v] : object) {
       if (key == "id") {
+        if (has_id) return twice_in_event(key);
         if (!string_field(v, "id", &e.id)) return prefix(where());
         has_id = true;
       } else if (key == "date") {
+        if (has_date) return twice_in_event(key);
         if (!string_field(v, "date", &date_text)) return prefix(where());
         has_date = true;
       } else if (key == "code") {
+        if (has_code) return twice_in_event(key);
         if (!string_field(v, "code", &e.code)) return prefix(where());
         has_code = true;
       } else if (key == "clinic") {
+        if (has_clinic) return twice_in_event(key);
         if (!string_field(v, "clinic", &clinic)) return prefix(where());
         has_clinic = true;
       } else if (key == "flags") {
+        if (has_flags) return twice_in_event(key);
         flags_value = v;
         has_flags = true;
+      } else {
+        unknown_keys_.push_back(key);
       }
     }
+    if (const std::string_view* key = repeated_unknown_key()) return twice_in_event(*key);
     if (!has_id) return fail(where() + ": missing field 'id'");
-    auto named = [&e] { return "event '" + std::string(e.id) + "'"; };
     if (!has_date) return fail(named() + ": missing field 'date'");
     if (!has_code) return fail(named() + ": missing field 'code'");
     if (!parse_iso_date(date_text, &e.date))
@@ -152,6 +177,17 @@ class HistoryReader {
     return true;
   }
 
+  // io-contract.md: a key written twice is an error naming it, never "the last one wins".
+  bool twice(std::string_view key) { return fail("key '" + std::string(key) + "' is written twice"); }
+
+  // A key outside the contract written twice in the object just read, if any.
+  const std::string_view* repeated_unknown_key() {
+    if (unknown_keys_.size() < 2) return nullptr;
+    std::sort(unknown_keys_.begin(), unknown_keys_.end());
+    auto it = std::adjacent_find(unknown_keys_.begin(), unknown_keys_.end());
+    return it == unknown_keys_.end() ? nullptr : &*it;
+  }
+
   bool prefix(const std::string& where) {
     *error_ = where + ": " + *error_;
     return false;
@@ -163,13 +199,14 @@ class HistoryReader {
   std::vector<std::string_view>& ids_;
   std::string* error_;
   std::vector<bool> event_clinic_named_;
+  std::vector<std::string_view> unknown_keys_;
 };
 
-bool parse_line(Evaluator::Scratch& scratch, std::string_view line, element* doc) {
+simdjson::error_code parse_line(Evaluator::Scratch& scratch, std::string_view line, element* doc) {
   std::string& buffer = scratch.padded_line;
   buffer.assign(line);
   buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-  return scratch.parser.parse(buffer.data(), line.size(), false).get(*doc) == simdjson::SUCCESS;
+  return scratch.parser.parse(buffer.data(), line.size(), false).get(*doc);
 }
 
 }  // namespace
@@ -188,8 +225,8 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
     return false;
   }
   element doc;
-  if (!parse_line(scratch, line, &doc)) {
-    *error = "not valid JSON";
+  if (const simdjson::error_code code = parse_line(scratch, line, &doc)) {
+    *error = describe_json_error(line, code, scratch.parser.max_depth());
     return false;
   }
   HistoryReader reader(program, index, h, scratch.state.id_scratch, error);
@@ -199,7 +236,7 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
 bool read_history_id(Evaluator::Scratch& scratch, std::string_view line, std::string* id) {
   element doc;
   std::string_view value;
-  if (line.size() > kMaxLineBytes || !parse_line(scratch, line, &doc) || doc["id"].get(value) != simdjson::SUCCESS)
+  if (line.size() > kMaxLineBytes || parse_line(scratch, line, &doc) != simdjson::SUCCESS || doc["id"].get(value) != simdjson::SUCCESS)
     return false;
   *id = std::string(value);
   return true;
