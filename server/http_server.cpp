@@ -108,6 +108,35 @@ std::string media_type(const httplib::Request& req) {
   return type;
 }
 
+// Reads the request's body, bounded in size and in time, whatever its framing (the library
+// bounds a declared Content-Length, not a chunked or compressed body): 413 past the size limit,
+// 408 when it has not all arrived by the deadline, 415 for a multipart form.
+bool read_body(const httplib::Request& req, const httplib::ContentReader& content, const Limits& limits,
+               Clock::time_point deadline, std::string* body, Reply* refusal) {
+  if (media_type(req).rfind("multipart/", 0) == 0) {
+    *refusal = error_reply(415, "send the body as it is (JSON Lines, JSON or an agreement's text), not as a form");
+    return false;
+  }
+  bool too_large = false, too_late = false;
+  const bool complete = content([&](const char* data, size_t length) {
+    if (body->size() + length > limits.max_body_bytes) return !(too_large = true);
+    if (Clock::now() > deadline) return !(too_late = true);
+    body->append(data, length);
+    return true;
+  });
+  if (complete) return true;
+  if (too_large || req.get_header_value<uint64_t>("Content-Length") > limits.max_body_bytes) {
+    *refusal = error_reply(413, "the request body is larger than the limit of " +
+                                    std::to_string(limits.max_body_bytes) + " bytes");
+  } else if (too_late || Clock::now() > deadline) {
+    *refusal = error_reply(408, "the request body did not arrive within the server's limit of " +
+                                    std::to_string(limits.timeout.count()) + " ms");
+  } else {
+    *refusal = error_reply(400, "the request body could not be read (cut short, or a bad encoding)");
+  }
+  return false;
+}
+
 void register_routes(httplib::Server& http, const Api& api) {
   auto reply_with = [](Reply (*make)(const Api&, const httplib::Request&), const Api& a) {
     return [make, &a](const httplib::Request& req, httplib::Response& res) { send(res, make(a, req)); };
@@ -131,22 +160,30 @@ void register_routes(httplib::Server& http, const Api& api) {
     send(res, no_params(api, req, &Api::language));
   });
 
-  http.Post("/v1/run", [&api](const httplib::Request& req, httplib::Response& res) {
+  http.Post("/v1/run", [&api](const httplib::Request& req, httplib::Response& res,
+                              const httplib::ContentReader& content) {
     const Clock::time_point deadline = Clock::now() + api.limits().timeout;
     const httplib::Params params = query_params(req);
+    const bool json = media_type(req) == "application/json";
+    std::string body;
     Reply refusal;
-    if (media_type(req) == "application/json") {
-      send(res, check_params(params, {}, &refusal) ? api.run_json(req.body, deadline) : refusal);
-      return;
-    }
-    if (!check_params(params, {"agreement", "as_of"}, &refusal)) return send(res, std::move(refusal));
-    send(res, api.run_lines(param(params, "agreement"), param(params, "as_of"), req.body, deadline));
+    if (!check_params(params, json ? std::initializer_list<std::string_view>{}
+                                   : std::initializer_list<std::string_view>{"agreement", "as_of"},
+                      &refusal) ||
+        !read_body(req, content, api.limits(), deadline, &body, &refusal))
+      return send(res, std::move(refusal));
+    send(res, json ? api.run_json(body, deadline)
+                   : api.run_lines(param(params, "agreement"), param(params, "as_of"), body, deadline));
   });
-  http.Post("/v1/check", [&api](const httplib::Request& req, httplib::Response& res) {
+  http.Post("/v1/check", [&api](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& content) {
+    const Clock::time_point deadline = Clock::now() + api.limits().timeout;
     const httplib::Params params = query_params(req);
+    std::string body;
     Reply refusal;
-    if (!check_params(params, {"file"}, &refusal)) return send(res, std::move(refusal));
-    send(res, api.check(req.body, param(params, "file").value_or("agreement.agr")));
+    if (!check_params(params, {"file"}, &refusal) || !read_body(req, content, api.limits(), deadline, &body, &refusal))
+      return send(res, std::move(refusal));
+    send(res, api.check(body, param(params, "file").value_or("agreement.agr")));
   });
 
   // A path of the API with the wrong method: 405 naming the one that works there.
@@ -255,8 +292,12 @@ int serve(const ServeOptions& options) {
   const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(options.limits.timeout);
   http.set_read_timeout(timeout);
   http.set_write_timeout(timeout);
-  // An idle keep-alive connection holds a worker, and a stop waits for it: keep them short.
-  http.set_keep_alive_timeout(2);
+  // One request per connection. The library keeps a connection only when the request asked to
+  // close it, not when the reply did: after a refusal half-way through a body (413, 408) the
+  // rest of that body would be read as the next request. It also keeps a worker from waiting on
+  // an idle client, and a stop from waiting for idle connections. The price, a TCP handshake
+  // per request, is small beside a batch of histories.
+  http.set_keep_alive_max_count(1);
   http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_start = Clock::now();
     return httplib::Server::HandlerResponse::Unhandled;
