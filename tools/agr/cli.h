@@ -22,4 +22,7 @@ int cmd_schedule(const std::vector<std::string>& args);
 // `agr serve AGREEMENT_OR_FOLDER...`: the HTTP API and the authors' page (serve.cpp).
 int cmd_serve(const std::vector<std::string>& args);
 
+// `agr lsp`: the language server for editors (lsp.cpp).
+int cmd_lsp(const std::vector<std::string>& args);
+
 }  // namespace agr::cli
