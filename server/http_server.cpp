@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -138,27 +139,19 @@ bool read_body(const httplib::Request& req, const httplib::ContentReader& conten
 }
 
 void register_routes(httplib::Server& http, const Api& api) {
-  auto reply_with = [](Reply (*make)(const Api&, const httplib::Request&), const Api& a) {
-    return [make, &a](const httplib::Request& req, httplib::Response& res) { send(res, make(a, req)); };
+  // The GET endpoints take no query parameters.
+  auto get = [&http](const char* pattern, std::function<Reply(const httplib::Request&)> endpoint) {
+    http.Get(pattern, [endpoint = std::move(endpoint)](const httplib::Request& req, httplib::Response& res) {
+      Reply refusal;
+      send(res, check_params(query_params(req), {}, &refusal) ? endpoint(req) : std::move(refusal));
+    });
   };
-  auto no_params = [](const Api& a, const httplib::Request& req, Reply (Api::*endpoint)() const) {
-    Reply refusal;
-    return check_params(query_params(req), {}, &refusal) ? (a.*endpoint)() : refusal;
-  };
-
-  http.Get("/v1/health", reply_with([](const Api& a, const httplib::Request&) { return a.health(); }, api));
-  http.Get("/v1/agreements", [&api, no_params](const httplib::Request& req, httplib::Response& res) {
-    send(res, no_params(api, req, &Api::agreements));
-  });
-  http.Get(R"(/v1/agreements/([^/]+))", reply_with([](const Api& a, const httplib::Request& req) {
-             return a.agreement(req.matches[1].str());
-           }, api));
-  http.Get(R"(/v1/agreements/([^/]+)/source)", reply_with([](const Api& a, const httplib::Request& req) {
-             return a.agreement_source(req.matches[1].str());
-           }, api));
-  http.Get("/v1/language", [&api, no_params](const httplib::Request& req, httplib::Response& res) {
-    send(res, no_params(api, req, &Api::language));
-  });
+  get("/v1/health", [&api](const httplib::Request&) { return api.health(); });
+  get("/v1/agreements", [&api](const httplib::Request&) { return api.agreements(); });
+  get(R"(/v1/agreements/([^/]+))", [&api](const httplib::Request& req) { return api.agreement(req.matches[1].str()); });
+  get(R"(/v1/agreements/([^/]+)/source)",
+      [&api](const httplib::Request& req) { return api.agreement_source(req.matches[1].str()); });
+  get("/v1/language", [&api](const httplib::Request&) { return api.language(); });
 
   http.Post("/v1/run", [&api](const httplib::Request& req, httplib::Response& res,
                               const httplib::ContentReader& content) {

@@ -76,8 +76,8 @@ async function run(source) {
   const answer = await call("/v1/run", { method: "POST", json: request });
   if (answer.status !== 200) throw new Error(answer.data?.error?.message ?? `the server answered ${answer.status}`);
   const verdicts = answer.text.split("\n").filter((l) => l).map((l) => JSON.parse(l));
-  const histories_ = historyLines(histories);
-  const result = verdicts.map((verdict, i) => ({ history: histories_[i], verdict }));
+  const inputs = historyLines(histories);
+  const result = verdicts.map((verdict, i) => ({ history: inputs[i], verdict }));
   if (state.runCache.size > 20) state.runCache.clear();
   state.runCache.set(key, result);
   return result;
