@@ -22,6 +22,7 @@ course starts with 0301 ends with 0303
 
 rule DRAFT-1 for 0302
   require started
+  require date <= start + 3 months
   require count(0302 in start .. start + 3 months) < 6
   message "Training (0302) at most 6 times within 3 months of the start."
   source "Træning kan højst gives 6 gange inden for 3 måneder."
