@@ -297,13 +297,15 @@ async function openAgreement(name) {
   setBaseline(state.loaded ? `the loaded ${state.loaded.name}` : "the template");
   state.selected = null;
   state.course = 0;
-  const example = state.examples.find((e) => state.loaded && e.startsWith(state.loaded.name));
+  // The examples of agreements/NAME.agr are examples/histories/NAME.jsonl.
+  const stem = state.loaded?.file.split("/").pop().replace(/\.agrc?$/, "");
+  const example = state.examples.find((e) => e === `${stem}.jsonl`);
+  $("#example-picker").value = example ?? "";
   if (example) {
-    $("#example-picker").value = example;
     await loadExample(example);
-  } else if (!state.loaded) {
-    $("#example-picker").value = "";
-    $("#histories").value = NEW_HISTORY;
+  } else {
+    $("#histories").value = state.loaded ? "" : NEW_HISTORY;
+    document.querySelector(".histories-box").open = Boolean(state.loaded);  // to paste some
   }
   schedule(0);
 }
