@@ -6,15 +6,26 @@
 namespace agr::server {
 namespace {
 
-void append_codes(std::string* out, const Program& program, uint32_t set) {
+// [ "a", "b" ]
+template <typename List, typename Text>
+void append_strings(std::string* out, const List& list, Text text_of) {
   out->push_back('[');
   bool first = true;
-  for (uint32_t service : program.sets[set]) {
+  for (const auto& item : list) {
     if (!first) out->push_back(',');
     first = false;
-    append_json_string(out, program.services[service].code);
+    append_json_string(out, text_of(item));
   }
   out->push_back(']');
+}
+
+void append_strings(std::string* out, const std::vector<std::string>& list) {
+  append_strings(out, list, [](const std::string& s) -> std::string_view { return s; });
+}
+
+// The codes of a set of services.
+void append_codes(std::string* out, const Program& program, uint32_t set) {
+  append_strings(out, program.sets[set], [&](uint32_t service) -> std::string_view { return program.services[service].code; });
 }
 
 void append_field(std::string* out, const char* key, std::string_view text) {
@@ -28,22 +39,14 @@ std::string describe_agreement(const Program& program) {
   std::string out = "{\"name\":";
   append_json_string(&out, program.name);
   append_field(&out, "title", program.title);
-  out += ",\"sources\":[";
-  for (size_t i = 0; i < program.sources.size(); ++i) {
-    if (i) out += ',';
-    append_json_string(&out, program.sources[i]);
-  }
-  out += ']';
+  out += ",\"sources\":";
+  append_strings(&out, program.sources);
   if (program.has_price_level) append_field(&out, "price_level", format_date(program.price_level));
   out += ",\"referral_required\":";
   out += program.referral_required ? "true" : "false";
 
-  out += ",\"flags\":[";
-  for (size_t i = 0; i < program.flags.size(); ++i) {
-    if (i) out += ',';
-    append_json_string(&out, program.flags[i]);
-  }
-  out += ']';
+  out += ",\"flags\":";
+  append_strings(&out, program.flags);
 
   // Each service's fee levels; one level today, one per price regulation once services have
   // several (io-contract version 2), each then with the date it starts.

@@ -2,7 +2,12 @@
 // deadline already past. The rest of the API is driven over HTTP by tests/server/server_test.py.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "api.h"
+#include "bundled.h"
+#include "bytecode_file.h"
 
 namespace {
 
@@ -56,4 +61,30 @@ TEST_CASE("the agreements are found by name in the snapshot a request holds", "[
   CHECK_FALSE(store.current()->find("lbp"));
   const Api api(store, {});
   CHECK(api.run_lines(std::nullopt, std::nullopt, "", Clock::now() + std::chrono::seconds(1)).status == 200);
+}
+
+TEST_CASE("an agreement loaded from bytecode is served without a source", "[server]") {
+  const auto dir = std::filesystem::temp_directory_path() / "agr_server_api_test";
+  std::filesystem::create_directories(dir);
+  const std::string bytes = agr::write_bytecode(agr::testing::bundled_program("ste"));
+  std::ofstream(dir / "ste.agrc", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+
+  std::string error;
+  auto set = agr::server::AgreementSet::load({dir.string()}, 1, &error);
+  INFO(error);
+  REQUIRE(set);
+  REQUIRE(set->find("ste"));
+  CHECK_FALSE(set->find("ste")->source);
+  CHECK(set->listing_json().find("\"has_source\":false") != std::string::npos);
+
+  const agr::server::AgreementStore store(set);
+  const Api api(store, {});
+  const auto source = api.agreement_source("ste");
+  CHECK(source.status == 404);
+  CHECK(source.body.find("loaded from bytecode") != std::string::npos);
+  // The only agreement loaded judges the histories without being named.
+  const auto run = api.run_lines(std::nullopt, std::nullopt, R"({"id": "c", "events": []})", Clock::now() + std::chrono::seconds(5));
+  CHECK(run.status == 200);
+  CHECK(run.body.find("\"agreement\":\"ste\"") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
