@@ -81,11 +81,12 @@ Reply error_reply(int status, std::string_view message) {
   return reply;
 }
 
-Reply Api::health() const {
+Reply Api::health(size_t in_flight) const {
   const auto set = store_.current();
   Reply reply;
   reply.body = "{\"status\":\"ok\",\"generation\":" + std::to_string(set->generation()) +
-               ",\"agreements\":" + std::to_string(set->agreements().size()) + "}\n";
+               ",\"agreements\":" + std::to_string(set->agreements().size()) +
+               ",\"in_flight\":" + std::to_string(in_flight) + "}\n";
   return reply;
 }
 

@@ -38,8 +38,8 @@ class Api {
 
   const Limits& limits() const { return limits_; }
 
-  // GET /v1/health
-  Reply health() const;
+  // GET /v1/health; `in_flight` counts the requests being handled, this one included.
+  Reply health(size_t in_flight) const;
   // GET /v1/agreements, GET /v1/agreements/NAME, GET /v1/agreements/NAME/source
   Reply agreements() const;
   Reply agreement(std::string_view name) const;

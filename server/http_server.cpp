@@ -40,11 +40,12 @@ void log_line(const std::string& text) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-// When the request on this worker began, for the access log: set before routing, read after the
-// response. Zero for a request refused before routing (a body over the limit).
+// When the request on this worker began: set before routing, read after the response. Zero for a
+// request refused before routing (one the library could not read).
 thread_local Clock::time_point request_start{};
 
-void log_request(const httplib::Request& req, const httplib::Response& res) {
+// The access log's line for a request, and the count of requests in flight (for /v1/health).
+void log_request(const httplib::Request& req, const httplib::Response& res, std::atomic<size_t>& in_flight) {
   std::string duration = "-";
   if (request_start != Clock::time_point{}) {
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - request_start).count();
@@ -52,6 +53,7 @@ void log_request(const httplib::Request& req, const httplib::Response& res) {
     std::snprintf(text, sizeof text, "%.1fms", ms);
     duration = text;
     request_start = {};
+    --in_flight;
   }
   const std::string target = req.target.empty() ? req.path : req.target;
   log_line(req.remote_addr + " \"" + req.method + " " + target + "\" " + std::to_string(res.status) + " " +
@@ -138,7 +140,7 @@ bool read_body(const httplib::Request& req, const httplib::ContentReader& conten
   return false;
 }
 
-void register_routes(httplib::Server& http, const Api& api) {
+void register_routes(httplib::Server& http, const Api& api, const std::atomic<size_t>& in_flight) {
   // The GET endpoints take no query parameters.
   auto get = [&http](const char* pattern, std::function<Reply(const httplib::Request&)> endpoint) {
     http.Get(pattern, [endpoint = std::move(endpoint)](const httplib::Request& req, httplib::Response& res) {
@@ -146,7 +148,7 @@ void register_routes(httplib::Server& http, const Api& api) {
       send(res, check_params(query_params(req), {}, &refusal) ? endpoint(req) : std::move(refusal));
     });
   };
-  get("/v1/health", [&api](const httplib::Request&) { return api.health(); });
+  get("/v1/health", [&api, &in_flight](const httplib::Request&) { return api.health(in_flight); });
   get("/v1/agreements", [&api](const httplib::Request&) { return api.agreements(); });
   get(R"(/v1/agreements/([^/]+))", [&api](const httplib::Request& req) { return api.agreement(req.matches[1].str()); });
   get(R"(/v1/agreements/([^/]+)/source)",
@@ -291,11 +293,15 @@ int serve(const ServeOptions& options) {
   // an idle client, and a stop from waiting for idle connections. The price, a TCP handshake
   // per request, is small beside a batch of histories.
   http.set_keep_alive_max_count(1);
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  std::atomic<size_t> in_flight{0};
+  http.set_pre_routing_handler([&in_flight](const httplib::Request&, httplib::Response&) {
     request_start = Clock::now();
+    ++in_flight;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.set_logger(log_request);
+  http.set_logger([&in_flight](const httplib::Request& req, const httplib::Response& res) {
+    log_request(req, res, in_flight);
+  });
   // SO_REUSEADDR alone: the library's default adds SO_REUSEPORT, with which a second server on
   // the same port would start and silently take half of the connections.
   int listening_socket = -1;
@@ -304,7 +310,7 @@ int serve(const ServeOptions& options) {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listening_socket = sock;
   });
-  register_routes(http, api);
+  register_routes(http, api, in_flight);
 
   const int port = options.port == 0 ? http.bind_to_any_port(options.host)
                                      : (http.bind_to_port(options.host, options.port) ? options.port : -1);
