@@ -44,18 +44,21 @@ bool parse_as_of(const std::optional<std::string>& text, std::optional<Day>* as_
 // `agr run`'s loop over a body held in memory: one result line per input line (split at '\n',
 // the last line with or without one), error lines included. Past the deadline the work stops
 // and the request gets 503 instead of a partial answer.
-Reply evaluate_histories(std::shared_ptr<const Agreement> agreement, std::string_view histories,
+Reply evaluate_histories(std::shared_ptr<const Agreement> agreement, std::string histories,
                          std::optional<Day> as_of, Clock::time_point deadline, std::chrono::milliseconds timeout) {
+  const size_t size = histories.size();
+  histories.append(kLinePadding, ' ');  // every line is then read in place (agr.h, PaddedLine)
+  const std::string_view text(histories.data(), size);
   Evaluator evaluator(std::move(agreement));
   Reply reply;
   reply.content_type = kJsonLines;
-  reply.body.reserve(histories.size());
+  reply.body.reserve(size);
   uint64_t line_number = 0, error_lines = 0;
-  for (size_t pos = 0; pos < histories.size();) {
-    const size_t newline = histories.find('\n', pos);
-    const size_t end = newline == std::string_view::npos ? histories.size() : newline;
+  for (size_t pos = 0; pos < size;) {
+    const size_t newline = text.find('\n', pos);
+    const size_t end = newline == std::string_view::npos ? size : newline;
     ++line_number;
-    if (!evaluator.evaluate_json_line(histories.substr(pos, end - pos), line_number, as_of, &reply.body))
+    if (!evaluator.evaluate_json_line(PaddedLine{text.substr(pos, end - pos)}, line_number, as_of, &reply.body))
       ++error_lines;
     pos = end + 1;
     if (Clock::now() > deadline) {
@@ -131,14 +134,14 @@ Reply Api::language() const {
 }
 
 Reply Api::run_lines(const std::optional<std::string>& agreement, const std::optional<std::string>& as_of_text,
-                     std::string_view histories, Clock::time_point deadline) const {
+                     std::string histories, Clock::time_point deadline) const {
   const auto set = store_.current();  // this request's snapshot, whatever a reload does meanwhile
   Reply refusal;
   std::optional<Day> as_of;
   if (!parse_as_of(as_of_text, &as_of, &refusal)) return refusal;
   const LoadedAgreement* chosen = select_agreement(*set, agreement, &refusal);
   if (!chosen) return refusal;
-  return evaluate_histories(chosen->agreement, histories, as_of, deadline, limits_.timeout);
+  return evaluate_histories(chosen->agreement, std::move(histories), as_of, deadline, limits_.timeout);
 }
 
 Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
@@ -175,7 +178,7 @@ Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
     const auto set = store_.current();
     const LoadedAgreement* chosen = select_agreement(*set, agreement, &refusal);
     if (!chosen) return refusal;
-    return evaluate_histories(chosen->agreement, *histories, as_of, deadline, limits_.timeout);
+    return evaluate_histories(chosen->agreement, std::move(*histories), as_of, deadline, limits_.timeout);
   }
 
   if (source->size() > kMaxSourceBytes)
@@ -192,7 +195,7 @@ Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
     reply.body += ",\"diagnostics\":" + diags.render_json(source_file) + "}\n";
     return reply;
   }
-  return evaluate_histories(std::move(compiled), *histories, as_of, deadline, limits_.timeout);
+  return evaluate_histories(std::move(compiled), std::move(*histories), as_of, deadline, limits_.timeout);
 }
 
 Reply Api::check(std::string_view source, std::string_view file) const {

@@ -47,9 +47,10 @@ class Api {
   // GET /v1/language: the words of the language, for editors' colouring and completion.
   Reply language() const;
 
-  // POST /v1/run with a body of JSON Lines: `agreement` and `as_of` from the query.
+  // POST /v1/run with a body of JSON Lines: `agreement` and `as_of` from the query. The body is
+  // taken over, to be read in place.
   Reply run_lines(const std::optional<std::string>& agreement, const std::optional<std::string>& as_of,
-                  std::string_view histories, Clock::time_point deadline) const;
+                  std::string histories, Clock::time_point deadline) const;
   // POST /v1/run with a JSON body {"agreement" | "source", "histories", "as_of"?, "file"?}.
   Reply run_json(std::string_view body, Clock::time_point deadline) const;
 

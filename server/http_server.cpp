@@ -168,7 +168,7 @@ void register_routes(httplib::Server& http, const Api& api, const std::atomic<si
         !read_body(req, content, api.limits(), deadline, &body, &refusal))
       return send(res, std::move(refusal));
     send(res, json ? api.run_json(body, deadline)
-                   : api.run_lines(param(params, "agreement"), param(params, "as_of"), body, deadline));
+                   : api.run_lines(param(params, "agreement"), param(params, "as_of"), std::move(body), deadline));
   });
   http.Post("/v1/check", [&api](const httplib::Request& req, httplib::Response& res,
                                 const httplib::ContentReader& content) {
