@@ -46,7 +46,9 @@ const char* const kUsageText =
     "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
-    "        [--as-of YYYY-MM-DD]\n";
+    "        [--as-of YYYY-MM-DD]\n"
+    "  agr serve AGREEMENT_OR_FOLDER...          the HTTP API and the authors' page (--help)\n"
+    "  agr lsp                                   the language server for editors (stdio)\n";
 
 int usage(const std::string& problem) {
   if (!problem.empty()) fmt::print(stderr, "agr: {}\n", problem);
@@ -215,7 +217,7 @@ int cmd_run(const std::vector<std::string>& args) {
   bool any_error = false;
   while (reader.next(&line)) {
     ++line_number;
-    any_error |= !evaluator.evaluate_json_line(line, line_number, as_of, &out);
+    any_error |= !evaluator.evaluate_json_line(PaddedLine{line}, line_number, as_of, &out);
     if (out.size() >= (1 << 16)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();
@@ -260,6 +262,8 @@ int main(int argc, char** argv) {
   if (command == "run") return cmd_run(args);
   if (command == "test") return cmd_test(args);
   if (command == "schedule") return cmd_schedule(args);
+  if (command == "serve") return cmd_serve(args);
+  if (command == "lsp") return cmd_lsp(args);
   if (command == "--help" || command == "-h" || command == "help") {
     fmt::print("{}", kUsageText);
     return kOk;
