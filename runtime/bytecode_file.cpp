@@ -336,13 +336,16 @@ bool read_bytecode(std::string_view bytes, Program* out, std::string* error) {
   }
   Reader header(bytes.substr(4, kHeaderBytes - 4));
   uint16_t version = static_cast<uint16_t>(header.u8() | (header.u8() << 8));
-  header.u8();
-  header.u8();
+  const uint16_t reserved = static_cast<uint16_t>(header.u8() | (header.u8() << 8));
   uint64_t body_size = header.u64();
   uint64_t checksum = header.u64();
   if (version != kBytecodeVersion) {
     *error = "bytecode format version " + std::to_string(version) + ", but this runtime reads version " +
              std::to_string(kBytecodeVersion) + "; recompile the agreement with this agrc";
+    return false;
+  }
+  if (reserved != 0) {
+    *error = "the header's reserved bytes are " + std::to_string(reserved) + ", not 0: not a file this agr wrote";
     return false;
   }
   std::string_view body = bytes.substr(kHeaderBytes);
