@@ -23,6 +23,7 @@
 #include "agr/agr.h"
 #include "calendar.h"
 #include "driver.h"
+#include "disk_cache.h"
 #include "jit.h"
 #include "lower_to_llvm.h"
 #include "program.h"
@@ -236,7 +237,7 @@ TEST_CASE("with a cache directory the compiled object is written to disk", "[jit
   REQUIRE(jit);
   CHECK_FALSE(stats.from_cache);
   size_t objects = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) objects += entry.path().extension() == ".o";
+  for (const auto& entry : fs::directory_iterator(dir)) objects += entry.path().extension() == ".agrjit";
   CHECK(objects == 1);
   std::vector<Input> inputs;
   add_random(vm->program(), agr::days_from_civil(2025, 6, 1), 200, 9, "random", &inputs);
@@ -291,4 +292,45 @@ TEST_CASE("forged but valid variants of an agreement run the same on the JIT as 
     CHECK(compare(vm, jit, inputs) == 0);
   });
   CHECK(compiled > 100);
+}
+
+TEST_CASE("the disk cache's hash is SHA-256", "[jit][cache]") {
+  // FIPS 180-2's examples.
+  CHECK(agr::jit::hex(agr::jit::sha256("abc")) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(agr::jit::hex(agr::jit::sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(agr::jit::hex(agr::jit::sha256(std::string(1000000, 'a'))) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("a disk cache entry reads back only under its own key and with its own bytes", "[jit][cache]") {
+  const fs::path dir = fs::temp_directory_path() / ("agr_jit_entry_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::string why;
+  auto disk = agr::jit::DiskCache::open(dir.string(), &why);
+  INFO(why);
+  REQUIRE(disk);
+  CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+  const agr::jit::Digest key = agr::jit::sha256("key"), other = agr::jit::sha256("other");
+  CHECK_FALSE(disk->read(key, &why));
+  CHECK(why.empty());  // no entry: nothing to say
+  REQUIRE(disk->write(key, "object bytes", &why));
+  auto back = disk->read(key, &why);
+  REQUIRE(back);
+  CHECK(*back == "object bytes");
+  // Another key's entry under this name.
+  REQUIRE(disk->write(other, "other object", &why));
+  fs::copy_file(dir / disk->entry_name(other), dir / disk->entry_name(key), fs::copy_options::overwrite_existing);
+  CHECK_FALSE(disk->read(key, &why));
+  CHECK(why == "it was compiled from other bytecode or options");
+  // Nothing but the two entries is left (the temporary files were renamed).
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) files += entry.is_regular_file();
+  CHECK(files == 2);
+  disk.reset();
+  // A folder others may write into is not used.
+  fs::permissions(dir, fs::perms::group_write, fs::perm_options::add);
+  CHECK_FALSE(agr::jit::DiskCache::open(dir.string(), &why));
+  CHECK(why == "it is writable by its group (mode 0720)");
+  fs::remove_all(dir);
 }

@@ -25,11 +25,7 @@
 #include "driver.h"
 #include "verify.h"
 #ifdef AGR_HAVE_JIT
-#include <cstdlib>
-#include <filesystem>
-#include <system_error>
-
-#include "jit.h"
+#include "command_line.h"
 #endif
 
 namespace agr::cli {
@@ -173,34 +169,11 @@ int cmd_run(const std::vector<std::string>& args) {
   }
 #ifdef AGR_HAVE_JIT
   if (engine == "jit") {
-    // The disk cache: $AGR_JIT_CACHE, else $XDG_CACHE_HOME/agr, else $HOME/.cache/agr; none when
-    // the directory cannot be created. Statistics go to stderr only with AGR_JIT_STATS set, so
-    // stdout stays byte-identical to the VM's.
-    jit::Options options;
-    options.opt_level = jit_opt;
-    const char* env = std::getenv("AGR_JIT_CACHE");
-    if (env && *env) {
-      options.cache_dir = env;
-    } else if ((env = std::getenv("XDG_CACHE_HOME")) && *env) {
-      options.cache_dir = std::string(env) + "/agr";
-    } else if ((env = std::getenv("HOME")) && *env) {
-      options.cache_dir = std::string(env) + "/.cache/agr";
-    }
-    if (!options.cache_dir.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(options.cache_dir, ec);
-      if (ec || !std::filesystem::is_directory(options.cache_dir, ec)) options.cache_dir.clear();
-    }
-    jit::Stats stats;
-    auto native = jit::compile(*agreement, options, &stats, &error);
+    auto native = jit::compile_for_command_line(*agreement, jit_opt, &error);
     if (!native) {
       fmt::print(stderr, "agr: {}\n", error);
       return kUsage;
     }
-    if (std::getenv("AGR_JIT_STATS"))
-      fmt::print(stderr, "agr: jit: {} functions at O{} in {:.2f} ms{}{}\n", stats.functions, jit_opt,
-                 stats.compile_ms, stats.from_cache ? " (cached)" : "",
-                 options.cache_dir.empty() ? ", no disk cache" : ", cache " + options.cache_dir);
     agreement = std::move(native);
   }
 #endif
