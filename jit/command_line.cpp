@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "jit.h"
+#include "plugin.h"
 
 namespace agr::jit {
 
@@ -26,11 +26,17 @@ std::string default_cache_dir() {
 
 std::shared_ptr<const Agreement> compile_for_command_line(const Agreement& agreement, int opt_level,
                                                            std::string* error) {
+  std::string why;
+  const PluginInterface* plugin = load_plugin(&why);
+  if (!plugin) {
+    *error = why;
+    return nullptr;
+  }
   Options options;
   options.opt_level = opt_level;
   options.cache_dir = default_cache_dir();
   Stats stats;
-  auto native = compile(agreement, options, &stats, error);
+  auto native = plugin->compile(agreement, options, &stats, error);
   if (native && std::getenv("AGR_JIT_STATS")) {
     std::fprintf(stderr, "agr: jit: %zu functions at O%d in %.2f ms%s, %s%s\n", stats.functions, opt_level,
                  stats.compile_ms, stats.from_cache ? " (cached)" : "",

@@ -24,9 +24,7 @@
 #include "disassemble.h"
 #include "driver.h"
 #include "verify.h"
-#ifdef AGR_HAVE_JIT
 #include "command_line.h"
-#endif
 
 namespace agr::cli {
 namespace {
@@ -154,20 +152,12 @@ int cmd_run(const std::vector<std::string>& args) {
     }
   }
   if (histories_path.empty()) return usage("run needs an agreement and a histories file");
-#ifndef AGR_HAVE_JIT
-  if (engine == "jit") {
-    fmt::print(stderr, "agr: this agr was built without the LLVM JIT; use --engine vm\n");
-    return kUsage;
-  }
-  (void)jit_opt;
-#endif
   std::string error;
   auto agreement = load_agreement(agreement_path, &error);
   if (!agreement) {
     fmt::print(stderr, "{}", error);
     return kUsage;
   }
-#ifdef AGR_HAVE_JIT
   if (engine == "jit") {
     auto native = jit::compile_for_command_line(*agreement, jit_opt, &error);
     if (!native) {
@@ -176,7 +166,6 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     agreement = std::move(native);
   }
-#endif
   std::FILE* in = histories_path == "-" ? stdin : std::fopen(histories_path.c_str(), "rb");
   if (!in) {
     fmt::print(stderr, "agr: cannot read {}\n", histories_path);
