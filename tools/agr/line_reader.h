@@ -1,7 +1,9 @@
 // Reads input in large blocks and hands out complete lines; memory is bounded by the longest
 // line, never by the file, and by max_line however long a line is: a longer line comes out cut
 // to max_line + 1 bytes (so that it is still refused as too long, on its own line number) while
-// the rest of it is read and dropped.
+// the rest of it is read and dropped. Every line comes with kLinePadding readable bytes after
+// it (the buffer keeps them past its data), so the JSON parser reads it where it lies
+// (PaddedLine).
 //
 // It reads with read(2), which returns what is there: on a pipe or a terminal a line that has
 // arrived is handed out at once, never held back until a block is full (a co-process answers
@@ -60,7 +62,7 @@ class LineReader {
       end_ -= pos_;
       scanned -= pos_;
       pos_ = 0;
-      if (buffer_.size() < end_ + kBlock) buffer_.resize(end_ + kBlock);  // grows, never refilled with zeros
+      reserve(end_ + kBlock);
       const ssize_t got = read_some(buffer_.data() + end_, kBlock);
       if (got > 0) end_ += static_cast<size_t>(got);
     }
@@ -93,7 +95,7 @@ class LineReader {
       if (const void* nl = std::memchr(block.data(), '\n', static_cast<size_t>(got))) {
         const char* after = static_cast<const char*>(nl) + 1;
         const size_t rest = static_cast<size_t>(block.data() + got - after);
-        if (buffer_.size() < end_ + rest) buffer_.resize(end_ + rest);
+        reserve(end_ + rest);
         std::memcpy(buffer_.data() + end_, after, rest);
         end_ += rest;
         return;
@@ -101,11 +103,17 @@ class LineReader {
     }
   }
 
+  // Room for data up to `end`, and kLinePadding bytes after it. The buffer only grows: it is
+  // not filled with zeros again for every read.
+  void reserve(size_t end) {
+    if (buffer_.size() < end + kLinePadding) buffer_.resize(end + kLinePadding);
+  }
+
   static constexpr size_t kBlock = 1 << 20;
   int fd_;
   size_t max_line_;
   std::function<void()> before_read_;
-  std::string buffer_;  // the input is in [pos_, end_); the rest is room to read into
+  std::string buffer_;  // the input is in [pos_, end_); then room to read into, at least kLinePadding
   size_t pos_ = 0, end_ = 0;
   bool eof_ = false;
   int error_ = 0;

@@ -71,7 +71,7 @@ int run(const RunOptions& options) {
   Evaluator evaluator(agreement);
   Output out = Output::standard();
   return for_each_line({"run", options.line_buffered}, input, out, [&](std::string_view line, uint64_t number) {
-    return evaluator.evaluate_json_line(line, number, options.as_of, out.buffer());
+    return evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
   });
 }
 
