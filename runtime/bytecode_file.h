@@ -4,13 +4,15 @@
 #include <string>
 #include <string_view>
 
+#include "agr/version.h"
 #include "limits_table.h"
 #include "program.h"
 
 namespace agr {
 
 inline constexpr char kBytecodeMagic[4] = {'A', 'G', 'R', 'C'};
-inline constexpr uint16_t kBytecodeVersion = 1;
+// The format version is defined once, in agr/version.h (generated from version.h.in).
+inline constexpr uint16_t kBytecodeVersion = AGR_BYTECODE_FORMAT_VERSION;
 
 std::string write_bytecode(const Program& program);
 

@@ -1,0 +1,62 @@
+// `agr run AGREEMENT HISTORIES`: evaluate JSON Lines histories, one result line per input line, in
+// input order (docs/io-contract.md). A file is read in large blocks and answered in large chunks;
+// a pipe or a terminal is answered line by line, so a co-process never waits on a full buffer.
+#include "cli.h"
+#include "command_line.h"
+
+namespace agr::cli {
+namespace {
+
+struct RunOptions {
+  std::string agreement, histories;
+  std::optional<Day> as_of;
+  std::string engine = "vm";
+  int jit_opt = 2;  // the JIT's optimisation level
+  bool line_buffered = false;
+};
+
+// The agreement as the chosen engine runs it: itself for the VM, with native code for the JIT.
+std::shared_ptr<const Agreement> with_engine(std::shared_ptr<const Agreement> agreement, const RunOptions& options) {
+  if (options.engine == "vm") return agreement;
+  std::string error;
+  auto native = jit::compile_for_command_line(*agreement, options.jit_opt, &error);
+  if (!native) eprint("agr: {}\n", error);
+  return native;
+}
+
+int run(const RunOptions& options) {
+  auto agreement = load_agreement(options.agreement);
+  if (!agreement) return kFailure;
+  agreement = with_engine(std::move(agreement), options);
+  if (!agreement) return kFailure;
+  Input input;
+  if (!input.open(options.histories)) return kFailure;
+  Evaluator evaluator(agreement);
+  Output out = Output::standard();
+  return for_each_line({"run", options.line_buffered}, input, out, [&](std::string_view line, uint64_t number) {
+    return evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
+  });
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& agr) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* command = agr.add_subcommand(
+      "run", "evaluate JSON Lines histories: one verdict line per input line on stdout, in input order");
+  command->add_option("AGREEMENT", options->agreement, "the agreement: .agr (compiled in memory) or .agrc")
+      ->required();
+  command->add_option("HISTORIES", options->histories, "a JSON Lines file of course histories, or - for standard input")
+      ->required();
+  add_as_of_option(command, &options->as_of);
+  command->add_option("--engine", options->engine, "the bytecode VM, or native code through LLVM (the same output)")
+      ->type_name("vm|jit")
+      ->check(one_of({"vm", "jit"}));
+  command->add_option("--jit-opt", options->jit_opt, "the JIT's LLVM optimisation level")
+      ->type_name("0|2")
+      ->check(one_of({"0", "2"}));
+  add_line_buffered_option(command, &options->line_buffered);
+  return {command, [options] { return run(*options); }};
+}
+
+}  // namespace agr::cli
