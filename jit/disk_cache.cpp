@@ -77,6 +77,16 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+std::string hex_bytes(const uint8_t* bytes, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) {
+    s += digits[bytes[i] >> 4];
+    s += digits[bytes[i] & 15];
+  }
+  return s;
+}
+
 std::string random_suffix() {
   uint8_t bytes[12];
   size_t got = 0;
@@ -91,13 +101,7 @@ std::string random_suffix() {
     const uint64_t fallback = (uint64_t(::getpid()) << 32) ^ reinterpret_cast<uintptr_t>(&got);
     std::memcpy(bytes, &fallback, sizeof fallback);
   }
-  static const char digits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : bytes) {
-    s += digits[b >> 4];
-    s += digits[b & 15];
-  }
-  return s;
+  return hex_bytes(bytes, sizeof bytes);
 }
 
 }  // namespace
@@ -106,15 +110,7 @@ Digest sha256(std::string_view bytes) {
   return llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
-std::string hex(const Digest& digest) {
-  static const char digits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : digest) {
-    s += digits[b >> 4];
-    s += digits[b & 15];
-  }
-  return s;
-}
+std::string hex(const Digest& digest) { return hex_bytes(digest.data(), digest.size()); }
 
 std::unique_ptr<DiskCache> DiskCache::open(const std::string& folder, std::string* why) {
   if (folder.empty() || folder[0] != '/') {
