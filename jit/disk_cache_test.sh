@@ -33,8 +33,8 @@ same_as_vm() { cmp -s "$dir/$1.vm" "$dir/jit.out" || fail "$2: the JIT's output 
 cached() { grep -q "(cached)" "$dir/jit.err"; }
 noted() { grep -q "$1" "$dir/jit.err" || fail "$2: no note '$1' under AGR_JIT_STATS: $(cat "$dir/jit.err")"; }
 
-"$agr" run "$lbp" "$lbp_histories" --engine vm >"$dir/lbp.vm" || [ $? -eq 1 ] || fail "the VM run failed"
-"$agr" run "$ste" "$ste_histories" --engine vm >"$dir/ste.vm" || [ $? -eq 1 ] || fail "the VM run failed"
+"$agr" run "$lbp" "$lbp_histories" --engine vm >"$dir/lbp.vm" 2>"$dir/vm.err" || [ $? -eq 1 ] || fail "the VM run failed"
+"$agr" run "$ste" "$ste_histories" --engine vm >"$dir/ste.vm" 2>"$dir/vm.err" || [ $? -eq 1 ] || fail "the VM run failed"
 
 # ---- across processes: compiled once, then loaded --------------------------------------------------
 for opt in 0 2; do

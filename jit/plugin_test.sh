@@ -20,7 +20,7 @@ loads() { grep -o 'file=[^ ]*' "$1" | sed 's/file=//' | sort -u | tr '\n' ' '; }
 ldd "$agr" | grep -q libLLVM && fail "agr links LLVM: $(ldd "$agr" | grep libLLVM)"
 ldd "$plugin" | grep -q libLLVM || fail "the plugin does not link LLVM: $(ldd "$plugin")"
 
-"$agr" run "$lbp" "$histories" --engine vm >"$dir/vm.out" || [ $? -eq 1 ] || fail "the VM run failed"
+"$agr" run "$lbp" "$histories" --engine vm >"$dir/vm.out" 2>"$dir/vm.err" || [ $? -eq 1 ] || fail "the VM run failed"
 LD_DEBUG=files "$agr" run "$lbp" "$histories" --engine vm >/dev/null 2>"$dir/vm.log" || [ $? -eq 1 ] ||
   fail "the VM run failed under LD_DEBUG"
 for part in libLLVM agr-jit; do
@@ -38,7 +38,7 @@ cmp -s "$dir/vm.out" "$dir/jit.out" || fail "the JIT's output differs from the V
 # An agr without its plugin: the VM runs, the JIT is a clear error (exit 2).
 mkdir "$dir/alone"
 cp "$agr" "$dir/alone/agr"
-"$dir/alone/agr" run "$lbp" "$histories" --engine vm >"$dir/alone.out" || [ $? -eq 1 ] || fail "agr alone: the VM failed"
+"$dir/alone/agr" run "$lbp" "$histories" --engine vm >"$dir/alone.out" 2>"$dir/vm.err" || [ $? -eq 1 ] || fail "agr alone: the VM failed"
 cmp -s "$dir/vm.out" "$dir/alone.out" || fail "agr alone: the VM's output differs"
 status=0
 "$dir/alone/agr" run "$lbp" "$histories" --engine jit >"$dir/alone.out" 2>"$dir/alone.err" || status=$?
