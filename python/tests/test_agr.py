@@ -8,6 +8,7 @@ import decimal
 import json
 import os
 import subprocess
+import sys
 import threading
 import unittest
 
@@ -180,6 +181,15 @@ class AgreementTest(unittest.TestCase):
         dicts = [self.lbp.evaluate(l) for l in read_lines(EXAMPLES)[:3]]
         self.assertTrue(agr.to_frame(dicts).equals(frame[frame.course.isin(["c-17", "c-18", "c-19"])]
                                                    .reset_index(drop=True)))
+
+
+class ExampleTest(unittest.TestCase):
+    def test_evaluate_example(self):
+        """examples/python/evaluate.py (shown in docs/integrating.md) prints what it printed."""
+        example = os.path.join(SOURCE, "examples", "python", "evaluate.py")
+        out = subprocess.run([sys.executable, example, LBP, EXAMPLES], stdout=subprocess.PIPE, check=True).stdout
+        with open(os.path.join(os.path.dirname(__file__), "evaluate_example.out"), "rb") as f:
+            self.assertEqual(out.decode(), f.read().decode())
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ over its partitions gives, byte for byte, what `agr run` writes for the same fil
 
 Run by CTest (python/CMakeLists.txt); AGR_GEN_HISTORIES is the corpus generator (bench/).
 """
+import importlib.util
 import os
 import subprocess
 import unittest
@@ -82,6 +83,18 @@ class DaskTest(unittest.TestCase):
     def test_bad_agreement(self):
         with self.assertRaises(agr.AgreementError):
             agr.dask.run(self.corpus, os.path.join(WORK, "missing.agrc"))
+
+    def test_example_against_a_scheduler(self):
+        """examples/python/dask_run.py (shown in docs/integrating.md), given the running cluster's
+        scheduler address as a multi-machine deployment would give it."""
+        spec = importlib.util.spec_from_file_location(
+            "dask_run", os.path.join(SOURCE, "examples", "python", "dask_run.py"))
+        example = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(example)
+        output = os.path.join(WORK, "example.jsonl")
+        example.main(LBP, self.corpus, output, self.cluster.scheduler_address)
+        with open(output, "rb") as f:
+            self.assertEqual(f.read(), self.expected)
 
 
 if __name__ == "__main__":
