@@ -10,15 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-
-#define CHECK(condition)                                                    \
-  do {                                                                      \
-    if (!(condition)) {                                                     \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                           \
-    }                                                                       \
-  } while (0)
+#include "check.h"
 
 static const char kHistory[] =
     "{\"id\": \"c-1\", \"referral_date\": \"2025-09-01\", \"events\": ["

@@ -14,15 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-
-#define CHECK(condition)                                                    \
-  do {                                                                      \
-    if (!(condition)) {                                                     \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                           \
-    }                                                                       \
-  } while (0)
+#include "check.h"
 
 static int contains(const char *text, const char *part) { return text && strstr(text, part) != NULL; }
 
