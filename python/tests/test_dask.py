@@ -97,5 +97,14 @@ class DaskTest(unittest.TestCase):
             self.assertEqual(f.read(), self.expected)
 
 
+class LocalSchedulerTest(unittest.TestCase):
+    """Without a distributed client (DaskTest's is closed by now), Dask's local threads."""
+
+    def test_without_a_client(self):
+        examples = os.path.join(SOURCE, "examples", "histories", "lbp.jsonl")
+        out = agr.dask.run(examples, LBP, blocksize=700)  # a partition of a line or two
+        self.assertEqual("".join(out).encode("utf-8"), agr_run(LBP, examples))
+
+
 if __name__ == "__main__":
     unittest.main()
