@@ -35,23 +35,20 @@ def _agreement(bytecode):
     return agreement
 
 
-def _evaluate(lines, bytecode, as_of):
-    """One partition, on a worker: its output lines, with error objects numbered from the
-    partition's first line (the client numbers them again), their count, and its bad lines."""
-    output, errors = _agreement(bytecode)._core.run(lines, as_of, 1, 1)
-    return output, len(lines), [(i, lines[i]) for i in errors]
-
-
 def _evaluate_block(block, bytecode, as_of):
-    """A block of a file (whole lines, as bytes), split as `agr run` splits: at each newline."""
-    lines = block.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    return _evaluate(lines, bytecode, as_of)
+    """A block of a file (whole lines, as bytes), on a worker, split as `agr run` splits: at each
+    newline. Its output (bytes) with error objects numbered from the block's first line (the
+    client numbers them again), its number of lines, and its bad lines."""
+    out, errors, count = _agreement(bytecode)._core.run_block(block, as_of, 1)
+    lines = block.split(b"\n") if errors else []
+    return out, count, [(i, lines[i]) for i in errors]
 
 
 def _evaluate_lines(lines, bytecode, as_of):
-    return _evaluate(list(lines), bytecode, as_of)
+    """A partition of a bag of lines (str or bytes), on a worker: as _evaluate_block."""
+    lines = list(lines)
+    out, errors = _agreement(bytecode)._core.run(lines, as_of, 1, 1)
+    return "".join(out).encode("utf-8"), len(lines), [(i, lines[i]) for i in errors]
 
 
 def _results_in_order(parts, client, window):
@@ -109,17 +106,20 @@ def run(source, agreement, *, as_of=None, output=None, blocksize="64MiB", client
 
     lines = errors = 0
     collected = [] if output is None else None
-    sink = open(output, "w", encoding="utf-8", newline="") if output is not None else None
+    sink = open(output, "wb") if output is not None else None
     try:
         for out, count, bad in _results_in_order(parts, client, window):
-            for i, line in bad:  # numbered over the whole input, as agr run numbers them
-                out[i] = agreement._core.run([line], as_of, 1, lines + i + 1)[0][0]
+            if bad:  # numbered over the whole input, as agr run numbers them
+                out = out.split(b"\n")  # a verdict line holds no raw newline: JSON escapes it
+                for i, line in bad:
+                    out[i] = agreement._core.run([line], as_of, 1, lines + i + 1)[0][0][:-1].encode("utf-8")
+                out = b"\n".join(out)
             lines += count
             errors += len(bad)
             if sink is not None:
-                sink.writelines(out)
+                sink.write(out)
             else:
-                collected += out
+                collected += [line + "\n" for line in out.decode("utf-8").split("\n")[:-1]]
     finally:
         if sink is not None:
             sink.close()
