@@ -197,6 +197,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     const Service& service = p.services[e.service];
     if (service.has_fee) {
       v.has_fee = true;
+      v.fee = service.fee;
       out->totals.total += service.fee.total;
       out->totals.subsidy += service.fee.subsidy;
       out->totals.patient += service.fee.patient;
@@ -233,6 +234,29 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 Agreement::~Agreement() = default;
 
 const std::string& Agreement::name() const { return program_->name; }
+const std::string& Agreement::title() const { return program_->title; }
+size_t Agreement::service_count() const { return program_->services.size(); }
+ServiceInfo Agreement::service(size_t i) const { return ServiceInfo(&program_->services[i]); }
+size_t Agreement::rule_count() const { return program_->rules.size(); }
+RuleInfo Agreement::rule(size_t i) const { return RuleInfo(&program_->rules[i]); }
+size_t Agreement::due_item_count() const { return program_->dues.size(); }
+DueItemInfo Agreement::due_item(size_t i) const { return DueItemInfo(&program_->dues[i]); }
+std::string Agreement::bytecode() const { return write_bytecode(*program_); }
+
+const std::string& ServiceInfo::code() const { return service_->code; }
+const std::string& ServiceInfo::title() const { return service_->title; }
+bool ServiceInfo::supplement() const { return service_->supplement; }
+
+const std::string& RuleInfo::id() const { return rule_->id; }
+const std::string& RuleInfo::message() const { return rule_->message; }
+const std::string& RuleInfo::source() const { return rule_->source; }
+bool RuleInfo::is_warning() const { return rule_->warning; }
+uint32_t RuleInfo::line() const { return rule_->line; }
+
+const std::string& DueItemInfo::rule_id() const { return due_->rule; }
+uint32_t DueItemInfo::service() const { return due_->service; }
+const std::string& DueItemInfo::message() const { return due_->message; }
+const std::string& DueItemInfo::source() const { return due_->source; }
 
 std::shared_ptr<const Agreement> Agreement::from_program(Program program, std::string* error) {
   if (!verify_program(program, error)) return nullptr;
@@ -258,6 +282,13 @@ std::shared_ptr<const Agreement> Agreement::load_bytecode(std::string_view bytes
 }
 
 std::shared_ptr<const Agreement> Agreement::load_file(const std::string& path, std::string* error) {
+  // The runtime never contains the compiler (nor ANTLR): say where a source is loaded instead.
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".agr") == 0) {
+    *error = path + ": an agreement source (.agr) needs the compiler: compile it with `agr compile " + path +
+             " -o FILE.agrc`, or link the compiler library (agr::compiler) and load it with "
+             "agr::compile_agreement (C: agr_agreement_compile)";
+    return nullptr;
+  }
   // A little past the limit at most, which load_bytecode then refuses.
   std::string bytes;
   if (!read_file_bounded(path, kMaxBytecodeBytes, &bytes, error)) return nullptr;

@@ -1,12 +1,17 @@
 // The agr runtime's public API: load a compiled agreement once, evaluate course histories many
 // times. An Agreement is immutable and may be shared between threads; an Evaluator holds the
 // scratch state of one thread. Nothing here throws for bad input: errors come back as values.
+// This header is all an integrator needs to read a verdict: its indexes name the agreement's
+// services, rules and due items, which the read-only accessors below describe.
 //
 //   std::string error;
 //   auto agreement = agr::Agreement::load_file("lbp.agrc", &error);
 //   agr::Evaluator evaluator(agreement);
 //   agr::CourseVerdict verdict;
 //   if (evaluator.evaluate(history, std::nullopt, &verdict)) { ... verdict.events ... }
+//
+// The installed library (libagr, CMake target agr::runtime) exports this API and the C API
+// (agr/agr_c.h); docs/integrating.md describes both.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +27,57 @@ struct Program;     // the verified bytecode (runtime/program.h)
 class AgreementIndex;
 struct NativeCode;  // the agreement's functions compiled to machine code (the JIT tier)
 class Evaluator;
+struct Service;
+struct Rule;
+struct DueItem;
 
 // Days since 1970-01-01.
 using Day = int32_t;
+
+// An amount and its split between the region's subsidy and the patient's share, in øre.
+struct FeeSplit {
+  int64_t total = 0, subsidy = 0, patient = 0;
+};
+
+// Read-only views of an agreement's tables, valid while the agreement lives.
+class ServiceInfo {
+ public:
+  const std::string& code() const;   // e.g. "0261"
+  const std::string& title() const;
+  bool supplement() const;           // never counted by per-day rules
+
+ private:
+  friend class Agreement;
+  explicit ServiceInfo(const Service* service) : service_(service) {}
+  const Service* service_;
+};
+
+class RuleInfo {
+ public:
+  const std::string& id() const;       // the specification's id, e.g. "LBP-6"
+  const std::string& message() const;  // in plain words
+  const std::string& source() const;   // the passage of the agreement's text behind the rule
+  bool is_warning() const;             // a warning instead of a rejection
+  uint32_t line() const;               // the rule's line in its .agr file
+
+ private:
+  friend class Agreement;
+  explicit RuleInfo(const Rule* rule) : rule_(rule) {}
+  const Rule* rule_;
+};
+
+class DueItemInfo {
+ public:
+  const std::string& rule_id() const;  // the schedule rule that makes it due
+  uint32_t service() const;            // what is due: an index for Agreement::service
+  const std::string& message() const;
+  const std::string& source() const;
+
+ private:
+  friend class Agreement;
+  explicit DueItemInfo(const DueItem* due) : due_(due) {}
+  const DueItem* due_;
+};
 
 class Agreement {
  public:
@@ -38,7 +91,22 @@ class Agreement {
   static std::shared_ptr<const Agreement> with_native_code(const Agreement& base,
                                                            std::shared_ptr<const NativeCode> native);
 
+  // What an integrator reads: the name histories use in their `agreement` field, the title, and
+  // the tables that the indexes in a CourseVerdict point into.
   const std::string& name() const;
+  const std::string& title() const;
+  size_t service_count() const;
+  ServiceInfo service(size_t i) const;  // i < service_count()
+  size_t rule_count() const;
+  RuleInfo rule(size_t i) const;        // i < rule_count(), in file order
+  size_t due_item_count() const;
+  DueItemInfo due_item(size_t i) const; // i < due_item_count()
+
+  // The agreement as the bytes of an `.agrc` file (load_bytecode reads them back): for shipping a
+  // loaded agreement to another process or machine.
+  std::string bytecode() const;
+
+  // For the compiler, the JIT and the tools (they include runtime/program.h); not installed.
   const Program& program() const { return *program_; }
   const AgreementIndex& index() const { return *index_; }
   const NativeCode* native_code() const { return native_.get(); }
@@ -72,32 +140,31 @@ enum class EventStatus : uint8_t { Accepted, Rejected, NotGoverned };
 
 struct EventVerdict {
   EventStatus status = EventStatus::NotGoverned;
-  int32_t service = -1;            // index into program().services, -1 when not governed
+  int32_t service = -1;            // index for Agreement::service, -1 when not governed
   uint32_t first_violation = 0;    // into CourseVerdict::violations
   uint32_t violation_count = 0;
   bool has_fee = false;            // accepted and the service has a fee
+  FeeSplit fee;                    // the event's fee, where has_fee
 };
 
 struct WarningVerdict {
-  uint32_t rule;   // index into program().rules
+  uint32_t rule;   // index for Agreement::rule
   uint32_t event;  // input index of the event it is attached to
 };
 
 struct DueVerdict {
-  uint32_t due;  // index into program().dues
+  uint32_t due;  // index for Agreement::due_item
   Day earliest, target;
   bool has_latest;
   Day latest;
   bool overdue;
 };
 
-struct Totals {
-  int64_t total = 0, subsidy = 0, patient = 0;  // øre
-};
+using Totals = FeeSplit;
 
 struct CourseVerdict {
   std::vector<EventVerdict> events;  // in input order
-  std::vector<uint32_t> violations;  // rule indexes; each rejected event's are one slice of it
+  std::vector<uint32_t> violations;  // indexes for Agreement::rule; each rejected event's are one slice
   std::vector<WarningVerdict> warnings;
   Totals totals;
   std::vector<DueVerdict> due;
