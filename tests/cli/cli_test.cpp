@@ -306,7 +306,7 @@ std::vector<Case> table() {
       {"agr compile --help", {{"compile", "--help"}}, 0, {"Usage: agr compile", "--emit", "-o,--output"}, {}, {}, {}, 0},
       {"agr run --help", {{"run", "--help"}}, 0, {"Usage: agr run", "--as-of", "--engine", "--line-buffered"}, {}, {}, {}, 0},
       {"agr test --help", {{"test", "--help"}}, 0, {"Usage: agr test", "--verbose"}, {}, {}, {}, 0},
-      {"agr diff --help", {{"diff", "--help"}}, 0, {"Usage: agr diff", "OLD", "NEW", "--as-of", "--format"}, {}, {}, {}, 0},
+      {"agr diff --help", {{"diff", "--help"}}, 0, {"Usage: agr diff", "OLD", "NEW", "--as-of", "--format", "0 nothing changed; 1 something changed"}, {}, {}, {}, 0},
       {"agr schedule --help", {{"schedule", "--help"}}, 0, {"Usage: agr schedule", "--as-of"}, {}, {}, {}, 0},
       {"agr run -h", {{"run", "-h"}}, 0, {"Usage: agr run"}, {}, {}, {}, 0},
       {"an unknown command", {{"frobnicate"}}, 2, {}, {"frobnicate"}, {}, {}, 1},

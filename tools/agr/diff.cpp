@@ -578,6 +578,10 @@ Command add_diff_command(CLI::App& agr) {
   command->add_option("NEW", options->new_agreement, "the revised agreement: .agr or .agrc")->required();
   command->add_option("HISTORIES", options->histories, "a JSON Lines file of course histories, or - for standard input")
       ->required();
+  command->footer(
+      "The last line on stdout is 'compared N courses: M changed' (docs/diff.md).\n"
+      "Exit status: 0 nothing changed; 1 something changed (as diff(1)); 2 a usage error, an agreement that does "
+      "not load, or input or output that failed.");
   add_as_of_option(command, &options->as_of);
   command->add_option("--format", options->format, "a report for people, or one JSON line per changed course")
       ->type_name("text|jsonl")
