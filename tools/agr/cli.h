@@ -41,6 +41,8 @@ Command add_run_command(CLI::App& agr);
 Command add_test_command(CLI::App& agr);
 Command add_schedule_command(CLI::App& agr);
 Command add_diff_command(CLI::App& agr);
+Command add_serve_command(CLI::App& agr);  // the HTTP API and the authors' page (server/)
+Command add_lsp_command(CLI::App& agr);    // the language server for editors (lsp/)
 
 // Options several commands share, with their validation: `--as-of YYYY-MM-DD` (the evaluation
 // date for due items) and `--line-buffered`.
