@@ -70,9 +70,11 @@ int run(const RunOptions& options) {
   if (!input.open(options.histories)) return kFailure;
   Evaluator evaluator(agreement);
   Output out = Output::standard();
-  return for_each_line({"run", options.line_buffered}, input, out, [&](std::string_view line, uint64_t number) {
+  const LineLoop loop = {"run", options.line_buffered};
+  const int status = for_each_line(loop, input, out, [&](std::string_view line, uint64_t number) {
     return evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
   });
+  return out.finish(status);
 }
 
 }  // namespace
