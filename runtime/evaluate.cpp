@@ -124,6 +124,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   out->due.clear();
   out->evaluation_date.reset();
   out->error.clear();
+  out->agreement = &agreement;
   s.reset(p.services.size());
   s.has_referral = h.has_referral;
   s.referral = h.referral;
@@ -284,50 +285,5 @@ std::string format_date(Day day) {
 }
 
 bool parse_date(std::string_view text, Day* out) { return parse_iso_date(text, out); }
-
-Evaluator::Evaluator(std::shared_ptr<const Agreement> agreement)
-    : agreement_(std::move(agreement)), scratch_(std::make_unique<Scratch>()) {}
-
-Evaluator::~Evaluator() = default;
-
-bool Evaluator::evaluate(const HistoryInput& input, std::optional<Day> as_of, CourseVerdict* out) {
-  const Program& p = agreement_->program();
-  const AgreementIndex& index = agreement_->index();
-  PreparedHistory& h = scratch_->history;
-  h.clear();
-  *out = CourseVerdict{};
-  h.id = input.id;
-  if (input.referral_date) {
-    if (!parse_iso_date(*input.referral_date, &h.referral)) {
-      out->error = "'referral_date' is not a calendar date YYYY-MM-DD: '" + *input.referral_date + "'";
-      return false;
-    }
-    h.has_referral = true;
-  }
-  for (const EventInput& e : input.events) {
-    PreparedEvent pe{};
-    pe.id = e.id;
-    pe.code = e.code;
-    if (!parse_iso_date(e.date, &pe.date)) {
-      out->error = "event '" + e.id + "': 'date' is not a calendar date YYYY-MM-DD: '" + e.date + "'";
-      return false;
-    }
-    pe.service = index.find_service(e.code);
-    const std::optional<std::string>& clinic = e.clinic ? e.clinic : input.clinic;
-    pe.clinic = clinic ? h.intern_clinic(*clinic) : 0;
-    for (const std::string& flag : e.flags) {
-      const int32_t f = index.find_flag(flag);
-      if (f < 0) {
-        out->error = unknown_flag_message(p, e.id, flag);
-        return false;
-      }
-      pe.flags |= uint64_t(1) << f;
-    }
-    h.add_event(pe);
-  }
-  out->error = check_history(p, h);
-  if (!out->error.empty()) return false;
-  return evaluate_prepared(*agreement_, h, as_of, scratch_->state, out);
-}
 
 }  // namespace agr

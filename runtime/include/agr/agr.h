@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace agr {
@@ -52,6 +53,36 @@ class Agreement {
   std::shared_ptr<const NativeCode> native_;
 };
 
+// Several agreements, each known by its name (`agreement NAME` in its header), for a run in which
+// each history names the agreement that judges it (its `agreement` field, io-contract.md).
+// Immutable once made; share it between threads.
+//
+//   auto set = agr::AgreementSet::make({lbp, ste}, &error);   // null when two share a name
+//   agr::Evaluator evaluator(set);                            // picks the agreement line by line
+class AgreementSet {
+ public:
+  // Null with a message when the list is empty, holds a null, or two agreements share a name.
+  static std::shared_ptr<const AgreementSet> make(std::vector<std::shared_ptr<const Agreement>> agreements,
+                                                  std::string* error);
+  // A set of one: it judges histories that name it or none; one that names another is an error.
+  static std::shared_ptr<const AgreementSet> of(std::shared_ptr<const Agreement> agreement);
+
+  const std::vector<std::shared_ptr<const Agreement>>& agreements() const { return agreements_; }  // as given
+  const Agreement* find(std::string_view name) const;  // null when none has that name
+  std::string names() const;                           // "lbp, ste", as given
+
+  // The agreement that judges a history whose `agreement` field is `name` (absent: `named`
+  // false). Null with the error line's message in *error: with several agreements, a history
+  // must name one of them; with one, a history naming another is refused by the reader
+  // (read_history), so that a set of one keeps the error order of a single agreement.
+  const Agreement* choose(bool named, std::string_view name, std::string* error) const;
+
+ private:
+  AgreementSet() = default;
+  std::vector<std::shared_ptr<const Agreement>> agreements_;
+  std::unordered_map<std::string_view, const Agreement*> by_name_;
+};
+
 // One course history, as the io-contract describes it.
 struct EventInput {
   std::string id;
@@ -63,6 +94,7 @@ struct EventInput {
 
 struct HistoryInput {
   std::string id;
+  std::optional<std::string> agreement;  // the agreement that judges it (required with several)
   std::optional<std::string> referral_date;
   std::optional<std::string> clinic;
   std::vector<EventInput> events;
@@ -102,6 +134,7 @@ struct CourseVerdict {
   Totals totals;
   std::vector<DueVerdict> due;
   std::optional<Day> evaluation_date;  // the as-of date due items were judged on; none without events
+  const Agreement* agreement = nullptr;  // the agreement that judged it (kept alive by the Evaluator)
   std::string error;  // set when the history could not be evaluated
 };
 
@@ -119,9 +152,12 @@ struct PaddedLine {
   std::string_view text;
 };
 
+// Evaluates histories against one agreement, or against a set (each history judged by the
+// agreement it names). One per thread.
 class Evaluator {
  public:
-  explicit Evaluator(std::shared_ptr<const Agreement> agreement);
+  explicit Evaluator(std::shared_ptr<const Agreement> agreement);  // a set of one
+  explicit Evaluator(std::shared_ptr<const AgreementSet> agreements);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
@@ -141,12 +177,15 @@ class Evaluator {
   // *course_id gets the history's id where it could be read. False with out->error on a bad line.
   bool evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out, std::string* course_id);
 
-  const Agreement& agreement() const { return *agreement_; }
+  const Agreement& agreement() const { return *set_->agreements().front(); }  // the first of the set
+  const AgreementSet& agreements() const { return *set_; }
 
-  struct Scratch;  // the reusable per-thread state (runtime/evaluate.h)
+  struct Scratch;  // the reusable per-thread state (runtime/scratch.h)
 
  private:
-  std::shared_ptr<const Agreement> agreement_;
+  bool evaluate_line(std::string_view line, bool padded, uint64_t line_number, std::optional<Day> as_of,
+                     std::string* out);
+  std::shared_ptr<const AgreementSet> set_;
   std::unique_ptr<Scratch> scratch_;
 };
 
