@@ -2,7 +2,7 @@
 //
 //   agr check FILE...
 //   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
-//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]
+//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2] [--jobs N]
 //   agr test PATH... [--verbose]
 //   agr schedule AGREEMENT HISTORIES [--as-of YYYY-MM-DD]
 //
@@ -10,6 +10,10 @@
 // 2 usage error or unreadable agreement.
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -20,7 +24,6 @@
 #include "agr/agr.h"
 #include "bytecode_file.h"
 #include "cli.h"
-#include "line_reader.h"
 #include "disassemble.h"
 #include "driver.h"
 #include "verify.h"
@@ -44,6 +47,7 @@ const char* const kUsageText =
     "        [--emit=ast|ir|bytecode]            print a stage of the pipeline instead\n"
     "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
     "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
+    "        [--jobs N]                          N threads (default: one per core)\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
     "        [--as-of YYYY-MM-DD]\n";
@@ -133,13 +137,18 @@ int cmd_compile(const std::vector<std::string>& args) {
 int cmd_run(const std::vector<std::string>& args) {
   std::string agreement_path, histories_path, engine = "vm";
   int jit_opt = 2;  // --jit-opt 0|2: the JIT's optimisation level
-  std::optional<Day> as_of;
+  RunOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--as-of") {
       if (i + 1 >= args.size()) return usage("--as-of needs a date YYYY-MM-DD");
       Day day;
       if (!parse_date(args[++i], &day)) return usage("--as-of needs a date YYYY-MM-DD, not '" + args[i] + "'");
-      as_of = day;
+      options.as_of = day;
+    } else if (args[i] == "--jobs") {
+      const std::string n = i + 1 < args.size() ? args[++i] : "";
+      if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos || std::stoi(n) < 1)
+        return usage("--jobs takes a number of threads from 1 to 9999");
+      options.jobs = static_cast<unsigned>(std::stoi(n));
     } else if (args[i] == "--engine") {
       if (i + 1 >= args.size()) return usage("--engine needs vm or jit");
       engine = args[++i];
@@ -202,29 +211,20 @@ int cmd_run(const std::vector<std::string>& args) {
     agreement = std::move(native);
   }
 #endif
-  std::FILE* in = histories_path == "-" ? stdin : std::fopen(histories_path.c_str(), "rb");
-  if (!in) {
-    fmt::print(stderr, "agr: cannot read {}\n", histories_path);
+  const int in = histories_path == "-" ? 0 : ::open(histories_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    fmt::print(stderr, "agr: cannot read {}: {}\n", histories_path, std::strerror(errno));
     return kUsage;
   }
-  Evaluator evaluator(agreement);
-  LineReader reader(in);
-  std::string out;
-  std::string_view line;
-  uint64_t line_number = 0;
-  bool any_error = false;
-  while (reader.next(&line)) {
-    ++line_number;
-    any_error |= !evaluator.evaluate_json_line(PaddedLine{line}, line_number, as_of, &out);
-    if (out.size() >= (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+  RunSummary summary;
+  const bool ok = run_json_lines_fd(AgreementSet::of(agreement), in, 1, options, &summary, &error);
+  if (in != 0) ::close(in);
+  if (!ok) {
+    fmt::print(stderr, "agr: {} {}\n", error.rfind("writing", 0) == 0 ? "standard output:" : histories_path + ":",
+               error);
+    return kUsage;
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
-  if (in != stdin) std::fclose(in);
-  return any_error ? kInputErrors : kOk;
+  return summary.error_lines ? kInputErrors : kOk;
 }
 
 }  // namespace

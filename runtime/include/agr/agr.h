@@ -9,7 +9,9 @@
 //   if (evaluator.evaluate(history, std::nullopt, &verdict)) { ... verdict.events ... }
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -188,5 +190,41 @@ class Evaluator {
   std::shared_ptr<const AgreementSet> set_;
   std::unique_ptr<Scratch> scratch_;
 };
+
+// ---- Batch runs: JSON Lines in, verdict lines out, on several threads ---------------------------
+//
+// The input is cut into blocks at line ends; each worker thread evaluates whole blocks with its own
+// Evaluator; a writer puts the blocks' output out in input order. The output is byte for byte
+// what evaluate_json_line gives line by line (line numbers and error lines included), whatever
+// the number of threads. Memory is bounded by 2 x jobs x (block_bytes + the longest line, itself
+// at most 16 MiB + 1). Input that arrives in pieces (a pipe) is evaluated and written as soon as
+// its lines are complete, so a co-process fed one line at a time gets each answer back.
+
+struct RunOptions {
+  std::optional<Day> as_of;       // the evaluation date for due items (default: per history)
+  unsigned jobs = 0;              // worker threads; 0: one per core; 1: no threads at all
+  size_t block_bytes = 1 << 20;   // the input is cut into blocks of about this size
+};
+
+struct RunSummary {
+  uint64_t lines = 0;        // lines in, and so lines out
+  uint64_t error_lines = 0;  // lines whose output is an error object
+};
+
+// Where input comes from: puts up to `capacity` bytes in `buffer` and returns how many; 0 at the
+// end of the input, -1 on failure (with errno set).
+using ReadInput = std::function<ptrdiff_t(char* buffer, size_t capacity)>;
+// Where output goes: false on failure (with errno set).
+using WriteOutput = std::function<bool(std::string_view bytes)>;
+
+// Evaluates every line of the input against the set. False with the reason in *error when reading
+// or writing fails (everything read before a read failure is still evaluated and written).
+bool run_json_lines(std::shared_ptr<const AgreementSet> agreements, const ReadInput& read, const WriteOutput& write,
+                    const RunOptions& options, RunSummary* summary, std::string* error);
+
+// The same over file descriptors (the command line's `agr run`): reads `in_fd` to its end, writes
+// to `out_fd`. *error says "reading: ..." or "writing: ..." with the system's reason.
+bool run_json_lines_fd(std::shared_ptr<const AgreementSet> agreements, int in_fd, int out_fd,
+                       const RunOptions& options, RunSummary* summary, std::string* error);
 
 }  // namespace agr
