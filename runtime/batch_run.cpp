@@ -174,8 +174,8 @@ bool run_threaded(const std::shared_ptr<const AgreementSet>& set, const ReadInpu
         uint64_t k;
         {
           std::unique_lock lock(mutex);
-          changed.wait(lock, [&] { return taken < filled || input_done || stop; });
-          if (taken == filled) return;  // the input is done (or the run stopped) and nothing is left
+          changed.wait(lock, [&] { return taken < filled || input_done; });
+          if (taken == filled) return;  // the input is done and every block taken
           k = taken++;
         }
         evaluate_block(evaluator, options.as_of, &slot(k));

@@ -23,16 +23,32 @@ AgreementIndex::AgreementIndex(const Program& p) {
     set_bits[i].assign((n + 63) / 64, 0);
     for (uint32_t s : p.sets[i]) set_bits[i][s >> 6] |= uint64_t(1) << (s & 63);
   }
+  // The judges of each service, rejections then warnings, in file order: one pass over each
+  // rule's set (time linear in the agreement's size, not services x rules).
+  std::vector<std::vector<Judge>> rejections(n), warnings(n);
+  for (uint32_t r = 0; r < p.rules.size(); ++r)
+    for (uint32_t s : p.sets[p.rules[r].applies_to])
+      (p.rules[r].warning ? warnings : rejections)[s].push_back({r, p.rules[r].function});
   for (uint32_t s = 0; s < n; ++s) {
     judges_begin.push_back(static_cast<uint32_t>(judges.size()));
-    for (int warning = 0; warning < 2; ++warning) {
-      if (warning) warnings_begin.push_back(static_cast<uint32_t>(judges.size()));
-      for (uint32_t r = 0; r < p.rules.size(); ++r)
-        if (p.rules[r].warning == (warning == 1) && in_set(p.rules[r].applies_to, s))
-          judges.push_back({r, p.rules[r].function});
-    }
+    judges.insert(judges.end(), rejections[s].begin(), rejections[s].end());
+    warnings_begin.push_back(static_cast<uint32_t>(judges.size()));
+    judges.insert(judges.end(), warnings[s].begin(), warnings[s].end());
   }
   judges_begin.push_back(static_cast<uint32_t>(judges.size()));
+
+  // Count slots, from the code.
+  slots_by_set_.resize(p.sets.size());
+  slots_of.resize(n);
+  for (const Instruction& ins : p.code) {
+    if (ins.op != Opcode::COUNT_IN && ins.op != Opcode::COUNT_FLAGGED) continue;
+    const uint32_t setflag = static_cast<uint32_t>(ins.k);
+    if (slot(setflag) != kNoSlot) continue;
+    const uint32_t next = static_cast<uint32_t>(slot_flag.size());
+    slot_flag.push_back(setflag);
+    slots_by_set_[setflag & 0xffffff].push_back({setflag >> 24, next});
+    for (uint32_t s : p.sets[setflag & 0xffffff]) slots_of[s].push_back(next);
+  }
   starts_course.assign(n, 0);
   ends_course.assign(n, 0);
   if (p.course_starts != kNoSet) {
@@ -68,14 +84,25 @@ std::string check_history(const Program& program, const PreparedHistory& h) {
   return {};
 }
 
-void CourseState::reset(size_t services) {
-  count.assign(services, 0);
-  first.resize(services);
-  last.resize(services);
-  last_clinic.resize(services);
-  last_seq.resize(services);
-  accepted.clear();
-  today.clear();
+void CourseState::reset(size_t services, size_t slots) {
+  if (count.size() != services || slot_dates.size() != slots) {  // another agreement
+    count.assign(services, 0);
+    first.resize(services);
+    last.resize(services);
+    last_clinic.resize(services);
+    last_seq.resize(services);
+    today_count.assign(services, 0);
+    slot_dates.resize(slots);
+    for (auto& dates : slot_dates) dates.clear();
+  } else {
+    for (uint32_t s : touched_services) count[s] = 0;
+    for (uint32_t slot : touched_slots) slot_dates[slot].clear();
+    for (uint32_t s : today_services) today_count[s] = 0;
+  }
+  touched_services.clear();
+  touched_slots.clear();
+  today_services.clear();
+  accepted = 0;
   today_date = 0;
   started = ended = false;
   start = end = 0;
@@ -93,14 +120,24 @@ constexpr const char* kOutOfCalendar =
     "a date in this history is so far out that the agreement's date arithmetic leaves the calendar "
     "(0001-01-01 .. 9999-12-31)";
 
-void accept(const AgreementIndex& index, const Program& p, const PreparedEvent& e, CourseState& s) {
+void accept(const AgreementIndex& index, const PreparedEvent& e, CourseState& s) {
   const uint32_t service = static_cast<uint32_t>(e.service);
-  if (s.count[service]++ == 0) s.first[service] = e.date;
+  if (s.count[service]++ == 0) {
+    s.first[service] = e.date;
+    s.touched_services.push_back(service);
+  }
   s.last[service] = e.date;
   s.last_clinic[service] = e.clinic;
-  s.last_seq[service] = static_cast<uint32_t>(s.accepted.size());
-  s.accepted.push_back({e.date, service, e.clinic, e.flags});
-  if (!p.services[service].supplement) s.today.push_back(service);
+  s.last_seq[service] = s.accepted++;
+  for (uint32_t slot : index.slots_of[service]) {
+    const uint32_t flag = index.slot_flag[slot] >> 24;  // flag index + 1, or 0 for none
+    if (flag && !((e.flags >> (flag - 1)) & 1)) continue;
+    std::vector<Day>& dates = s.slot_dates[slot];
+    if (dates.empty()) s.touched_slots.push_back(slot);
+    dates.push_back(e.date);
+  }
+  if (s.today_date != e.date) s.new_day(e.date);
+  if (s.today_count[service]++ == 0) s.today_services.push_back(service);
   if (!s.started && index.starts_course[service]) {
     s.started = true;
     s.start = e.date;
@@ -125,7 +162,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   out->evaluation_date.reset();
   out->error.clear();
   out->agreement = &agreement;
-  s.reset(p.services.size());
+  s.reset(p.services.size(), index.slot_flag.size());
   s.has_referral = h.has_referral;
   s.referral = h.referral;
 
@@ -163,10 +200,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       v.status = EventStatus::NotGoverned;
       continue;
     }
-    if (e.date != s.today_date) {
-      s.today.clear();
-      s.today_date = e.date;
-    }
+    if (e.date != s.today_date) s.new_day(e.date);
     s.date = e.date;
     s.service = e.service;
     s.clinic = e.clinic;
@@ -202,7 +236,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       out->totals.subsidy += service.fee.subsidy;
       out->totals.patient += service.fee.patient;
     }
-    accept(index, p, e, s);
+    accept(index, e, s);
   }
 
   // The schedule, as of the evaluation date: by default the latest event date.
@@ -213,7 +247,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.service = -1;
   s.clinic = 0;
   s.flags = 0;
-  s.today.clear();
+  s.new_day(evaluation_date);
   for (uint32_t d = 0; d < p.dues.size(); ++d) {
     DueOutput due;
     switch (run_agreement_function(agreement, p.dues[d].function, s, &due, vm)) {

@@ -138,9 +138,11 @@ TEST_CASE("a read failure or a write failure fails the run with the reason", "[b
     CHECK(summary.lines == 1);  // what was read before the failure is still evaluated and written
     CHECK(out.find(R"({"id":"g")") == 0);
 
+    // Many small blocks: the workers must not quit while the reader still hands blocks out.
     size_t given = 0;
+    options.block_bytes = 16;
     const agr::ReadInput read = [&](char* buffer, size_t) -> ptrdiff_t {
-      if (given++ == 3) return 0;
+      if (given++ == 300) return 0;
       std::memcpy(buffer, good.data(), good.size());
       return static_cast<ptrdiff_t>(good.size());
     };
