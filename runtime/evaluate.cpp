@@ -37,6 +37,30 @@ AgreementIndex::AgreementIndex(const Program& p) {
   }
   judges_begin.push_back(static_cast<uint32_t>(judges.size()));
 
+  // The cost of each function: one step per instruction, plus what its queries read.
+  for (const Function& f : p.functions) {
+    uint64_t cost = 0;
+    for (uint32_t i = f.code_begin; i < f.code_end && i < p.code.size(); ++i) {
+      const Instruction& ins = p.code[i];
+      const uint32_t set = static_cast<uint32_t>(ins.k) & 0xffffff;
+      cost += 1;
+      switch (ins.op) {
+        case Opcode::COUNT:
+        case Opcode::FIRST_DATE:
+        case Opcode::LAST_DATE:
+        case Opcode::CLINIC_OF_LAST:
+          if (set < p.sets.size()) cost += p.sets[set].size();  // the verifier refuses any other
+          break;
+        case Opcode::COUNT_IN:
+        case Opcode::COUNT_FLAGGED: cost += 32; break;  // two binary searches of at most 10000 dates
+        case Opcode::COMBINABLE: cost += n * (1 + p.aliases.size()); break;  // the day's services x aliases
+        case Opcode::ADD_WORKING_DAYS: cost += 1000; break;  // year jumps, then at most 400 days
+        default: break;
+      }
+    }
+    function_cost.push_back(cost);
+  }
+
   // Count slots, from the code.
   slots_by_set_.resize(p.sets.size());
   slots_of.resize(n);
@@ -116,6 +140,11 @@ void CourseState::reset(size_t services, size_t slots) {
 
 namespace {
 
+std::string over_budget(uint64_t limit) {
+  return "the history needs more than " + std::to_string(limit) +
+         " steps of work, the limit per history (docs/language.md, section 19)";
+}
+
 constexpr const char* kOutOfCalendar =
     "a date in this history is so far out that the agreement's date arithmetic leaves the calendar "
     "(0001-01-01 .. 9999-12-31)";
@@ -192,6 +221,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   std::vector<uint32_t>& broken = out->violations;
 
   DueOutput unused;
+  uint64_t work = 0;
   for (uint32_t i : order) {
     const PreparedEvent& e = h.events[i];
     EventVerdict& v = out->events[i];
@@ -208,6 +238,13 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
     const uint32_t begin = static_cast<uint32_t>(broken.size());
     const uint32_t first_warning = index.warnings_begin[e.service], end = index.judges_begin[e.service + 1];
+    // The work budget, charged before the event is judged: its judges' costs, and its accept.
+    work += 8 + index.slots_of[e.service].size();
+    for (uint32_t j = index.judges_begin[e.service]; j < end; ++j) work += index.function_cost[index.judges[j].function];
+    if (work > s.work_limit) {
+      out->error = over_budget(s.work_limit);
+      return false;
+    }
     for (uint32_t j = index.judges_begin[e.service]; j < first_warning; ++j) {
       switch (run_agreement_function(agreement, index.judges[j].function, s, &unused, vm)) {
         case RunResult::Fail: broken.push_back(index.judges[j].rule); break;
@@ -248,6 +285,11 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.clinic = 0;
   s.flags = 0;
   s.new_day(evaluation_date);
+  for (uint32_t d = 0; d < p.dues.size(); ++d) work += index.function_cost[p.dues[d].function];
+  if (work > s.work_limit) {
+    out->error = over_budget(s.work_limit);
+    return false;
+  }
   for (uint32_t d = 0; d < p.dues.size(); ++d) {
     DueOutput due;
     switch (run_agreement_function(agreement, p.dues[d].function, s, &due, vm)) {

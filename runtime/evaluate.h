@@ -15,6 +15,11 @@
 namespace agr {
 
 inline constexpr size_t kMaxEventsPerCourse = 10000;
+// The work one history may take, in steps (an instruction, a service of a set a query reads, a
+// probe of a binary search; AgreementIndex::function_cost). No valid agreement and history can
+// keep a worker for much more than a second (docs/language.md, section 19); an LBP event takes
+// a few hundred steps at most. Evaluator::set_work_limit lowers it.
+inline constexpr uint64_t kMaxWorkPerHistory = 1'000'000'000;
 
 // The pieces of a verdict line that depend only on the agreement, rendered once at load by
 // render_output_fragments (verdict_writer.cpp), so that writing a verdict copies them.
@@ -58,6 +63,10 @@ class AgreementIndex {
   bool in_set(uint32_t set, uint32_t service) const {
     return (set_bits[set][service >> 6] >> (service & 63)) & 1;
   }
+
+  // An upper bound of the steps one call of each function takes (jumps go only forward, so each
+  // instruction runs at most once), weighted by what its queries read.
+  std::vector<uint64_t> function_cost;
 
   // Count slots: one per distinct SETFLAG operand of the program's COUNT_IN and COUNT_FLAGGED
   // instructions, found in its code at load. CourseState keeps each slot's accepted dates.
@@ -159,6 +168,8 @@ struct CourseState {
   int32_t service = -1;
   uint32_t clinic = 0;
   uint64_t flags = 0;
+
+  uint64_t work_limit = kMaxWorkPerHistory;  // steps per history (evaluate_prepared)
 
   // Reused between histories so that evaluation does not allocate in the steady state.
   std::vector<uint32_t> order_scratch;

@@ -75,6 +75,8 @@ Evaluator::Evaluator(std::shared_ptr<const AgreementSet> agreements)
 
 Evaluator::~Evaluator() = default;
 
+void Evaluator::set_work_limit(uint64_t steps) { scratch_->state.work_limit = std::min(steps, kMaxWorkPerHistory); }
+
 namespace {
 
 // The agreement that judges the parsed line. With one agreement, the reader checks the name

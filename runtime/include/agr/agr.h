@@ -179,6 +179,10 @@ class Evaluator {
   // *course_id gets the history's id where it could be read. False with out->error on a bad line.
   bool evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out, std::string* course_id);
 
+  // The most work one history may take, in steps (default and ceiling: docs/language.md, section
+  // 19); a history that needs more is an error line. A server may lower it per request.
+  void set_work_limit(uint64_t steps);
+
   const Agreement& agreement() const { return *set_->agreements().front(); }  // the first of the set
   const AgreementSet& agreements() const { return *set_; }
 
