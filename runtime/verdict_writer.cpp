@@ -156,7 +156,8 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
 
 void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
                          const CourseVerdict& verdict) {
-  JsonBuffer buffer;
+  thread_local JsonBuffer buffer;  // reused: no allocation per verdict in the steady state
+  buffer.clear();
   write_verdict_json(buffer, agreement, history, verdict);
   out->append(buffer.view());
 }
