@@ -4,12 +4,14 @@
 #include <string>
 #include <string_view>
 
+#include "agr/version.h"
 #include "program.h"
 
 namespace agr {
 
 inline constexpr char kBytecodeMagic[4] = {'A', 'G', 'R', 'C'};
-inline constexpr uint16_t kBytecodeVersion = 1;
+// The format version is defined once, in agr/version.h (generated from version.h.in).
+inline constexpr uint16_t kBytecodeVersion = AGR_BYTECODE_FORMAT_VERSION;
 
 // Limits a bytecode file may declare; a file beyond any of them is refused, not run.
 inline constexpr size_t kMaxBytecodeBytes = 64 * 1024 * 1024;

@@ -302,7 +302,7 @@ TEST_CASE("the command line's reader cuts an endless line instead of buffering i
   std::fputs((std::string(300, 'x') + tail_of_long + "\n").c_str(), f);
   std::fputs("third\nfourth-without-newline", f);
   std::rewind(f);
-  agr::cli::LineReader reader(f, 100);
+  agr::cli::LineReader reader(fileno(f), 100);
   std::string_view line;
   std::vector<std::string> lines;
   while (reader.next(&line)) lines.emplace_back(line);
