@@ -83,7 +83,10 @@ int run(const RunOptions& options) {
              error.substr(error.find(": ") + 2));
       return kFailure;
     }
-    return summary.error_lines ? kInputErrors : kOk;
+    if (!summary.error_lines) return kOk;
+    eprint("agr run: {} of {} line{} {}\n", summary.error_lines, summary.lines, summary.lines == 1 ? "" : "s",
+           summary.error_lines == 1 ? "was an error" : "were errors");  // as for_each_line (cli.cpp) says it
+    return kInputErrors;
   }
   Evaluator evaluator(agreement);
   Output out = Output::standard();
