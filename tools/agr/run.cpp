@@ -19,7 +19,7 @@ struct RunOptions {
   std::string engine = "vm";
   int jit_opt = 2;  // the JIT's optimisation level
   bool line_buffered = false;
-  unsigned jobs = 0;  // --jobs: worker threads, 0 for one per core (the runtime's batch runner)
+  unsigned jobs = 0;  // --jobs: worker threads for the runtime's batch runner; 0: not asked for
 };
 
 // The agreement as the chosen engine runs it: itself for the VM, with native code for the JIT.
@@ -69,7 +69,10 @@ int run(const RunOptions& options) {
   if (!agreement) return kFailure;
   Input input;
   if (!input.open(options.histories)) return kFailure;
-  if (!options.line_buffered) {
+  // With --jobs (and not --line-buffered): the runtime's batch runner. Without, the command
+  // line's own loop (progress on a terminal); to do: the contract's default of every core needs
+  // that progress line in the batch runner first.
+  if (options.jobs && !options.line_buffered) {
     // The runtime's batch runner: blocks cut at line ends, `jobs` workers, output in input
     // order and byte-identical to one thread; complete lines of a pipe are answered at once.
     agr::RunOptions run;  // the runtime's, not this command's
