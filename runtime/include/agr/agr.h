@@ -14,11 +14,14 @@
 // (agr/agr_c.h); docs/integrating.md describes both.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace agr {
@@ -120,6 +123,36 @@ class Agreement {
   std::shared_ptr<const NativeCode> native_;
 };
 
+// Several agreements, each known by its name (`agreement NAME` in its header), for a run in which
+// each history names the agreement that judges it (its `agreement` field, io-contract.md).
+// Immutable once made; share it between threads.
+//
+//   auto set = agr::AgreementSet::make({lbp, ste}, &error);   // null when two share a name
+//   agr::Evaluator evaluator(set);                            // picks the agreement line by line
+class AgreementSet {
+ public:
+  // Null with a message when the list is empty, holds a null, or two agreements share a name.
+  static std::shared_ptr<const AgreementSet> make(std::vector<std::shared_ptr<const Agreement>> agreements,
+                                                  std::string* error);
+  // A set of one: it judges histories that name it or none; one that names another is an error.
+  static std::shared_ptr<const AgreementSet> of(std::shared_ptr<const Agreement> agreement);
+
+  const std::vector<std::shared_ptr<const Agreement>>& agreements() const { return agreements_; }  // as given
+  const Agreement* find(std::string_view name) const;  // null when none has that name
+  std::string names() const;                           // "lbp, ste", as given
+
+  // The agreement that judges a history whose `agreement` field is `name` (absent: `named`
+  // false). Null with the error line's message in *error: with several agreements, a history
+  // must name one of them; with one, a history naming another is refused by the reader
+  // (read_history), so that a set of one keeps the error order of a single agreement.
+  const Agreement* choose(bool named, std::string_view name, std::string* error) const;
+
+ private:
+  AgreementSet() = default;
+  std::vector<std::shared_ptr<const Agreement>> agreements_;
+  std::unordered_map<std::string_view, const Agreement*> by_name_;
+};
+
 // One course history, as the io-contract describes it.
 struct EventInput {
   std::string id;
@@ -131,6 +164,7 @@ struct EventInput {
 
 struct HistoryInput {
   std::string id;
+  std::optional<std::string> agreement;  // the agreement that judges it (required with several)
   std::optional<std::string> referral_date;
   std::optional<std::string> clinic;
   std::vector<EventInput> events;
@@ -169,6 +203,7 @@ struct CourseVerdict {
   Totals totals;
   std::vector<DueVerdict> due;
   std::optional<Day> evaluation_date;  // the as-of date due items were judged on; none without events
+  const Agreement* agreement = nullptr;  // the agreement that judged it (kept alive by the Evaluator)
   std::string error;  // set when the history could not be evaluated
 };
 
@@ -186,9 +221,12 @@ struct PaddedLine {
   std::string_view text;
 };
 
+// Evaluates histories against one agreement, or against a set (each history judged by the
+// agreement it names). One per thread.
 class Evaluator {
  public:
-  explicit Evaluator(std::shared_ptr<const Agreement> agreement);
+  explicit Evaluator(std::shared_ptr<const Agreement> agreement);  // a set of one
+  explicit Evaluator(std::shared_ptr<const AgreementSet> agreements);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
@@ -208,13 +246,56 @@ class Evaluator {
   // *course_id gets the history's id where it could be read. False with out->error on a bad line.
   bool evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out, std::string* course_id);
 
-  const Agreement& agreement() const { return *agreement_; }
+  // The most work one history may take, in steps (default and ceiling: docs/language.md, section
+  // 19); a history that needs more is an error line. A server may lower it per request.
+  void set_work_limit(uint64_t steps);
 
-  struct Scratch;  // the reusable per-thread state (runtime/evaluate.h)
+  const Agreement& agreement() const { return *set_->agreements().front(); }  // the first of the set
+  const AgreementSet& agreements() const { return *set_; }
+
+  struct Scratch;  // the reusable per-thread state (runtime/scratch.h)
 
  private:
-  std::shared_ptr<const Agreement> agreement_;
+  bool evaluate_line(std::string_view line, bool padded, uint64_t line_number, std::optional<Day> as_of,
+                     std::string* out);
+  std::shared_ptr<const AgreementSet> set_;
   std::unique_ptr<Scratch> scratch_;
 };
+
+// ---- Batch runs: JSON Lines in, verdict lines out, on several threads ---------------------------
+//
+// The input is cut into blocks at line ends; each worker thread evaluates whole blocks with its own
+// Evaluator; a writer puts the blocks' output out in input order. The output is byte for byte
+// what evaluate_json_line gives line by line (line numbers and error lines included), whatever
+// the number of threads. Memory is bounded by 2 x jobs x (block_bytes + the longest line, itself
+// at most 16 MiB + 1). Input that arrives in pieces (a pipe) is evaluated and written as soon as
+// its lines are complete, so a co-process fed one line at a time gets each answer back.
+
+struct RunOptions {
+  std::optional<Day> as_of;       // the evaluation date for due items (default: per history)
+  unsigned jobs = 0;              // worker threads; 0: one per core; 1: no threads at all
+  size_t block_bytes = 1 << 20;   // the input is cut into blocks of about this size
+};
+
+struct RunSummary {
+  uint64_t lines = 0;        // lines in, and so lines out
+  uint64_t error_lines = 0;  // lines whose output is an error object
+};
+
+// Where input comes from: puts up to `capacity` bytes in `buffer` and returns how many; 0 at the
+// end of the input, -1 on failure (with errno set).
+using ReadInput = std::function<ptrdiff_t(char* buffer, size_t capacity)>;
+// Where output goes: false on failure (with errno set).
+using WriteOutput = std::function<bool(std::string_view bytes)>;
+
+// Evaluates every line of the input against the set. False with the reason in *error when reading
+// or writing fails (everything read before a read failure is still evaluated and written).
+bool run_json_lines(std::shared_ptr<const AgreementSet> agreements, const ReadInput& read, const WriteOutput& write,
+                    const RunOptions& options, RunSummary* summary, std::string* error);
+
+// The same over file descriptors (the command line's `agr run`): reads `in_fd` to its end, writes
+// to `out_fd`. *error says "reading: ..." or "writing: ..." with the system's reason.
+bool run_json_lines_fd(std::shared_ptr<const AgreementSet> agreements, int in_fd, int out_fd,
+                       const RunOptions& options, RunSummary* summary, std::string* error);
 
 }  // namespace agr
