@@ -30,8 +30,10 @@ const PluginInterface* load(std::string* error) {
   return nullptr;
 #else
   const std::string folder = executable_folder();
-  // Beside the executable (the build tree, or a bin/ with everything in it), else in ../lib/agr/.
-  const std::vector<std::string> places = {folder + "/" AGR_JIT_PLUGIN_FILE, folder + "/../lib/agr/" AGR_JIT_PLUGIN_FILE};
+  // Beside the executable (the build tree, or a folder with everything in it), else where the
+  // package installs it relative to bin/ (LIBDIR/agr/).
+  const std::string installed = folder + "/" AGR_JIT_PLUGIN_FROM_BIN "/" AGR_JIT_PLUGIN_FILE;
+  const std::vector<std::string> places = {folder + "/" AGR_JIT_PLUGIN_FILE, installed};
   for (const std::string& path : places) {
     if (::access(path.c_str(), F_OK) != 0) continue;
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -52,8 +54,8 @@ const PluginInterface* load(std::string* error) {
     }
     return plugin;  // never unloaded: native code and the LLJITs live in it until the process ends
   }
-  *error = "cannot load the JIT plugin: no " AGR_JIT_PLUGIN_FILE " beside " + folder + "/agr or in " + folder +
-           "/../lib/agr (this agr's JIT is a separate file; install it with agr, or use --engine vm)";
+  *error = "cannot load the JIT plugin: no " AGR_JIT_PLUGIN_FILE " beside " + folder + "/agr or at " + installed +
+           " (this agr's JIT is a separate file; install it with agr, or use --engine vm)";
   return nullptr;
 #endif
 }

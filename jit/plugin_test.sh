@@ -1,14 +1,17 @@
 #!/bin/sh
 # LLVM is loaded only when the JIT is asked for (issue 12): agr links no LLVM; a VM run, `check`
 # and `compile` load neither LLVM nor the plugin; a JIT run loads both and answers as the VM does;
-# the plugin is found beside agr or in ../lib/agr/; a missing or broken plugin is a clear error,
-# and the VM still works without it.
+# the plugin is found beside agr or where the package installs it; a missing or broken plugin is a
+# clear error, and the VM still works without it.
 #
-#   plugin_test.sh AGR SOURCE_DIR PLUGIN
+#   plugin_test.sh AGR SOURCE_DIR PLUGIN BINDIR PLUGIN_FROM_BIN   (BINDIR: bin; PLUGIN_FROM_BIN:
+#                                                                  ../lib/agr, as installed)
 set -eu
 agr=$1
 root=$2
 plugin=$3
+bindir=$4
+from_bin=$5
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 lbp=$root/agreements/lbp.agr
@@ -56,11 +59,11 @@ status=0
 [ $status -eq 2 ] || fail "broken plugin: exit $status, not 2"
 grep -q "cannot load the JIT plugin $dir/broken/agr-jit.so: " "$dir/broken.err" || fail "broken plugin: $(cat "$dir/broken.err")"
 
-# The installed layout: PREFIX/bin/agr and PREFIX/lib/agr/agr-jit.so.
-mkdir -p "$dir/prefix/bin" "$dir/prefix/lib/agr"
-cp "$agr" "$dir/prefix/bin/agr"
-cp "$plugin" "$dir/prefix/lib/agr/agr-jit.so"
-AGR_JIT_CACHE= "$dir/prefix/bin/agr" run "$lbp" "$histories" --engine jit >"$dir/installed.out" 2>"$dir/installed.err" ||
+# The installed layout: PREFIX/bin/agr and PREFIX/lib/agr/agr-jit.so (LIBDIR/agr).
+mkdir -p "$dir/prefix/$bindir" "$dir/prefix/$bindir/$from_bin"
+cp "$agr" "$dir/prefix/$bindir/agr"
+cp "$plugin" "$dir/prefix/$bindir/$from_bin/agr-jit.so"
+AGR_JIT_CACHE= "$dir/prefix/$bindir/agr" run "$lbp" "$histories" --engine jit >"$dir/installed.out" 2>"$dir/installed.err" ||
   [ $? -eq 1 ] || fail "installed layout: $(cat "$dir/installed.err")"
 cmp -s "$dir/vm.out" "$dir/installed.out" || fail "installed layout: the JIT's output differs from the VM's"
 echo "plugin_test: ok"

@@ -51,6 +51,11 @@ inline constexpr size_t kMaxBytecodeBytes = 64 * 1024 * 1024;  // a whole .agrc 
 // ---- a history (one JSON line) ---------------------------------------------------------------------
 inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
 inline constexpr size_t kMaxEventsPerCourse = 10000;
+// The work one history may take, in steps (an instruction, a service of a set a query reads, a
+// probe of a binary search; AgreementIndex::function_cost). No valid agreement and history can
+// keep a worker for much more than a second (docs/language.md, section 19); an LBP event takes
+// a few hundred steps at most. Evaluator::set_work_limit lowers it.
+inline constexpr uint64_t kMaxWorkPerHistory = 1'000'000'000;
 
 // The table the manuals quote.
 struct Limit {
@@ -86,6 +91,8 @@ inline constexpr Limit kLimits[] = {
     {"size of a compiled agreement (`.agrc`)", kMaxBytecodeBytes, "bytes", "agreement"},
     {"a history line", kMaxLineBytes, "bytes", "history"},
     {"events in one history", kMaxEventsPerCourse, "events", "history"},
+    {"work to judge one history (see \"Work per history\" in docs/language.md §19)", kMaxWorkPerHistory, "steps",
+     "history"},
 };
 
 }  // namespace agr

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agr/agr.h"  // FeeSplit
 #include "opcodes.h"
 
 namespace agr {
@@ -30,10 +31,6 @@ struct Function {
   uint32_t code_end = 0;
   std::vector<RegType> registers;
   std::vector<uint32_t> lines;  // source line of each instruction, parallel to the code slice
-};
-
-struct FeeSplit {
-  int64_t total = 0, subsidy = 0, patient = 0;  // øre
 };
 
 struct Service {

@@ -282,6 +282,10 @@ void make_inputs() {
              "\n"
              R"({"id":"c\u001b]0;owned\u00072","events":[{"id":"e\u001b[1m","date":"2025-09-03","code":"0110","flags":["x\u009b2J"]}]})"
              "\n");
+  write_file(work_dir + "/escape-diff.jsonl",  // a course that tests/diff/training-removed.agr changes
+             R"({"id":"c\u001b[2J","events":[{"id":"e1","date":"2026-01-05","code":"0301"},)"
+             R"({"id":"e\u001b]0;owned\u0007","date":"2026-01-07","code":"0304"}]})"
+             "\n");
   write_file(work_dir + "/escape.suite.json",
              R"({"agreement": ")" + source_dir +
                  R"(/agreements/lbp.agr", "cases": [{"name": "n\u001b[2Jame", "history": {"id": "h", "events": []},
@@ -302,6 +306,7 @@ std::vector<Case> table() {
       {"agr compile --help", {{"compile", "--help"}}, 0, {"Usage: agr compile", "--emit", "-o,--output"}, {}, {}, {}, 0},
       {"agr run --help", {{"run", "--help"}}, 0, {"Usage: agr run", "--as-of", "--engine", "--line-buffered"}, {}, {}, {}, 0},
       {"agr test --help", {{"test", "--help"}}, 0, {"Usage: agr test", "--verbose"}, {}, {}, {}, 0},
+      {"agr diff --help", {{"diff", "--help"}}, 0, {"Usage: agr diff", "OLD", "NEW", "--as-of", "--format", "0 nothing changed; 1 something changed"}, {}, {}, {}, 0},
       {"agr schedule --help", {{"schedule", "--help"}}, 0, {"Usage: agr schedule", "--as-of"}, {}, {}, {}, 0},
       {"agr run -h", {{"run", "-h"}}, 0, {"Usage: agr run"}, {}, {}, {}, 0},
       {"an unknown command", {{"frobnicate"}}, 2, {}, {"frobnicate"}, {}, {}, 1},
@@ -312,6 +317,7 @@ std::vector<Case> table() {
       {"run: an unknown option before the arguments", {{"run", "--fast", "{lbp}", "{examples}"}}, 2, {}, {"agr run: ", "--fast"}, {}, {}, 1},
       {"test: an unknown option", {{"test", "{src}/tests/suites/lbp", "--junit-typo"}}, 2, {}, {"agr test: ", "--junit-typo"}, {"passed"}, {}, 1},
       {"schedule: an unknown option", {{"schedule", "{lbp}", "{examples}", "-x"}}, 2, {}, {"agr schedule: ", "-x"}, {"c-17"}, {}, 1},
+      {"diff: an unknown option", {{"diff", "{lbp}", "{lbp}", "{examples}", "--brief"}}, 2, {}, {"agr diff: ", "--brief"}, {"compared"}, {}, 1},
       {"run: an extra argument", {{"run", "{lbp}", "{examples}", "{examples}"}}, 2, {}, {"agr run: ", "not expected"}, {}, {}, 1},
       {"schedule: an extra argument", {{"schedule", "{lbp}", "{examples}", "more"}}, 2, {}, {"agr schedule: ", "more"}, {}, {}, 1},
       {"compile: an extra argument", {{"compile", "{lbp}", "{lbp}", "--emit=ast"}}, 2, {}, {"agr compile: "}, {}, {}, 1},
@@ -332,10 +338,18 @@ std::vector<Case> table() {
       {"schedule: --as-of not a date", {{"schedule", "{lbp}", "{examples}", "--as-of=soon"}}, 2, {}, {"expected a calendar date YYYY-MM-DD, not 'soon'"}, {}, {}, 1},
       {"compile --emit ast", {{"compile", "{lbp}", "--emit", "ast"}}, 0, {"(agreement lbp"}},
       {"compile --emit=bytecode", {{"compile", "{lbp}", "--emit=bytecode"}}, 0, {"rule LBP-"}},
+      {"diff --format=jsonl --as-of=DATE", {{"diff", "--format=jsonl", "--as-of=2027-01-01", "{lbp}", "{lbp}", "{examples}"}}, 0,
+       {"compared 5 courses: 0 changed\n"}},
+      {"diff --format jsonl --as-of DATE", {{"diff", "{lbp}", "{lbp}", "{examples}", "--format", "jsonl", "--as-of", "2027-01-01"}}, 0,
+       {"compared 5 courses: 0 changed\n"}},
+      {"diff: an unknown format", {{"diff", "{lbp}", "{lbp}", "{examples}", "--format=xml"}}, 2, {}, {"--format: expected text or jsonl, not 'xml'"}, {}, {}, 1},
       {"compile: an unknown stage", {{"compile", "{lbp}", "--emit=tokens"}}, 2, {}, {"--emit: expected ast, ir or bytecode, not 'tokens'"}, {}, {}, 1},
       {"compile --output=FILE", {{"compile", "{lbp}", "--output={work}/out.agrc"}}, 0, {}, {}, {}, {}, 0, {{"{work}/out.agrc", "AGRC"}}},
       {"compile -o FILE", {{"compile", "-o", "{work}/out2.agrc", "{lbp}"}}, 0, {}, {}, {}, {}, 0, {{"{work}/out2.agrc", "AGRC"}}},
       {"run the compiled file", {{"run", "{work}/out.agrc", "{examples}"}}, 1, {kOneVerdict}},
+      {"diff an .agr against its .agrc: nothing changed", {{"diff", "{lbp}", "{work}/out.agrc", "{examples}"}}, 0,
+       {"re:^compared 5 courses: 0 changed\n$"}, {"agr diff: 2 of 5 lines were errors under both versions"}, {}, {}, 1},
+      {"diff: an agreement that does not compile", {{"diff", "{lbp}", "{work}/error.agr", "{examples}"}}, 2, {}, {"does not compile"}, {"compared"}},
       {"test --verbose", {{"test", "--verbose", "{src}/tests/suites/ste"}}, 0, {"PASS ", " passed, 0 failed"}},
       // ---- output that cannot be written: exit 2, naming the output and the reason
       {"run > /dev/full", {{"run", "{lbp}", "{examples}"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}},
@@ -346,6 +360,7 @@ std::vector<Case> table() {
       {"compile --emit=ir > /dev/full", {{"compile", "{lbp}", "--emit=ir"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}, {}, {"terminate"}},
       {"compile --emit=ast > /dev/full", {{"compile", "{lbp}", "--emit=ast"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}},
       {"compile --emit=bytecode > /dev/full", {{"compile", "{lbp}", "--emit=bytecode"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}},
+      {"diff > /dev/full", {{"diff", "{lbp}", "{lbp}", "{examples}"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}},
       {"--version > /dev/full", {{"--version"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}},
       {"--help > /dev/full", {{"run", "--help"}, In::Null, "", Out::DevFull}, 2, {}, {kFull}},
       // A failed write of -o leaves the old file whole and no temporary file behind.
@@ -359,6 +374,8 @@ std::vector<Case> table() {
       {"run: a closed standard input", {{"run", "{lbp}", "-"}, In::Closed}, 2, {}, {"cannot read standard input: Bad file descriptor"}, {}, {}, 1},
       {"schedule: a folder as histories", {{"schedule", "{lbp}", "{work}/folder"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}},
       {"schedule: a closed standard input", {{"schedule", "{lbp}", "-"}, In::Closed}, 2, {}, {"cannot read standard input: Bad file descriptor"}},
+      {"diff: a closed standard input", {{"diff", "{lbp}", "{lbp}", "-"}, In::Closed}, 2, {}, {"cannot read standard input: Bad file descriptor"}, {"compared"}},
+      {"diff: a folder as histories", {{"diff", "{lbp}", "{lbp}", "{work}/folder"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}, {"compared"}},
       {"run: a folder as the agreement", {{"run", "{work}/folder", "{examples}"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}},
       {"check: a folder", {{"check", "{work}/folder"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}},
       {"check: a missing file", {{"check", "{work}/missing.agr"}}, 2, {}, {"cannot read {work}/missing.agr: No such file or directory"}},
@@ -375,6 +392,8 @@ std::vector<Case> table() {
       {"schedule escapes ids, codes and messages", {{"schedule", "{lbp}", "{work}/escape.jsonl"}}, 1,
        {"c\\x1b[2J1  (as of 2025-09-03)", "c\\x1b]0;owned\\x072  line 2:"}, {}, {"\x1b", "\x07", "\xc2\x9b"}},
       {"check escapes the source line it shows", {{"check", "{work}/escape.agr"}}, 1, {}, {"\\x1b[2J\\x07"}, {}, {"\x1b", "\x07"}},
+      {"diff escapes ids", {{"diff", "{src}/tests/diff/training.agr", "{src}/tests/diff/training-removed.agr", "{work}/escape-diff.jsonl"}}, 1,
+       {"c\\x1b[2J (line 1)", "e\\x1b]0;owned\\x07  0304  accepted → not_governed"}, {}, {"\x1b", "\x07"}},
       {"test escapes case names and values", {{"test", "{work}/escape.suite.json"}}, 1, {"n\\x1b[2Jame"}, {}, {"\x1b"}},
       // ---- the summary of a run with errors
       {"run: the error summary", {{"run", "{lbp}", "{examples}"}}, 1, {kOneVerdict}, {"agr run: 2 of 5 lines were errors"}, {}, {}, 1},

@@ -267,9 +267,9 @@ int for_each_line(const LineLoop& loop, Input& input, Output& out,
     status = kFailure;
   }
   if (errors > 0)
-    eprint("agr {}: {} of {} line{} {}\n", loop.command, errors, line_number, line_number == 1 ? "" : "s",
-               errors == 1 ? "was an error" : "were errors");
-  return out.finish(status);
+    eprint("agr {}: {} of {} line{} {}{}\n", loop.command, errors, line_number, line_number == 1 ? "" : "s",
+           errors == 1 ? "was an error" : "were errors", loop.errors_are);
+  return status;
 }
 
 }  // namespace agr::cli

@@ -40,6 +40,7 @@ Command add_compile_command(CLI::App& agr);
 Command add_run_command(CLI::App& agr);
 Command add_test_command(CLI::App& agr);
 Command add_schedule_command(CLI::App& agr);
+Command add_diff_command(CLI::App& agr);
 Command add_serve_command(CLI::App& agr);  // the HTTP API and the authors' page (server/)
 Command add_lsp_command(CLI::App& agr);    // the language server for editors (lsp/)
 
@@ -143,14 +144,15 @@ bool same_file(const std::string& a, const std::string& b);
 
 // Reads `input` line by line and calls `each(line, line_number)` for every line, which returns
 // false for a line that was an error. Output that a co-process may be waiting for is flushed
-// before any read that may block (the input is not a regular file) and, with `line_buffered`,
+// before any read that would wait (the input is not a regular file) and, with `line_buffered`,
 // after every line; a regular file's output goes in large chunks. Shows progress on a terminal.
-// Returns the exit status: kFailure (said on stderr) when the input or `out` failed, else
-// kInputErrors with a summary on stderr ("agr run: 12 of 700000 lines were errors") when a line
-// was an error, else kOk.
+// Stops early when `out` fails. Returns kFailure (said on stderr) when the input could not be
+// read, else kInputErrors with a summary on stderr ("agr run: 12 of 700000 lines were errors")
+// when a line was an error, else kOk; the caller ends with out.finish(status).
 struct LineLoop {
   std::string command;  // "run": names the command in the summary and the progress line
   bool line_buffered = false;
+  std::string errors_are = "";  // what an error line is, in the summary: " under both versions"
 };
 int for_each_line(const LineLoop& loop, Input& input, Output& out,
                   const std::function<bool(std::string_view line, uint64_t line_number)>& each);

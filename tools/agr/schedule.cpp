@@ -91,7 +91,7 @@ int schedule(const ScheduleOptions& options) {
   Output out = Output::standard();
   CourseVerdict verdict;
   std::string id;
-  return for_each_line({"schedule"}, input, out, [&](std::string_view line, uint64_t number) {
+  const int status = for_each_line({"schedule"}, input, out, [&](std::string_view line, uint64_t number) {
     if (!evaluator.evaluate_json(line, options.as_of, &verdict, &id)) {
       out.print("{}  line {}: {}\n\n", id.empty() ? "(no id)" : printable(id), number, printable(verdict.error));
       return false;
@@ -99,6 +99,7 @@ int schedule(const ScheduleOptions& options) {
     print_course(out, agreement->program(), id, verdict);
     return true;
   });
+  return out.finish(status);
 }
 
 }  // namespace

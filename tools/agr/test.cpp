@@ -49,6 +49,9 @@ int test(const TestOptions& options) {
 Command add_test_command(CLI::App& agr) {
   auto options = std::make_shared<TestOptions>();
   CLI::App* command = agr.add_subcommand("test", "run regression course suites (docs/suites.md)");
+  command->footer(
+      "Exit status: 0 every case passed; 1 a case failed; 2 a usage error, a suite file that cannot be read, or "
+      "output that failed.");
   command->add_option("PATH", options->paths, "a suite file (*.suite.json), or a folder of them")->required();
   command->add_flag("-v,--verbose", options->suite.verbose, "a line for every passing case too");
   return {command, [options] { return test(*options); }};
