@@ -16,10 +16,10 @@ inline std::string rules_agreement_text(int n) {
   std::string text;
   text += "agreement scale" + std::to_string(n) + " \"Generated for agr_compare: " + std::to_string(n) +
           " services, each with a rule of its own\"\n  source \"bench/scaling.h\"\n\n";
-  for (int i = 0; i < n; ++i)
-    text += "service " + std::to_string(10000 + i) + " \"Service " + std::to_string(i) +
-            "\"\n  fee 100.00 subsidy 40.00 patient 60.00\n";
-  text += "\n";
+  for (int i = 0; i < n; ++i) text += "service " + std::to_string(10000 + i) + " \"Service " + std::to_string(i) + "\"\n";
+  text += "\nprice level 2000-01-01\n";
+  for (int i = 0; i < n; ++i) text += "  " + std::to_string(10000 + i) + " fee 100.00 subsidy 40.00 patient 60.00\n";
+  text += "before first price level no fee\n\n";
   for (int i = 0; i < n; ++i) {
     const std::string code = std::to_string(10000 + i);
     text += "rule SC-" + std::to_string(i + 1) + " for " + code + "\n  require count(" + code +

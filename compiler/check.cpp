@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "bytecode_file.h"
 #include "calendar.h"
+#include "limits_table.h"
 #include "passes.h"
 
 namespace agr {
@@ -17,9 +17,6 @@ namespace {
 using ast::Expr;
 using ast::Type;
 using K = ast::Expr::Kind;
-
-// Durations and numbers are held in the bytecode's 32-bit operand.
-constexpr int64_t kMaxAmount = 100000;
 
 class Checker {
  public:
@@ -41,9 +38,23 @@ class Checker {
     loader_limits();
   }
 
-  // What the runtime builds from the tables when it loads the agreement is bounded
-  // (bytecode_file.h); refuse here what the verifier would refuse there.
+  // The limits of limits_table.h that the tables of the agreement must keep, each reported where
+  // it is crossed: the loader and the verifier would refuse the compiled file otherwise.
+  // (Services and flags are counted by resolve, sets as resolve makes them, registers and
+  // instructions by lower, the size of the whole file by the driver.)
   void loader_limits() {
+    texts();
+    auto at_most = [&](size_t count, size_t limit, Span crossing, const std::string& what) {
+      if (count > limit) diags_.error(crossing, "an agreement may have at most " + std::to_string(limit) + " " + what);
+    };
+    const ast::Header& h = a_.header;
+    if (h.sources.size() > kMaxSources) at_most(h.sources.size(), kMaxSources, h.sources[kMaxSources].span, "`source` texts");
+    if (a_.rules.size() > kMaxRules) at_most(a_.rules.size(), kMaxRules, a_.rules[kMaxRules].id.span, "rules and warnings");
+    if (a_.dues.size() > kMaxDueItems) at_most(a_.dues.size(), kMaxDueItems, a_.dues[kMaxDueItems].rule_id.span, "due items");
+    size_t aliases = 0;
+    for (const auto& block : a_.same_day)
+      for (const auto& alias : block.aliases)
+        if (++aliases == kMaxSameDayAliases + 1) at_most(aliases, kMaxSameDayAliases, alias.span, "same-day aliases");
     size_t pairs = 0;
     for (const auto& rule : a_.rules) {
       if (rule.applies_to.resolved < 0) continue;
@@ -54,19 +65,54 @@ class Checker {
         break;
       }
     }
-    size_t fees = 0;
-    for (const auto& level : a_.price_levels) fees += level.fees.size();
-    if (a_.price_levels.size() > kMaxPriceLevels || a_.price_levels.size() * a_.services.size() > kMaxFeeSlots ||
-        fees > kMaxFeeEntries)
-      diags_.error(a_.price_levels.back().span,
-                   "the price levels are more than the runtime's limits: at most " + std::to_string(kMaxPriceLevels) +
-                       " levels, " + std::to_string(kMaxFeeSlots) + " levels × services and " +
-                       std::to_string(kMaxFeeEntries) + " fee lines");
-    const size_t words = a_.sets.size() * ((a_.services.size() + 63) / 64);
-    if (words > kMaxSetBitmapWords)
-      diags_.error(a_.header.span, "the agreement uses " + std::to_string(a_.sets.size()) + " different sets of " +
-                                       std::to_string(a_.services.size()) + " codes: more than the runtime's limit of " +
-                                       std::to_string(kMaxSetBitmapWords * 64) + " set-code bits");
+    size_t fee_lines = 0;
+    for (size_t l = 0; l < a_.price_levels.size(); ++l) {
+      const ast::PriceLevelDecl& level = a_.price_levels[l];
+      fee_lines += level.fees.size();
+      if (l == kMaxPriceLevels) {
+        at_most(l + 1, kMaxPriceLevels, level.span, "price levels");
+        break;
+      }
+      if ((l + 1) * a_.services.size() > kMaxFeeSlots) {
+        at_most((l + 1) * a_.services.size(), kMaxFeeSlots, level.span,
+                "price levels × services (here " + std::to_string(a_.services.size()) + " services)");
+        break;
+      }
+      if (fee_lines > kMaxFeeEntries) {
+        at_most(fee_lines, kMaxFeeEntries, level.span, "fee lines in all its price levels");
+        break;
+      }
+    }
+  }
+
+  // Every text and name the compiled agreement holds, within the string limit.
+  void texts() {
+    auto text = [&](const std::string& value, Span span, const char* what) {
+      if (value.size() > kMaxStringBytes)
+        diags_.error(span, std::string(what) + " is " + std::to_string(value.size()) + " bytes long; the limit is " +
+                               std::to_string(kMaxStringBytes));
+    };
+    const ast::Header& h = a_.header;
+    text(h.name.value, h.name.span, "the agreement's name");
+    text(h.title.value, h.title.span, "the title");
+    for (const auto& s : h.sources) text(s.value, s.span, "this source text");
+    for (const auto& f : a_.flags) text(f.name.value, f.name.span, "this flag's name");
+    for (const auto& f : a_.facts) text(f.name.value, f.name.span, "this fact's name");
+    for (const auto& level : a_.price_levels) text(level.title.value, level.title.span, "this price level's title");
+    for (const auto& s : a_.services) {
+      text(s.code.value, s.code.span, "this code");
+      text(s.title.value, s.title.span, "this title");
+    }
+    for (const auto& r : a_.rules) {
+      text(r.id.value, r.id.span, "this rule id");
+      text(r.message.value, r.message.span, "this message");
+      text(r.source.value, r.source.span, "this source passage");
+    }
+    for (const auto& d : a_.dues) {
+      text(d.rule_id.value, d.rule_id.span, "this rule id");
+      text(d.message.value, d.message.span, "this message");
+      text(d.source.value, d.source.span, "this source passage");
+    }
   }
 
  private:
@@ -412,8 +458,7 @@ class Checker {
         for (const auto& p : e.patterns) (p.prefix ? patterns.prefixes : patterns.exact).push_back(p.code);
         if (e.patterns.size() > kMaxCodesPerPattern)
           diags_.error(e.span, "a list of codes may hold at most " + std::to_string(kMaxCodesPerPattern) + " codes");
-        e.patterns_index = static_cast<int>(a_.text_patterns.size());
-        a_.text_patterns.push_back(std::move(patterns));
+        add_text_patterns(e, std::move(patterns));
         return Type::Bool;
       }
       case K::DateLiteral: return Type::Date;
@@ -585,9 +630,22 @@ class Checker {
                    "compare them with `=` or `!=`, or test a list with `in`");
       return Type::Bool;
     }
-    e.patterns_index = static_cast<int>(a_.text_patterns.size());
-    a_.text_patterns.push_back({{literal.text}, {}});
+    add_text_patterns(e, {{literal.text}, {}});
     return Type::Bool;
+  }
+
+  // Each test of a code or string fact has its list of codes in the bytecode, up to the limit.
+  void add_text_patterns(Expr& e, ast::Agreement::TextPatterns patterns) {
+    for (const auto* list : {&patterns.exact, &patterns.prefixes})
+      for (const std::string& code : *list)
+        if (code.size() > kMaxStringBytes)
+          diags_.error(e.span, "a code of " + std::to_string(code.size()) + " bytes; the limit is " +
+                                   std::to_string(kMaxStringBytes));
+    if (a_.text_patterns.size() == kMaxTextPatterns)
+      diags_.error(e.span, "an agreement may test code and string facts at most " + std::to_string(kMaxTextPatterns) +
+                               " times", "test a fact once in a `define` and use that");
+    e.patterns_index = static_cast<int>(a_.text_patterns.size());
+    a_.text_patterns.push_back(std::move(patterns));
   }
 
   Type text_misused(const Expr& e) {

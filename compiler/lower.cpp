@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "limits_table.h"
 #include "passes.h"
 
 namespace agr {
@@ -422,16 +423,15 @@ class Lowerer {
 
 ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
   // A define is computed again where no earlier computation reaches (in both branches of an `if`),
-  // so a small file can still ask for a great deal of code: stop at a bound well inside what the
-  // bytecode may hold (kMaxInstructions), before memory runs out.
-  constexpr size_t kMaxCompiledInstructions = size_t(1) << 20;
+  // so a small file can still ask for a great deal of code: stop at the bytecode's limit, before
+  // memory runs out.
   Lowerer lowerer(agreement, file, diags);
   ir::Module module;
   size_t instructions = 0;
   auto too_much = [&](const ir::Function& f, Span span) {
     instructions += f.code.size();
-    if (instructions <= kMaxCompiledInstructions) return false;
-    diags.error(span, "the agreement compiles to more than " + std::to_string(kMaxCompiledInstructions) +
+    if (instructions <= kMaxInstructions) return false;
+    diags.error(span, "the agreement compiles to more than " + std::to_string(kMaxInstructions) +
                           " instructions (reached at " + f.name + ")",
                 "split the largest rules into several");
     return true;

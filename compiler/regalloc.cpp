@@ -18,18 +18,7 @@
 namespace agr {
 namespace {
 
-// Which of an instruction's register operands the opcode uses (opcodes.def), and whether `a` is
-// read rather than written.
-struct Operands {
-  bool a, b, c;
-};
-
-constexpr Operands kOperands[] = {
-#define OP(name, a, b, c, k, optional, synopsis) {#a[0] != '_', #b[0] != '_', #c[0] != '_'},
-#include "opcodes.def"
-#undef OP
-};
-
+// Whether `a` is read rather than written (which operands an opcode uses is in kOpcodes).
 bool reads_a(Opcode op) { return op == Opcode::JUMP_IF_FALSE || op == Opcode::JUMP_IF_NONE || op == Opcode::DUE; }
 
 struct Interval {
@@ -41,17 +30,17 @@ void allocate(ir::Function& f, Diagnostics& diags) {
   std::vector<Interval> live(n);
   for (int i = 0; i < static_cast<int>(f.code.size()); ++i) {
     const ir::Instruction& ins = f.code[i];
-    const Operands& used = kOperands[static_cast<size_t>(ins.op)];
+    const OpcodeInfo& used = opcode_info(ins.op);
     auto read = [&](int r) { live[r].end = std::max(live[r].end, i); };
-    if (used.a) {
+    if (used.a != OperandKind::None) {
       if (reads_a(ins.op)) {
         read(ins.a);
       } else if (live[ins.a].start < 0) {
         live[ins.a].start = i;
       }
     }
-    if (used.b) read(ins.b);
-    if (used.c) read(ins.c);
+    if (used.b != OperandKind::None) read(ins.b);
+    if (used.c != OperandKind::None) read(ins.c);
   }
 
   // Linear scan in order of first write. Free registers per type, lowest first.
@@ -103,10 +92,10 @@ void allocate(ir::Function& f, Diagnostics& diags) {
   for (size_t i = 0; i < f.code.size(); ++i) {
     moved_to[i] = static_cast<int>(code.size());
     ir::Instruction ins = f.code[i];
-    const Operands& used = kOperands[static_cast<size_t>(ins.op)];
-    ins.a = used.a ? assigned[ins.a] : 0;
-    ins.b = used.b ? assigned[ins.b] : 0;
-    ins.c = used.c ? assigned[ins.c] : 0;
+    const OpcodeInfo& used = opcode_info(ins.op);
+    ins.a = used.a != OperandKind::None ? assigned[ins.a] : 0;
+    ins.b = used.b != OperandKind::None ? assigned[ins.b] : 0;
+    ins.c = used.c != OperandKind::None ? assigned[ins.c] : 0;
     if (ins.op == Opcode::MOVE && ins.a == ins.b) continue;
     code.push_back(ins);
   }

@@ -119,7 +119,7 @@ void check_verdict(const Agreement& agreement, const Generated& g, const CourseV
       Day day = 0;
       parse_date(h.events[i].date, &day);
       uint64_t flags = 0;
-      for (const std::string& flag : h.events[i].flags) flags |= uint64_t(1) << agreement.index().find_flag(p, flag);
+      for (const std::string& flag : h.events[i].flags) flags |= uint64_t(1) << agreement.index().find_flag(flag);
       const int32_t level = agreement.index().level_on(day);
       if (level >= 0) entry = agreement.index().fee_entry(p, level, static_cast<uint32_t>(service), flags);
     }

@@ -9,11 +9,25 @@
 
 #include "agr/agr.h"
 #include "calendar.h"
+#include "limits_table.h"
 #include "program.h"
+#include "string_index.h"
 
 namespace agr {
 
-inline constexpr size_t kMaxEventsPerCourse = 10000;
+// The pieces of a verdict line that depend only on the agreement, rendered once at load by
+// render_output_fragments (verdict_writer.cpp), so that writing a verdict copies them.
+struct OutputFragments {
+  std::string agreement;                      // ,"agreement":"lbp","events":[
+  std::vector<std::string> accepted;          // per service: ,"code":"0261","status":"accepted"
+  std::vector<std::string> rejected;          // per service: ,"code":"0261","status":"rejected","violations":[
+  std::vector<std::string> fee;               // per fee line (program().fees: a service's fee at a
+                                              // price level, or a variant of it): ,"fee":{...}
+  std::vector<std::string> violation;         // per rule: {"rule":..,"message":..,"source":..}
+  std::vector<std::string> warning;           // per rule: the same without its '}', then ,"event":
+  std::vector<std::string> due_head, due_tail;  // per due item: {"code":..,"earliest":  and  ,"rule":..}
+};
+OutputFragments render_output_fragments(const Program& program);
 
 // Load-time indexes of an agreement: which rules judge which service, and set membership.
 class AgreementIndex {
@@ -27,20 +41,26 @@ class AgreementIndex {
   std::vector<Judge> judges;
   std::vector<uint32_t> judges_begin;    // per service + 1: its slice of `judges`
   std::vector<uint32_t> warnings_begin;  // per service: where its warnings start in that slice
-  // Output text that depends only on the agreement, rendered once: each fee line's
-  // `,"fee":{...}` (per service, price level and variant) and each rule's
-  // `"rule":..,"message":..,"source":..`.
-  std::vector<std::string> fee_json, rule_json;
+  // Output text that depends only on the agreement, rendered once (verdict_writer.cpp).
+  OutputFragments out;
   // The fees: fee_slot[level * services + service] is the first of the service's fee lines at that
   // price level (program.h: its variants, then its own fee), or kNoFeeEntry.
   std::vector<uint32_t> fee_slot;
   std::vector<Day> level_from;  // each price level's date, ascending
+  size_t services = 0;
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
-  std::vector<std::string_view> codes_sorted;         // for lookup by code
-  std::vector<uint32_t> codes_sorted_service;
+  std::vector<Role> roles;                            // per function (verify.h: function_roles)
 
-  int32_t find_service(std::string_view code) const;  // -1 when not governed
+  // By hash: one probe and one comparison per code or flag, however many the agreement has.
+  int32_t find_service(std::string_view code) const {  // -1 when not governed
+    const uint32_t s = service_by_code_.find(code, [this](uint32_t i) { return std::string_view(codes_[i]); });
+    return s == StringIndex::kMissing ? -1 : static_cast<int32_t>(s);
+  }
+  int32_t find_flag(std::string_view flag) const {  // -1 when not declared
+    const uint32_t f = flag_by_name_.find(flag, [this](uint32_t i) { return std::string_view(flags_[i]); });
+    return f == StringIndex::kMissing ? -1 : static_cast<int32_t>(f);
+  }
   // The price level in force on `day` (the latest dated on or before it), or -1 before the first.
   int32_t level_on(Day day) const;
   // The fee line billed for `service` at price level `level` (>= 0) to an event carrying `flags`:
@@ -54,11 +74,30 @@ class AgreementIndex {
       if (flag == kNoFlag || ((flags >> flag) & 1)) return i;
     }
   }
-  size_t services = 0;
-  int32_t find_flag(const Program& program, std::string_view flag) const;
   bool in_set(uint32_t set, uint32_t service) const {
     return (set_bits[set][service >> 6] >> (service & 63)) & 1;
   }
+
+  // An upper bound of the steps one call of each function takes (jumps go only forward, so each
+  // instruction runs at most once), weighted by what its queries read.
+  std::vector<uint64_t> function_cost;
+
+  // Count slots: one per distinct SETFLAG operand of the program's COUNT_IN and COUNT_FLAGGED
+  // instructions, found in its code at load. CourseState keeps each slot's accepted dates.
+  std::vector<uint32_t> slot_flag;                 // per slot: its SETFLAG operand
+  std::vector<std::vector<uint32_t>> slots_of;     // per service: the slots whose set holds it
+  // The slot of a SETFLAG operand; kNoSlot for an operand no instruction of the program has.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t slot(uint32_t setflag) const {
+    for (const auto& [flag, slot] : slots_by_set_[setflag & 0xffffff])
+      if (flag == setflag >> 24) return slot;
+    return kNoSlot;
+  }
+
+ private:
+  std::vector<std::string> codes_, flags_;  // the keys, owned (the index does not refer to the Program)
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> slots_by_set_;  // per set: (flag + 1 or 0, slot)
+  StringIndex service_by_code_, flag_by_name_;
 };
 
 // The value of one declared fact in one history. Strings are views into the caller's buffers.
@@ -84,6 +123,7 @@ struct PreparedHistory {
   std::vector<PreparedEvent> events;        // input order
   std::vector<std::string_view> clinics;    // interned clinic names
   std::vector<FactValue> facts;             // one per fact the agreement declares
+  int32_t duplicate_id = -1;                // the first event whose id an earlier one has; -1: none
 
   void clear() {
     id = {};
@@ -92,32 +132,54 @@ struct PreparedHistory {
     events.clear();
     clinics.clear();
     facts.clear();
+    duplicate_id = -1;
+    clinic_index_.reset();
+    id_index_.reset();
   }
-  uint32_t intern_clinic(std::string_view name);
+  // O(1): a hash of the names seen in this history.
+  uint32_t intern_clinic(std::string_view name) {
+    const uint32_t next = static_cast<uint32_t>(clinics.size());
+    const uint32_t i = clinic_index_.find_or_insert(name, next, [this](uint32_t k) { return clinics[k]; });
+    if (i == next) clinics.push_back(name);
+    return i + 1;
+  }
+  // Appends an event; an id an earlier event has is noted in duplicate_id (check_history reports it).
+  void add_event(const PreparedEvent& e) {
+    const uint32_t next = static_cast<uint32_t>(events.size());
+    events.push_back(e);
+    const uint32_t first = id_index_.find_or_insert(e.id, next, [this](uint32_t k) { return events[k].id; });
+    if (first != next && duplicate_id < 0) duplicate_id = static_cast<int32_t>(next);
+  }
+
+ private:
+  StringIndex clinic_index_, id_index_;
 };
 
 std::string unknown_flag_message(const Program& program, std::string_view event, std::string_view flag);
 
-// Checks the parts of the input contract that need the agreement (a referral where required,
-// unique event ids, known flags are checked while reading). Returns "" when the history is fine.
-std::string check_history(const Program& program, const PreparedHistory& history,
-                          std::vector<std::string_view>& id_scratch);
+// Checks what is known once the whole history is read (a referral where the agreement requires
+// one, the number of events, unique event ids). Returns "" when the history is fine.
+std::string check_history(const Program& program, const PreparedHistory& history);
 
-// What has been accepted so far in one history, and the event being judged.
+// What has been accepted so far in one history, and the event being judged. Every query a rule
+// may ask (course_queries.h) is answered from it at a cost that does not grow with the history:
+// per-service counts and dates, the accepted dates of each (set, flag) the program counts in a
+// period (binary search), and the day's accepted services (same-day checks). Only what a history
+// touched is cleared for the next one, so a short history costs little in a large agreement.
 struct CourseState {
-  struct Accepted {
-    Day date;
-    uint32_t service;
-    uint32_t clinic;
-    uint64_t flags;
-  };
   std::vector<uint32_t> count;        // per service
   std::vector<Day> first, last;       // per service, valid where count > 0
   std::vector<uint32_t> last_clinic;  // per service
-  std::vector<uint32_t> last_seq;     // per service: position in `accepted` of the latest
-  std::vector<Accepted> accepted;     // in evaluation order
-  std::vector<uint32_t> today;        // consultations (not supplements) accepted on `today_date`
+  std::vector<uint32_t> last_seq;     // per service: the latest's position in evaluation order
+  uint32_t accepted = 0;              // events accepted so far
+  // Per count slot (AgreementIndex::slot_flag): the dates of accepted events in its set with its
+  // flag, in evaluation order, which is date order.
+  std::vector<std::vector<Day>> slot_dates;
+  // The day of the latest accepted event: how many of each service were accepted on it, and
+  // which services (first sighting order; supplements too).
   Day today_date = 0;
+  std::vector<uint32_t> today_count;  // per service
+  std::vector<uint32_t> today_services;
   bool started = false, ended = false;
   Day start = 0, end = 0;
   bool has_referral = false;
@@ -130,11 +192,20 @@ struct CourseState {
   uint32_t clinic = 0;
   uint64_t flags = 0;
 
+  uint64_t work_limit = kMaxWorkPerHistory;  // steps per history (evaluate_prepared)
+
   // Reused between histories so that evaluation does not allocate in the steady state.
   std::vector<uint32_t> order_scratch;
-  std::vector<std::string_view> id_scratch;
+  std::vector<uint32_t> touched_services, touched_slots;  // what to clear for the next history
 
-  void reset(size_t services);
+  // Ready for a new history of an agreement with these many services and count slots.
+  void reset(size_t services, size_t slots);
+  // Forgets the day's services (a new day, or the evaluation date of the due items).
+  void new_day(Day day) {
+    for (uint32_t s : today_services) today_count[s] = 0;
+    today_services.clear();
+    today_date = day;
+  }
 };
 
 enum class RunResult : uint8_t { Hold, Fail, Due, OutOfCalendar };

@@ -9,19 +9,9 @@
 #include <vector>
 
 #include "agr/agr.h"  // FeeSplit, Day
+#include "opcodes.h"
 
 namespace agr {
-
-enum class Opcode : uint8_t {
-#define OP(name, a, b, c, k, optional, synopsis) name,
-#include "opcodes.def"
-#undef OP
-};
-inline constexpr int kOpcodeCount = 0
-#define OP(name, a, b, c, k, optional, synopsis) +1
-#include "opcodes.def"
-#undef OP
-    ;
 
 // One instruction: three 8-bit register operands and a 32-bit operand (see opcodes.def).
 struct Instruction {

@@ -39,14 +39,6 @@ void append_money(std::string* out, int64_t ore) {
   out->push_back('"');
 }
 
-void append_date(std::string* out, Day day) {
-  char text[10];
-  format_iso_date(day, text);
-  out->push_back('"');
-  out->append(text, 10);
-  out->push_back('"');
-}
-
 }  // namespace
 
 std::string render_fee_json(const char* key, const FeeSplit& fee) {
@@ -72,83 +64,116 @@ std::string render_rule_json(const Rule& rule) {
   return out;
 }
 
-namespace {
-}  // namespace
+OutputFragments render_output_fragments(const Program& p) {
+  OutputFragments f;
+  f.agreement = ",\"agreement\":";
+  append_json_string(&f.agreement, p.name);
+  f.agreement += ",\"events\":[";
+  for (const Service& s : p.services) {
+    std::string code = ",\"code\":";
+    append_json_string(&code, s.code);
+    f.accepted.push_back(code + ",\"status\":\"accepted\"");
+    f.rejected.push_back(code + ",\"status\":\"rejected\",\"violations\":[");
+  }
+  for (const FeeEntry& fee : p.fees) f.fee.push_back(render_fee_json("fee", fee.split));
+  for (const Rule& r : p.rules) {
+    f.violation.push_back("{" + render_rule_json(r) + "}");
+    f.warning.push_back("{" + render_rule_json(r) + ",\"event\":");
+  }
+  for (const DueItem& d : p.dues) {
+    std::string head = "{\"code\":";
+    append_json_string(&head, p.services[d.service].code);
+    f.due_head.push_back(head + ",\"earliest\":");
+    std::string tail = ",\"rule\":";
+    append_json_string(&tail, d.rule);
+    f.due_tail.push_back(tail + "}");
+  }
+  return f;
+}
 
-void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& h,
-                         const CourseVerdict& v) {
-  const Program& p = agreement.program();
-  const AgreementIndex& index = agreement.index();
-  out->append("{\"id\":");
-  append_json_string(out, h.id);
-  out->append(",\"agreement\":");
-  append_json_string(out, p.name);
-  out->append(",\"events\":[");
+void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
+                        const CourseVerdict& v) {
+  const OutputFragments& f = agreement.index().out;
+  out.put("{\"id\":");
+  out.put_string(h.id);
+  out.put(f.agreement);
   for (size_t i = 0; i < h.events.size(); ++i) {
     const PreparedEvent& e = h.events[i];
     const EventVerdict& ev = v.events[i];
-    if (i) out->push_back(',');
-    out->append("{\"id\":");
-    append_json_string(out, e.id);
-    out->append(",\"code\":");
-    append_json_string(out, e.code);
+    out.put(i ? ",{\"id\":" : "{\"id\":");
+    out.put_string(e.id);
     switch (ev.status) {
-      case EventStatus::Accepted: out->append(",\"status\":\"accepted\""); break;
-      case EventStatus::Rejected: out->append(",\"status\":\"rejected\""); break;
-      case EventStatus::NotGoverned: out->append(",\"status\":\"not_governed\""); break;
+      case EventStatus::Accepted:
+        out.put(f.accepted[ev.service]);
+        // The fee line's fragment; a verdict made elsewhere (the reference evaluator) may carry
+        // only the amounts.
+        if (ev.has_fee) {
+          if (ev.fee_entry < f.fee.size()) {
+            out.put(f.fee[ev.fee_entry]);
+          } else {
+            out.put(",\"fee\":{\"total\":");
+            out.put_money(ev.fee.total);
+            out.put(",\"subsidy\":");
+            out.put_money(ev.fee.subsidy);
+            out.put(",\"patient\":");
+            out.put_money(ev.fee.patient);
+            out.put('}');
+          }
+        }
+        break;
+      case EventStatus::Rejected:
+        out.put(f.rejected[ev.service]);
+        for (uint32_t j = 0; j < ev.violation_count; ++j) {
+          if (j) out.put(',');
+          out.put(f.violation[v.violations[ev.first_violation + j]]);
+        }
+        out.put(']');
+        break;
+      case EventStatus::NotGoverned:
+        out.put(",\"code\":");
+        out.put_string(e.code);
+        out.put(",\"status\":\"not_governed\"");
+        break;
     }
-    // The fee as rendered at load time; a verdict made elsewhere (the reference evaluator) may
-    // carry only the amounts.
-    if (ev.has_fee) {
-      if (ev.fee_entry < index.fee_json.size())
-        out->append(index.fee_json[ev.fee_entry]);
-      else
-        out->append(render_fee_json("fee", ev.fee));
-    }
-    if (ev.status == EventStatus::Rejected) {
-      out->append(",\"violations\":[");
-      for (uint32_t j = 0; j < ev.violation_count; ++j) {
-        if (j) out->push_back(',');
-        out->push_back('{');
-        out->append(index.rule_json[v.violations[ev.first_violation + j]]);
-        out->push_back('}');
-      }
-      out->push_back(']');
-    }
-    out->push_back('}');
+    out.put('}');
   }
-  out->append("],\"warnings\":[");
+  out.put("],\"warnings\":[");
   for (size_t i = 0; i < v.warnings.size(); ++i) {
-    if (i) out->push_back(',');
-    out->push_back('{');
-    out->append(index.rule_json[v.warnings[i].rule]);
-    out->append(",\"event\":");
-    append_json_string(out, h.events[v.warnings[i].event].id);
-    out->push_back('}');
+    if (i) out.put(',');
+    out.put(f.warning[v.warnings[i].rule]);
+    out.put_string(h.events[v.warnings[i].event].id);
+    out.put('}');
   }
-  out->push_back(']');
-  out->append(render_fee_json("totals", v.totals));
-  out->append(",\"due\":[");
+  out.put("],\"totals\":{\"total\":");
+  out.put_money(v.totals.total);
+  out.put(",\"subsidy\":");
+  out.put_money(v.totals.subsidy);
+  out.put(",\"patient\":");
+  out.put_money(v.totals.patient);
+  out.put("},\"due\":[");
   for (size_t i = 0; i < v.due.size(); ++i) {
     const DueVerdict& d = v.due[i];
-    const DueItem& item = p.dues[d.due];
-    if (i) out->push_back(',');
-    out->append("{\"code\":");
-    append_json_string(out, p.services[item.service].code);
-    out->append(",\"earliest\":");
-    append_date(out, d.earliest);
-    out->append(",\"target\":");
-    append_date(out, d.target);
+    if (i) out.put(',');
+    out.put(f.due_head[d.due]);
+    out.put_date(d.earliest);
+    out.put(",\"target\":");
+    out.put_date(d.target);
     if (d.has_latest) {
-      out->append(",\"latest\":");
-      append_date(out, d.latest);
+      out.put(",\"latest\":");
+      out.put_date(d.latest);
     }
-    out->append(d.overdue ? ",\"overdue\":true" : ",\"overdue\":false");
-    out->append(",\"rule\":");
-    append_json_string(out, item.rule);
-    out->push_back('}');
+    out.put(d.overdue ? ",\"overdue\":true" : ",\"overdue\":false");
+    out.put(f.due_tail[d.due]);
   }
-  out->append("]}\n");
+  out.put("]}\n");
+}
+
+void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
+                         const CourseVerdict& verdict) {
+  thread_local JsonBuffer buffer;  // reused: no allocation per verdict in the steady state
+  buffer.clear();
+  write_verdict_json(buffer, agreement, history, verdict);
+  out->append(buffer.view());
 }
 
 void append_error_json(std::string* out, const std::string* id, uint64_t line_number, std::string_view message) {
@@ -162,37 +187,6 @@ void append_error_json(std::string* out, const std::string* id, uint64_t line_nu
   out->append(",\"message\":");
   append_json_string(out, message);
   out->append("}}\n");
-}
-
-bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
-                                   std::string* out) {
-  const Program& p = agreement_->program();
-  Scratch& s = *scratch_;
-  std::string error;
-  if (read_history_json(s, p, agreement_->index(), line, &error) &&
-      evaluate_prepared(*agreement_, s.history, as_of, s.state, &s.verdict)) {
-    append_verdict_json(out, *agreement_, s.history, s.verdict);
-    return true;
-  }
-  if (error.empty()) error = s.verdict.error;
-  std::string id;
-  const bool has_id = read_history_id(s, line, &id);
-  append_error_json(out, has_id ? &id : nullptr, line_number, error);
-  return false;
-}
-
-bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,
-                              std::string* course_id) {
-  Scratch& s = *scratch_;
-  std::string error;
-  course_id->clear();
-  if (read_history_json(s, agreement_->program(), agreement_->index(), line, &error)) {
-    *course_id = std::string(s.history.id);
-    return evaluate_prepared(*agreement_, s.history, as_of, s.state, out);
-  }
-  out->error = error;
-  read_history_id(s, line, course_id);
-  return false;
 }
 
 }  // namespace agr

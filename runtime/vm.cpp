@@ -1,6 +1,8 @@
 // The bytecode interpreter. The dispatch loop (vm_loop.inc) is written once with macros and
 // compiled twice: by `switch` and by computed goto (Lua's vmdispatch/vmcase). run_function uses
 // computed goto where the compiler has it, unless AGR_VM_SWITCH is defined; bench/ measures both.
+#include <cassert>
+
 #include "course_queries.h"
 #include "evaluate.h"
 

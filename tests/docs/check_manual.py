@@ -27,8 +27,7 @@ path component. A ``` block after `<!-- emit: AGREEMENT ir|bytecode HEADER -->` 
 `agr compile AGREEMENT --emit=...` from the line that begins with HEADER to the next line that
 begins in the first column (one function); HEADER `*` is the whole output.
 
-The table after `<!-- opcode table: generated from runtime/opcodes.def -->` must be what
-runtime/opcodes.def declares.
+(The opcode and limits tables the manuals quote are checked by the unit test docs_test.cpp.)
 
 With --update, the ``` blocks of `check:` directives are rewritten with what `agr check` prints
 (read the diff before committing it); every other example is still only checked.
@@ -44,8 +43,6 @@ import tempfile
 
 FENCE = re.compile(r'^( *)```(\w*)\s*$')
 DIRECTIVE = re.compile(r'^<!--\s*(file|source|prelude|excerpt|history|check|emit):\s*(.*?)\s*-->\s*$')
-OPCODE_TABLE = '<!-- opcode table: generated from runtime/opcodes.def -->'
-OPCODE = re.compile(r'^OP\((\w+),\s*(\w),\s*(\w),\s*(\w),\s*(\w+),\s*(\d),\s*"(.*)"\)\s*$')
 
 
 def blocks(path):
@@ -215,32 +212,6 @@ class Checker:
             self.fail(where, 'agr compile --emit=%s prints otherwise:\n--- expected\n%s--- got\n%s' % (stage, text, output))
         return output
 
-    def opcode_table(self, doc):
-        """The opcode table of a manual against runtime/opcodes.def (rewritten with --update)."""
-        rows = []
-        for l in open(os.path.join(self.source_dir, 'runtime/opcodes.def'), encoding='utf-8'):
-            m = OPCODE.match(l)
-            if m:
-                name, a, b, c, k, optional, synopsis = m.groups()
-                synopsis = synopsis.replace('|', '\\|')
-                rows.append('| %d | `%s` | `%s` | `%s` | `%s` | `%s` | %s | %s |' %
-                            (len(rows), name, a, b, c, k, 'yes' if optional == '1' else '', synopsis))
-        table = ['| # | opcode | a | b | c | k | may be absent | synopsis |', '|---|---|---|---|---|---|---|---|'] + rows
-        lines = open(doc, encoding='utf-8').read().split('\n')
-        if OPCODE_TABLE not in lines:
-            return
-        begin = lines.index(OPCODE_TABLE) + 1
-        end = begin
-        while end < len(lines) and lines[end].startswith('|'):
-            end += 1
-        if lines[begin:end] != table:
-            if self.update:
-                lines[begin:end] = table
-                open(doc, 'w', encoding='utf-8').write('\n'.join(lines))
-            else:
-                self.fail(os.path.relpath(doc, self.source_dir) + ':%d' % begin,
-                          'the opcode table is not what runtime/opcodes.def declares (run with --update)')
-
     def check_output(self, where, arg, text):
         name, _, change = arg.partition(': ')
         source = self.text_of(where, name)
@@ -287,8 +258,6 @@ def main():
             counted += sum(1 for b in blocks(doc) if b[1] in ('agr', 'json') or b[3])
         if update:
             rewrite(checker.updates)
-        for doc in docs:
-            checker.opcode_table(doc)
         for failure in checker.failures:
             print(failure)
         print('%d examples in %d manuals: %d failed' % (counted, len(docs), len(checker.failures)))

@@ -3,14 +3,14 @@
 //
 // Comparison: objects must have the same keys, except that "message" and "source" may be left
 // out of an expectation (then they are not compared); arrays must match element by element.
+// Text from a suite file (names, values) is printed through `printable`.
+#include "suite.h"
+
 #include <simdjson.h>
-#include <fmt/core.h>
 
-#include <algorithm>
-#include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <map>
-
-#include "cli.h"
 
 namespace agr::cli {
 namespace {
@@ -22,7 +22,7 @@ using simdjson::dom::element_type;
 std::string show(const element& e) {
   std::string text = simdjson::minify(e);
   if (text.size() > 200) text = text.substr(0, 197) + "...";
-  return text;
+  return printable(text);
 }
 
 // Returns "" when `actual` matches `expected`, else where and how they differ.
@@ -36,12 +36,12 @@ std::string difference(const element& expected, const element& actual, const std
       for (auto [key, value] : got) {
         element unused;
         if (want.at_key(key).get(unused) != simdjson::SUCCESS && key != "message" && key != "source")
-          return fmt::format("at {}: unexpected \"{}\": {}", where, key, show(value));
+          return fmt::format("at {}: unexpected \"{}\": {}", where, printable(key), show(value));
       }
       for (auto [key, value] : want) {
         element other;
         if (got.at_key(key).get(other) != simdjson::SUCCESS)
-          return fmt::format("at {}: missing \"{}\" (expected {})", where, key, show(value));
+          return fmt::format("at {}: missing \"{}\" (expected {})", where, printable(key), show(value));
         std::string d = difference(value, other, path.empty() ? std::string(key) : path + "." + std::string(key));
         if (!d.empty()) return d;
       }
@@ -66,16 +66,18 @@ std::string difference(const element& expected, const element& actual, const std
 
 struct Tally {
   size_t passed = 0, failed = 0;
+  bool unreadable = false;  // a suite file could not be read: exit 2, as for any failed input
 };
 
 class SuiteRunner {
  public:
-  explicit SuiteRunner(bool verbose) : verbose_(verbose) {}
+  SuiteRunner(const SuiteOptions& options, Output& out) : options_(options), out_(out) {}
 
   void run_file(const fs::path& path, Tally& tally) {
     simdjson::padded_string text;
     if (simdjson::padded_string::load(path.string()).get(text) != simdjson::SUCCESS) {
-      problem(tally, path, "cannot read the file");
+      eprint("agr: cannot read {}: {}\n", printable(path.string()), std::strerror(errno));
+      tally.unreadable = true;
       return;
     }
     simdjson::dom::parser parser;
@@ -110,7 +112,7 @@ class SuiteRunner {
       if (c["as_of"].get(as_of_text) == simdjson::SUCCESS) {
         Day day;
         if (!parse_date(as_of_text, &day)) {
-          fail(tally, path, name, fmt::format("\"as_of\" is not a date: {}", as_of_text), "");
+          fail(tally, path, name, fmt::format("\"as_of\" is not a date: {}", printable(as_of_text)), "");
           continue;
         }
         as_of = day;
@@ -125,7 +127,7 @@ class SuiteRunner {
       std::string d = difference(expect, actual, "");
       if (d.empty()) {
         ++tally.passed;
-        if (verbose_) fmt::print("PASS {}: {}\n", path.string(), name);
+        if (options_.verbose) out_.print("PASS {}: {}\n", printable(path.string()), printable(name));
       } else {
         fail(tally, path, name, d, out);
       }
@@ -137,9 +139,9 @@ class SuiteRunner {
     const std::string key = agreement_path.string();
     if (auto it = evaluators_.find(key); it != evaluators_.end()) return it->second.get();
     std::string error;
-    auto agreement = load_agreement(key, &error);
+    auto agreement = load_agreement(key, &error);  // printed to stdout: never coloured
     if (!agreement) {
-      problem(tally, suite, "its agreement " + key + " does not load:\n" + error);
+      problem(tally, suite, "its agreement " + printable(key) + " does not load:\n" + error);
       evaluators_[key] = nullptr;
       return nullptr;
     }
@@ -150,52 +152,32 @@ class SuiteRunner {
 
   void problem(Tally& tally, const fs::path& path, const std::string& why) {
     ++tally.failed;
-    fmt::print("FAIL {}: {}\n", path.string(), why);
+    out_.print("FAIL {}: {}\n", printable(path.string()), why);
   }
 
   void fail(Tally& tally, const fs::path& path, std::string_view name, const std::string& why, const std::string& out) {
     ++tally.failed;
-    fmt::print("FAIL {}: {}\n    {}\n", path.string(), name, why);
-    if (!out.empty()) fmt::print("    actual: {}", out);
+    out_.print("FAIL {}: {}\n    {}\n", printable(path.string()), printable(name), why);
+    if (!out.empty()) out_.print("    actual: {}\n", printable(std::string_view(out).substr(0, out.find_last_not_of('\n') + 1)));
   }
 
-  bool verbose_;
+  const SuiteOptions& options_;
+  Output& out_;
   std::map<std::string, std::unique_ptr<Evaluator>> evaluators_;
 };
 
 }  // namespace
 
-int cmd_test(const std::vector<std::string>& args) {
-  bool verbose = false;
-  std::vector<fs::path> files;
-  for (const std::string& arg : args) {
-    if (arg == "--verbose" || arg == "-v") {
-      verbose = true;
-      continue;
-    }
-    std::error_code ec;
-    if (fs::is_directory(arg, ec)) {
-      std::vector<fs::path> found;
-      for (const auto& entry : fs::recursive_directory_iterator(arg, ec))
-        if (entry.is_regular_file() && entry.path().string().ends_with(".suite.json")) found.push_back(entry.path());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(arg, ec)) {
-      files.emplace_back(arg);
-    } else {
-      fmt::print(stderr, "agr: no such file or folder: {}\n", arg);
-      return 2;
-    }
-  }
-  if (files.empty()) {
-    fmt::print(stderr, "agr: test needs suite files or folders holding *.suite.json\n");
-    return 2;
-  }
-  SuiteRunner runner(verbose);
+int run_suites(const std::vector<fs::path>& files, const SuiteOptions& options, Output& out) {
+  SuiteRunner runner(options, out);
   Tally tally;
-  for (const auto& file : files) runner.run_file(file, tally);
-  fmt::print("{} passed, {} failed\n", tally.passed, tally.failed);
-  return tally.failed ? 1 : 0;
+  for (const auto& file : files) {
+    runner.run_file(file, tally);
+    out.flush_if_full();
+    if (out.failed()) break;
+  }
+  out.print("{} passed, {} failed\n", tally.passed, tally.failed);
+  return tally.unreadable ? kFailure : tally.failed ? kInputErrors : kOk;
 }
 
 }  // namespace agr::cli
