@@ -47,12 +47,12 @@ struct Money {
   }
 };
 
-// The fee an accepted event was billed under one version, or none. Every fee the diff compares is
-// read here (when fees come from the event's verdict, this is the one line to change).
-std::optional<Money> fee_of(const Program& program, const EventVerdict& event) {
+// The fee an accepted event was billed under one version, or none: the verdict's, which is the
+// price level in force on the event's date and the variant for its flags. Every fee the diff
+// compares is read here.
+std::optional<Money> fee_of(const EventVerdict& event) {
   if (event.status != EventStatus::Accepted || !event.has_fee) return std::nullopt;
-  const FeeSplit& fee = program.services[static_cast<size_t>(event.service)].fee;
-  return Money{fee.total, fee.subsidy, fee.patient};
+  return Money{event.fee.total, event.fee.subsidy, event.fee.patient};
 }
 
 Money totals_of(const CourseVerdict& verdict) {
@@ -64,7 +64,7 @@ struct Side {
   const Program& program;
   const CourseVerdict& verdict;
 
-  std::optional<Money> fee(size_t event) const { return fee_of(program, verdict.events[event]); }
+  std::optional<Money> fee(size_t event) const { return fee_of(verdict.events[event]); }
 
   // The ids of the rules the event broke, sorted.
   std::vector<std::string_view> rules(size_t event) const {
