@@ -2,8 +2,8 @@
 // screen readers) laid exactly over two layers that show the colouring and the checker's marks.
 // No editor library: the page is served as it is, with no build step.
 
-const DECLARATIONS = new Set(["agreement", "flag", "service", "supplement", "group", "define", "course", "same",
-                              "rule", "warning", "due"]);
+const DECLARATIONS = new Set(["agreement", "flag", "fact", "service", "supplement", "group", "define", "course",
+                              "same", "rule", "warning", "due"]);
 
 // The tokens of the agr language (grammar/Agr.g4), in the grammar's order of preference.
 const TOKEN = /(#[^\n]*)|("(?:[^"\\]|\\[\s\S])*"?)|(\d{4}-\d\d-\d\d)|(\d+\.\d\d)|([A-Z][A-Z0-9]*-\d+)|(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(±|\+-|\.\.)|(\s+)|([\s\S])/gy;
