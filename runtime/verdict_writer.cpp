@@ -91,6 +91,21 @@ OutputFragments render_output_fragments(const Program& p) {
   return f;
 }
 
+namespace {
+
+// {"total":..,"subsidy":..,"patient":..}
+void put_split(JsonBuffer& out, const FeeSplit& fee) {
+  out.put("{\"total\":");
+  out.put_money(fee.total);
+  out.put(",\"subsidy\":");
+  out.put_money(fee.subsidy);
+  out.put(",\"patient\":");
+  out.put_money(fee.patient);
+  out.put('}');
+}
+
+}  // namespace
+
 void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
                         const CourseVerdict& v) {
   const OutputFragments& f = agreement.index().out;
@@ -111,13 +126,8 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
           if (ev.fee_entry < f.fee.size()) {
             out.put(f.fee[ev.fee_entry]);
           } else {
-            out.put(",\"fee\":{\"total\":");
-            out.put_money(ev.fee.total);
-            out.put(",\"subsidy\":");
-            out.put_money(ev.fee.subsidy);
-            out.put(",\"patient\":");
-            out.put_money(ev.fee.patient);
-            out.put('}');
+            out.put(",\"fee\":");
+            put_split(out, ev.fee);
           }
         }
         break;
@@ -144,13 +154,9 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
     out.put_string(h.events[v.warnings[i].event].id);
     out.put('}');
   }
-  out.put("],\"totals\":{\"total\":");
-  out.put_money(v.totals.total);
-  out.put(",\"subsidy\":");
-  out.put_money(v.totals.subsidy);
-  out.put(",\"patient\":");
-  out.put_money(v.totals.patient);
-  out.put("},\"due\":[");
+  out.put("],\"totals\":");
+  put_split(out, v.totals);
+  out.put(",\"due\":[");
   for (size_t i = 0; i < v.due.size(); ++i) {
     const DueVerdict& d = v.due[i];
     if (i) out.put(',');
