@@ -15,20 +15,14 @@ namespace {
 
 constexpr const char* kJsonLines = "application/x-ndjson";
 
-// Which agreement judges a request's histories: the one it names, or the only one loaded. The
-// one place a request meets the loaded set; the runtime's catalog (several agreements, each
-// history judged by the one its `agreement` field names) will take this over.
-const LoadedAgreement* select_agreement(const AgreementSet& set, const std::optional<std::string>& name,
-                                        Reply* refusal) {
-  if (name) {
-    if (const LoadedAgreement* found = set.find(*name)) return found;
-    *refusal = error_reply(404, "no agreement '" + *name + "' is loaded");
-    return nullptr;
-  }
-  if (set.agreements().size() == 1) return &set.agreements().front();
-  std::string names;
-  for (const LoadedAgreement& a : set.agreements()) names += (names.empty() ? "" : ", ") + a.agreement->name();
-  *refusal = error_reply(400, "name the agreement that judges the histories (agreement=NAME); loaded: " + names);
+// Which agreements judge a request's histories: the one it names alone (a history naming another
+// is then an error line, as in `agr run AGREEMENT`), or every loaded one, each history judged by
+// the agreement its `agreement` field names (with one loaded, a history may leave it out).
+std::shared_ptr<const agr::AgreementSet> select_agreements(const AgreementSet& set,
+                                                           const std::optional<std::string>& name, Reply* refusal) {
+  if (!name) return set.catalog();
+  if (const LoadedAgreement* found = set.find(*name)) return agr::AgreementSet::of(found->agreement);
+  *refusal = error_reply(404, "no agreement '" + *name + "' is loaded");
   return nullptr;
 }
 
@@ -46,12 +40,12 @@ bool parse_as_of(const std::optional<std::string>& text, std::optional<Day>* as_
 // `agr run`'s loop over a body held in memory: one result line per input line (split at '\n',
 // the last line with or without one), error lines included. Past the deadline the work stops
 // and the request gets 503 instead of a partial answer.
-Reply evaluate_histories(std::shared_ptr<const Agreement> agreement, std::string histories,
+Reply evaluate_histories(std::shared_ptr<const agr::AgreementSet> agreements, std::string histories,
                          std::optional<Day> as_of, Clock::time_point deadline, std::chrono::milliseconds timeout) {
   const size_t size = histories.size();
   histories.append(kLinePadding, ' ');  // every line is then read in place (agr.h, PaddedLine)
   const std::string_view text(histories.data(), size);
-  Evaluator evaluator(std::move(agreement));
+  Evaluator evaluator(std::move(agreements));
   Reply reply;
   reply.content_type = kJsonLines;
   reply.body.reserve(size);
@@ -204,9 +198,9 @@ Reply Api::run_lines(const std::optional<std::string>& agreement, const std::opt
   Reply refusal;
   std::optional<Day> as_of;
   if (!parse_as_of(as_of_text, &as_of, &refusal)) return refusal;
-  const LoadedAgreement* chosen = select_agreement(*set, agreement, &refusal);
-  if (!chosen) return refusal;
-  return evaluate_histories(chosen->agreement, std::move(histories), as_of, deadline, limits_.timeout);
+  auto judges = select_agreements(*set, agreement, &refusal);
+  if (!judges) return refusal;
+  return evaluate_histories(std::move(judges), std::move(histories), as_of, deadline, limits_.timeout);
 }
 
 Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
@@ -223,20 +217,22 @@ Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
                    {}, "a run takes agreement or source, histories, as_of and file", &refusal))
     return refusal;
   if (!histories) return error_reply(400, "missing 'histories': the histories as JSON Lines, in one string");
-  if (agreement.has_value() == source.has_value())
-    return error_reply(400, "give either 'agreement' (the name of a loaded agreement) or 'source' (an agreement's text)");
+  if (agreement && source)
+    return error_reply(400, "give either 'agreement' (the name of a loaded agreement) or 'source' (an agreement's "
+                            "text), not both; or neither, for the loaded agreements the histories name");
 
   std::optional<Day> as_of;
   if (!parse_as_of(as_of_text, &as_of, &refusal)) return refusal;
-  if (agreement) {
+  if (!source) {
     const auto set = store_.current();
-    const LoadedAgreement* chosen = select_agreement(*set, agreement, &refusal);
-    if (!chosen) return refusal;
-    return evaluate_histories(chosen->agreement, std::move(*histories), as_of, deadline, limits_.timeout);
+    auto judges = select_agreements(*set, agreement, &refusal);
+    if (!judges) return refusal;
+    return evaluate_histories(std::move(judges), std::move(*histories), as_of, deadline, limits_.timeout);
   }
   auto compiled = compile_request_source(std::move(*source), file.value_or("agreement.agr"), "the agreement", &refusal);
   if (!compiled) return refusal;
-  return evaluate_histories(std::move(compiled), std::move(*histories), as_of, deadline, limits_.timeout);
+  return evaluate_histories(agr::AgreementSet::of(std::move(compiled)), std::move(*histories), as_of, deadline,
+                            limits_.timeout);
 }
 
 Reply Api::diff(std::string_view body, Clock::time_point deadline) const {

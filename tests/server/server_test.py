@@ -124,6 +124,37 @@ class Run(unittest.TestCase):
         self.assertEqual(headers["Content-Type"], "application/x-ndjson")
         self.assertEqual(headers["Agr-Error-Lines"], str(sum(b'"error"' in line for line in expected.splitlines())))
 
+    def test_histories_that_name_their_agreement(self):
+        # With several loaded and no `agreement` in the request, each history is judged by the
+        # agreement it names, as `agr run FOLDER` judges it; one naming none (or one not loaded)
+        # is an error line listing the loaded names.
+        named = lambda name, line: line.replace(b"{", b'{"agreement": "' + name + b'", ', 1)
+        lbp_lines = read(EXAMPLES).splitlines()
+        ste_lines = read(os.path.join(SOURCE_DIR, "examples", "histories", "ste.jsonl")).splitlines()
+        histories = b"\n".join([named(b"ste", ste_lines[0]), named(b"lbp", lbp_lines[0]), lbp_lines[1],
+                                named(b"nope", lbp_lines[2]), named(b"ste", ste_lines[1]), named(b"lbp", lbp_lines[2])]) + b"\n"
+        path = os.path.join(WORK_DIR, "named.jsonl")
+        with open(path, "wb") as f:
+            f.write(histories)
+        _, expected, _ = agr("run", agreements_dir, path, "--as-of", "2026-01-01")
+        status, headers, body = server.request("POST", "/v1/run?as_of=2026-01-01", histories)
+        self.assertEqual((status, body), (200, expected))
+        verdicts = [json.loads(line) for line in body.splitlines()]
+        self.assertEqual([v.get("agreement") for v in verdicts], ["ste", "lbp", None, None, "ste", "lbp"])
+        self.assertIn("lbp, pathway_midtjylland, pathway_nordjylland, ste", verdicts[2]["error"]["message"])
+        self.assertIn("nope", verdicts[3]["error"]["message"])
+        self.assertEqual(headers["Agr-Error-Lines"], "2")
+        # The same as a JSON body with neither `agreement` nor `source`.
+        request = json.dumps({"histories": histories.decode(), "as_of": "2026-01-01"})
+        status, _, body = server.request("POST", "/v1/run", request, {"Content-Type": "application/json"})
+        self.assertEqual((status, body), (200, expected))
+        # Naming one in the request: it alone judges, and a history naming another is an error
+        # line, as with `agr run lbp.agr`.
+        _, expected, _ = agr("run", lbp_path, path, "--as-of", "2026-01-01")
+        status, _, body = server.request("POST", "/v1/run?agreement=lbp&as_of=2026-01-01", histories)
+        self.assertEqual((status, body), (200, expected))
+        self.assertEqual(["error" in json.loads(line) for line in body.splitlines()], [True, False, False, True, True, False])
+
     def test_as_of_and_any_content_type(self):
         code, expected, _ = agr("run", lbp_path, EXAMPLES, "--as-of", "2026-06-01")
         # curl sends a form's content type by default: the body still is JSON Lines.
@@ -141,7 +172,6 @@ class Run(unittest.TestCase):
         cases = [
             ("/v1/run?agreement=nope", 404, "no agreement 'nope' is loaded"),
             ("/v1/run?agreement=lbp&as_of=2025-02-30", 400, "as_of must be a date"),
-            ("/v1/run", 400, "name the agreement"),
             ("/v1/run?agreement=lbp&asof=2025-01-01", 400, "unknown query parameter 'asof'"),
             ("/v1/run?agreement=lbp&agreement=ste", 400, "given twice"),
         ]
@@ -176,7 +206,6 @@ class Run(unittest.TestCase):
         cases = [
             (b"{", 400, "not a JSON object"),
             (b"[1]", 400, "not a JSON object"),
-            (b'{"histories": ""}', 400, "either 'agreement'"),
             (b'{"agreement": "lbp", "source": "", "histories": ""}', 400, "either 'agreement'"),
             (b'{"agreement": "lbp"}', 400, "missing 'histories'"),
             (b'{"agreement": "lbp", "histories": ["{}"]}', 400, "'histories' must be a string"),
