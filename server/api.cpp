@@ -37,9 +37,31 @@ bool parse_as_of(const std::optional<std::string>& text, std::optional<Day>* as_
   return true;
 }
 
-// `agr run`'s loop over a body held in memory: one result line per input line (split at '\n',
-// the last line with or without one), error lines included. Past the deadline the work stops
-// and the request gets 503 instead of a partial answer.
+// The lines of a request's histories as `agr run` and `agr diff` read a file (split at '\n', the
+// last line with or without one), each given to `each(line, line_number)`, which returns false
+// for an error line; *error_lines counts them. Past the deadline the work stops, and the refusal
+// is 503 instead of a partial answer (`done` says what: "evaluated", "compared").
+template <typename Each>
+bool for_each_history(std::string_view text, Clock::time_point deadline, std::chrono::milliseconds timeout,
+                      const char* done, uint64_t* error_lines, Reply* refusal, Each each) {
+  uint64_t line_number = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t newline = text.find('\n', pos);
+    const size_t end = newline == std::string_view::npos ? text.size() : newline;
+    if (!each(text.substr(pos, end - pos), ++line_number)) ++*error_lines;
+    pos = end + 1;
+    if (Clock::now() > deadline) {
+      *refusal = error_reply(503, "the request took longer than the server's limit of " +
+                                      std::to_string(timeout.count()) + " ms (" + done + " " +
+                                      std::to_string(line_number) + " lines); send fewer histories per request");
+      return false;
+    }
+  }
+  return true;
+}
+
+// `agr run`'s loop over a body held in memory: one result line per input line, error lines
+// included.
 Reply evaluate_histories(std::shared_ptr<const agr::AgreementSet> agreements, std::string histories,
                          std::optional<Day> as_of, Clock::time_point deadline, std::chrono::milliseconds timeout) {
   const size_t size = histories.size();
@@ -49,20 +71,13 @@ Reply evaluate_histories(std::shared_ptr<const agr::AgreementSet> agreements, st
   Reply reply;
   reply.content_type = kJsonLines;
   reply.body.reserve(size);
-  uint64_t line_number = 0, error_lines = 0;
-  for (size_t pos = 0; pos < size;) {
-    const size_t newline = text.find('\n', pos);
-    const size_t end = newline == std::string_view::npos ? size : newline;
-    ++line_number;
-    if (!evaluator.evaluate_json_line(PaddedLine{text.substr(pos, end - pos)}, line_number, as_of, &reply.body))
-      ++error_lines;
-    pos = end + 1;
-    if (Clock::now() > deadline) {
-      return error_reply(503, "the request took longer than the server's limit of " +
-                                  std::to_string(timeout.count()) + " ms (evaluated " +
-                                  std::to_string(line_number) + " lines); send fewer histories per request");
-    }
-  }
+  uint64_t error_lines = 0;
+  Reply refusal;
+  const bool finished = for_each_history(
+      text, deadline, timeout, "evaluated", &error_lines, &refusal, [&](std::string_view line, uint64_t number) {
+        return evaluator.evaluate_json_line(PaddedLine{line}, number, as_of, &reply.body);
+      });
+  if (!finished) return refusal;
   reply.headers.emplace_back("Agr-Error-Lines", std::to_string(error_lines));
   return reply;
 }
@@ -282,25 +297,17 @@ Reply Api::diff(std::string_view body, Clock::time_point deadline) const {
     }
   }
 
-  // The lines as `agr diff` reads them (split at '\n', the last with or without one), and the
-  // report as it writes it; past the deadline, 503 instead of a partial answer.
+  // The report as `agr diff` writes it.
   Reply reply;
   reply.content_type = jsonl ? kJsonLines : "text/plain; charset=utf-8";
   diff::Comparison comparison(std::move(versions[0]), std::move(versions[1]), as_of,
                               jsonl ? diff::Format::Jsonl : diff::Format::Text, &reply.body);
-  const std::string_view text = *histories;
-  uint64_t line_number = 0, error_lines = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t newline = text.find('\n', pos);
-    const size_t end = newline == std::string_view::npos ? text.size() : newline;
-    if (!comparison.add_line(text.substr(pos, end - pos), ++line_number)) ++error_lines;
-    pos = end + 1;
-    if (Clock::now() > deadline) {
-      return error_reply(503, "the request took longer than the server's limit of " +
-                                  std::to_string(limits_.timeout.count()) + " ms (compared " +
-                                  std::to_string(line_number) + " lines); send fewer histories per request");
-    }
-  }
+  uint64_t error_lines = 0;
+  const bool finished = for_each_history(*histories, deadline, limits_.timeout, "compared", &error_lines, &refusal,
+                                         [&](std::string_view line, uint64_t number) {
+                                           return comparison.add_line(line, number);
+                                         });
+  if (!finished) return refusal;
   comparison.finish();
   reply.headers.emplace_back("Agr-Compared", std::to_string(comparison.compared()));
   reply.headers.emplace_back("Agr-Changed", std::to_string(comparison.changed()));
