@@ -1,6 +1,6 @@
 #!/bin/sh
-# The integrators' tests' fixture: the LBP agreement compiled, and what `agr run` writes for the
-# example histories (two bad lines among them, so exit status 1).
+# The integrators' tests' fixture: the LBP and STE agreements compiled, and what `agr run` writes
+# for their example histories (two bad lines among LBP's, so exit status 1; none among STE's).
 #
 #   prepare.sh AGR SOURCE_DIR WORK_DIR
 set -eu
@@ -10,3 +10,5 @@ mkdir -p "$work"
 status=0
 "$agr" run "$work/lbp.agrc" "$src/examples/histories/lbp.jsonl" >"$work/lbp.out" || status=$?
 [ "$status" -eq 1 ] || { echo "prepare.sh: agr run exited $status, expected 1" >&2; exit 1; }
+"$agr" compile "$src/agreements/ste.agr" -o "$work/ste.agrc"
+"$agr" run "$work/ste.agrc" "$src/examples/histories/ste.jsonl" >"$work/ste.out"
