@@ -275,6 +275,7 @@ struct RunOptions {
   std::optional<Day> as_of;       // the evaluation date for due items (default: per history)
   unsigned jobs = 0;              // worker threads; 0: one per core; 1: no threads at all
   size_t block_bytes = 1 << 20;   // the input is cut into blocks of about this size
+  uint64_t first_line = 1;        // the number of the input's first line (when it continues another)
 };
 
 struct RunSummary {
