@@ -273,6 +273,17 @@ class AgreementSetTest(unittest.TestCase):
         self.assertEqual(self.both.run_block(block), "".join(self.mixed_out).encode())
         self.assertEqual(self.both.run_block(block, jobs=2), "".join(self.mixed_out).encode())
 
+    def test_run_is_agr_run_with_both(self):
+        """`agr run LBP STE` over the same file, histories naming none or another included."""
+        unnamed = read_lines(STE_EXAMPLES)[0]
+        lines = self.mixed + [unnamed, naming(unnamed, "pathway")] + self.mixed[:3]
+        path = os.path.join(WORK, "mixed.jsonl")
+        with open(path, "wb") as f:
+            f.writelines(lines)
+        want = subprocess.run([TOOL, "run", LBP, STE, path], stdout=subprocess.PIPE, check=False).stdout.decode()
+        self.assertEqual("".join(self.both.run(lines)), want)
+        self.assertEqual(self.both.run_block(b"".join(lines), jobs=2), want.encode())
+
     def test_evaluate_names_the_agreement_that_judged(self):
         for line, out in zip(self.mixed, self.mixed_out):
             want = json.loads(out)

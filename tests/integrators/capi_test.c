@@ -1,13 +1,15 @@
 /* The C API (agr/agr_c.h), compiled as C99 and linked with the runtime library alone:
  *
  *   capi_test LBP.agrc LBP.agr HISTORIES.jsonl EXPECTED.out STE.agrc STE_HISTORIES.jsonl STE_EXPECTED.out
+ *             MIXED.jsonl MIXED.out
  *
  * EXPECTED.out is what `agr run LBP.agrc HISTORIES.jsonl` wrote; every line evaluated here must
  * be the same, on one thread and on four sharing the agreement. Then: loading errors (a source
  * needs the compiler library), the agreement's tables, the structured verdict of known courses,
  * and misuse, each answered with a status and a message, never a crash. Last, a set of LBP and
  * STE judges both example files mixed, each history naming its agreement, exactly as `agr run`
- * judges each file with its own agreement. */
+ * judges each file with its own agreement, and MIXED.jsonl exactly as `agr run LBP.agrc STE.agrc`
+ * judged it (MIXED.out). */
 #define _POSIX_C_SOURCE 200809L
 #include <agr/agr_c.h>
 
@@ -295,7 +297,7 @@ static int same_line(agr_evaluator *evaluator, uint64_t number, const char *line
 }
 
 static void test_set(const agr_agreement *lbp, const char *ste_agrc, const char *ste_histories,
-                     const char *ste_expected) {
+                     const char *ste_expected, const char *mixed_histories, const char *mixed_expected) {
   char *error = NULL, *out = NULL;
   agr_agreement *ste = agr_agreement_load(ste_agrc, &error);
   const agr_agreement *both[2], *twice[2], *with_null[2];
@@ -335,6 +337,16 @@ static void test_set(const agr_agreement *lbp, const char *ste_agrc, const char 
       CHECK(same_line(evaluator, i + 1, line, expected.lines[i]));
       free(line);
     }
+  }
+
+  /* `agr run LBP.agrc STE.agrc MIXED.jsonl`, line for line. */
+  {
+    lines_t mixed = read_lines(mixed_histories), mixed_out = read_lines(mixed_expected);
+    CHECK(mixed.count == mixed_out.count && mixed.count > 0);
+    for (i = 0; i < mixed.count && i < mixed_out.count; ++i)
+      CHECK(same_line(evaluator, i + 1, mixed.lines[i], mixed_out.lines[i]));
+    free_lines(&mixed);
+    free_lines(&mixed_out);
   }
 
   /* The structured verdict says which agreement judged, and its indexes are that agreement's. */
@@ -413,9 +425,9 @@ int main(int argc, char **argv) {
   size_t t;
   void *mismatches;
 
-  if (argc != 8) {
+  if (argc != 10) {
     fprintf(stderr, "usage: capi_test LBP.agrc LBP.agr HISTORIES.jsonl EXPECTED.out STE.agrc STE_HISTORIES.jsonl "
-                    "STE_EXPECTED.out\n");
+                    "STE_EXPECTED.out MIXED.jsonl MIXED.out\n");
     return 2;
   }
   CHECK(strcmp(agr_version(), AGR_EXPECTED_VERSION) == 0);
@@ -436,7 +448,7 @@ int main(int argc, char **argv) {
   test_tables(agreement);
   test_structured(agreement, &g_histories);
   test_json(agreement);
-  test_set(agreement, argv[5], argv[6], argv[7]);
+  test_set(agreement, argv[5], argv[6], argv[7], argv[8], argv[9]);
 
   mismatches = evaluate_all(NULL);
   CHECK(mismatches == NULL);
