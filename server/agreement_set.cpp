@@ -98,6 +98,10 @@ std::shared_ptr<const AgreementSet> AgreementSet::load(const std::vector<std::st
   std::sort(set->agreements_.begin(), set->agreements_.end(), [](const LoadedAgreement& a, const LoadedAgreement& b) {
     return a.agreement->name() < b.agreement->name();
   });
+  std::vector<std::shared_ptr<const Agreement>> all;
+  for (const LoadedAgreement& a : set->agreements_) all.push_back(a.agreement);
+  set->catalog_ = agr::AgreementSet::make(std::move(all), error);  // the names are distinct: checked above
+  if (!set->catalog_) return nullptr;
   std::string& listing = set->listing_json_;
   listing = "{\"generation\":" + std::to_string(generation) + ",\"agreements\":[";
   for (size_t i = 0; i < set->agreements_.size(); ++i) {

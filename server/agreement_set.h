@@ -35,6 +35,9 @@ class AgreementSet {
 
   // The agreement called `name`, or null.
   const LoadedAgreement* find(std::string_view name) const;
+  // All of them as the runtime's set, which judges each history by the agreement it names (a
+  // request that names none of them); built once per snapshot.
+  const std::shared_ptr<const agr::AgreementSet>& catalog() const { return catalog_; }
 
   const std::vector<LoadedAgreement>& agreements() const { return agreements_; }  // by name
   uint64_t generation() const { return generation_; }  // 1 for the first load, +1 per reload
@@ -45,6 +48,7 @@ class AgreementSet {
   std::vector<LoadedAgreement> agreements_;
   uint64_t generation_ = 0;
   std::string listing_json_;
+  std::shared_ptr<const agr::AgreementSet> catalog_;
 };
 
 // Compiles an agreement's source and loads it, verified; null with the diagnostics in `diags`

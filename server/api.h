@@ -51,8 +51,13 @@ class Api {
   // taken over, to be read in place.
   Reply run_lines(const std::optional<std::string>& agreement, const std::optional<std::string>& as_of,
                   std::string histories, Clock::time_point deadline) const;
-  // POST /v1/run with a JSON body {"agreement" | "source", "histories", "as_of"?, "file"?}.
+  // POST /v1/run with a JSON body {"agreement"? | "source"?, "histories", "as_of"?, "file"?}; with neither,
+  // each history is judged by the loaded agreement it names.
   Reply run_json(std::string_view body, Clock::time_point deadline) const;
+
+  // POST /v1/diff with a JSON body {"old", "new", "histories", "as_of"?, "format"?}, each version
+  // {"agreement": NAME} or {"source": TEXT, "file"?}: `agr diff`'s report (diff/diff.h).
+  Reply diff(std::string_view body, Clock::time_point deadline) const;
 
   // POST /v1/check: the source in the body; `file` names it in the diagnostics.
   Reply check(std::string_view source, std::string_view file) const;

@@ -181,15 +181,26 @@ void register_routes(httplib::Server& http, const Api& api, const std::atomic<si
     send(res, api.check(body, param(params, "file").value_or("agreement.agr")));
   });
 
+  http.Post("/v1/diff", [&api](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& content) {
+    const Clock::time_point deadline = Clock::now() + api.limits().timeout;
+    std::string body;
+    Reply refusal;
+    if (!check_params(query_params(req), {}, &refusal) ||
+        !read_body(req, content, api.limits(), deadline, &body, &refusal))
+      return send(res, std::move(refusal));
+    send(res, api.diff(body, deadline));
+  });
+
   // A path of the API with the wrong method: 405 naming the one that works there.
   auto wrong_method = [](const httplib::Request& req, httplib::Response& res) {
-    const bool posted = req.path == "/v1/run" || req.path == "/v1/check";
+    const bool posted = req.path == "/v1/run" || req.path == "/v1/check" || req.path == "/v1/diff";
     const char* allowed = posted ? "POST" : "GET";
     Reply reply = error_reply(405, req.method + " is not allowed here; use " + allowed);
     reply.headers.emplace_back("Allow", allowed);
     send(res, std::move(reply));
   };
-  http.Get(R"(/v1/(run|check))", wrong_method);
+  http.Get(R"(/v1/(run|check|diff))", wrong_method);
   http.Post(R"(/v1/(health|agreements|agreements/.*|language))", wrong_method);
   http.Put(R"(/v1/.*)", wrong_method);
   http.Patch(R"(/v1/.*)", wrong_method);

@@ -1,9 +1,10 @@
 // The authors' workbench: edit an agreement, see the checker's diagnostics as you type, and
 // watch a course's verdicts on a timeline change with the edit. Talks to `agr serve`'s API
-// (docs/server.md): /v1/check as you type, /v1/run with the source being edited.
+// (docs/server.md): /v1/check as you type, /v1/run with the source being edited, and /v1/diff
+// for what the edit changes against the baseline.
 
 import { Editor, describe, escapeHtml } from "./editor.js";
-import { compareRuns } from "./compare.js";
+import { readDiff } from "./compare.js";
 import { courseModel, renderTimeline, STATUS } from "./timeline.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -37,8 +38,7 @@ const state = {
   description: null,     // the current source's description, from /v1/check, when it compiles
   examples: [],
   current: null,         // [{history, verdict}] per line, from the current source
-  before: null,          // the baseline's verdicts per line
-  change: null,          // compareRuns(before, current)
+  change: null,          // readDiff(POST /v1/diff of the baseline and the current source)
   course: 0,             // the course shown
   selected: null,        // {kind: "event" | "due" | "gone", index}
   sequence: 0,           // the latest refresh; older answers are dropped
@@ -67,13 +67,15 @@ function historyLines(text) {
   return lines.map((line) => { try { return JSON.parse(line); } catch { return null; } });
 }
 
+// An agreement version as the API takes it: the source, or a loaded agreement without one by name.
+const version = (source) => (state.loaded && !state.loaded.has_source ? { agreement: state.loaded.name } : { source });
+
 async function run(source) {
   const histories = $("#histories").value;
   const asOf = $("#as-of").value;
   const key = JSON.stringify([source, histories, asOf]);
   if (state.runCache.has(key)) return state.runCache.get(key);
-  const request = { histories, ...(asOf ? { as_of: asOf } : {}),
-                    ...(state.loaded && !state.loaded.has_source ? { agreement: state.loaded.name } : { source }) };
+  const request = { histories, ...(asOf ? { as_of: asOf } : {}), ...version(source) };
   const answer = await call("/v1/run", { method: "POST", json: request });
   if (answer.status !== 200) throw new Error(answer.data?.error?.message ?? `the server answered ${answer.status}`);
   const verdicts = answer.text.split("\n").filter((l) => l).map((l) => JSON.parse(l));
@@ -82,6 +84,18 @@ async function run(source) {
   if (state.runCache.size > 20) state.runCache.clear();
   state.runCache.set(key, result);
   return result;
+}
+
+// What `agr diff` reports between the baseline and `source` over the same histories (the
+// report's jsonl); null when the baseline does not compile.
+async function diff(source) {
+  const asOf = $("#as-of").value;
+  const request = { old: version(state.baseline.source), new: version(source), histories: $("#histories").value,
+                    ...(asOf ? { as_of: asOf } : {}), format: "jsonl" };
+  const answer = await call("/v1/diff", { method: "POST", json: request });
+  if (answer.status === 422 && answer.data?.error?.message.startsWith("the old")) return null;
+  if (answer.status !== 200) throw new Error(answer.data?.error?.message ?? `the server answered ${answer.status}`);
+  return answer.text;
 }
 
 // ---- checking and running as the author types ---------------------------------------------------
@@ -115,11 +129,10 @@ async function refresh() {
       $("#stale").textContent = "The agreement has errors: the timeline shows the last version that compiled.";
       return;
     }
-    const [current, before] = await Promise.all([run(source), state.baseline.source === source ? null : run(state.baseline.source).catch(() => null)]);
+    const [current, report] = await Promise.all([run(source), state.baseline.source === source ? null : diff(source)]);
     if (sequence !== state.sequence) return;
     state.current = current;
-    state.before = before;
-    state.change = before ? compareRuns(before.map((c) => c.verdict), current.map((c) => c.verdict)) : null;
+    state.change = report === null ? null : readDiff(report, current.map((c) => c.verdict));
     $("#stale").hidden = true;
     render();
   } catch (error) {

@@ -1,61 +1,64 @@
-// What changed between two runs of the same histories (before and after an edit), course by
-// course, with the differences `agr diff` reports: an event's status, rules broken or fee; a
-// warning or due item that appeared, went or moved; the totals. Both runs judge the same lines,
-// so line i of one answers line i of the other.
+// What an edit changes, from `agr serve`'s POST /v1/diff: the server compares the two versions
+// exactly as `agr diff` does (diff/ in the repository), and this file only turns its report (one
+// JSON line per changed course, then "compared N courses: M changed") into what the timeline and
+// the list of changes draw: per input line, the events whose verdict changed (before and after),
+// the warnings and due items that appeared, went or moved, and the totals. Nothing is compared
+// here.
 
-const rulesOf = (event) => (event.violations ?? []).map((v) => v.rule).sort().join(", ");
-const feeOf = (event) => event.fee?.total ?? null;
-const dueKey = (d) => `${d.code} ${d.rule}`;
-const warningKey = (w) => `${w.rule} ${w.event}`;
+const verdictOf = (side, code) => side && {
+  status: side.status, code,
+  violations: (side.rules ?? []).map((rule) => ({ rule })),
+  ...(side.fee ? { fee: side.fee } : {}),
+};
+const sameSplit = (a, b) => ["total", "subsidy", "patient"].every((k) => (a?.[k] ?? null) === (b?.[k] ?? null));
+const sameDue = (d, item) => ["earliest", "target", "latest", "overdue"].every((k) => (d[k] ?? null) === (item[k] ?? null));
 
-function compareCourse(before, after) {
-  const change = { changed: false, events: new Map(), warnings: { added: [], removed: [] },
-                   due: { added: [], removed: [], moved: [] }, totals: null, error: null };
-  if (!before || !after) return change;
-  if (Boolean(before.error) !== Boolean(after.error) ||
-      (before.error && after.error && before.error.message !== after.error.message)) {
-    change.changed = true;
-    change.error = { before: before.error ?? null, after: after.error ?? null };
+function unchanged() {
+  return { changed: false, events: new Map(), warnings: { added: [], removed: [] },
+           due: { added: [], removed: [], moved: [] }, totals: null, error: null };
+}
+
+// One changed course of the report, against the current verdict of its line (whose due items the
+// timeline draws: an item that appeared or moved is found among them).
+function courseChange(line, verdict) {
+  const change = unchanged();
+  change.changed = true;
+  if (line.error) {
+    const error = { message: line.error.message };
+    change.error = line.error.version === "old" ? { before: error, after: null } : { before: null, after: error };
     return change;
   }
-  if (after.error) return change;  // an error under both versions is not a change
-
-  const old = new Map(before.events.map((e) => [e.id, e]));
-  for (const event of after.events) {
-    const was = old.get(event.id);
-    if (!was) continue;
+  for (const e of line.events) {
+    const before = verdictOf(e.old, e.code), after = verdictOf(e.new, e.code);
     const what = [];
-    if (was.status !== event.status) what.push("status");
-    if (rulesOf(was) !== rulesOf(event)) what.push("rules");
-    if (feeOf(was) !== feeOf(event)) what.push("fee");
-    if (what.length) change.events.set(event.id, { before: was, after: event, what });
+    if (e.old.status !== e.new.status) what.push("status");
+    if ((e.old.rules ?? []).join() !== (e.new.rules ?? []).join()) what.push("rules");
+    if (!sameSplit(e.old.fee, e.new.fee)) what.push("fee");
+    change.events.set(e.id, { before, after, what });
   }
-
-  const oldWarnings = new Set(before.warnings.map(warningKey));
-  const newWarnings = new Set(after.warnings.map(warningKey));
-  change.warnings.added = after.warnings.filter((w) => !oldWarnings.has(warningKey(w)));
-  change.warnings.removed = before.warnings.filter((w) => !newWarnings.has(warningKey(w)));
-
-  const oldDue = new Map(before.due.map((d) => [dueKey(d), d]));
-  const newDue = new Map(after.due.map((d) => [dueKey(d), d]));
-  for (const d of after.due) {
-    const was = oldDue.get(dueKey(d));
-    if (!was) change.due.added.push(d);
-    else if (["earliest", "target", "latest", "overdue"].some((k) => was[k] !== d[k])) change.due.moved.push({ before: was, after: d });
+  for (const w of line.warnings) {
+    if (w.old_event !== undefined) change.warnings.removed.push({ rule: w.rule, event: w.old_event });
+    if (w.new_event !== undefined) change.warnings.added.push({ rule: w.rule, event: w.new_event });
   }
-  change.due.removed = before.due.filter((d) => !newDue.has(dueKey(d)));
-
-  if (["total", "subsidy", "patient"].some((k) => before.totals[k] !== after.totals[k]))
-    change.totals = { before: before.totals, after: after.totals };
-
-  change.changed = change.events.size > 0 || change.warnings.added.length > 0 || change.warnings.removed.length > 0 ||
-                   change.due.added.length + change.due.removed.length + change.due.moved.length > 0 || change.totals !== null;
+  const current = (d) => (verdict?.due ?? []).find((item) => item.code === d.code && item.rule === d.rule && sameDue(d.new, item));
+  for (const d of line.due) {
+    if (d.change === "appeared") change.due.added.push(current(d) ?? { code: d.code, rule: d.rule, ...d.new });
+    else if (d.change === "went") change.due.removed.push({ code: d.code, rule: d.rule, ...d.old });
+    else change.due.moved.push({ before: { code: d.code, rule: d.rule, ...d.old }, after: current(d) ?? { code: d.code, rule: d.rule, ...d.new } });
+  }
+  if (!sameSplit(line.totals.old, line.totals.new)) change.totals = { before: line.totals.old, after: line.totals.new };
   return change;
 }
 
-// Per line: the course's change; and the summary line `agr diff` ends with.
-export function compareRuns(before, after) {
-  const courses = after.map((line, i) => compareCourse(before[i], line));
-  const changed = courses.filter((c) => c.changed).length;
-  return { courses, summary: `compared ${after.length} courses: ${changed} changed`, changed };
+// The report of POST /v1/diff (format jsonl) for `lines` input lines, whose current verdicts are
+// `verdicts`: {courses (one per input line), summary (the report's closing line), changed}.
+export function readDiff(report, verdicts) {
+  const lines = report.split("\n").filter((l) => l);
+  const summary = lines.pop() ?? "";
+  const courses = verdicts.map(() => unchanged());
+  for (const text of lines) {
+    const line = JSON.parse(text);
+    if (line.line >= 1 && line.line <= courses.length) courses[line.line - 1] = courseChange(line, verdicts[line.line - 1]);
+  }
+  return { courses, summary, changed: lines.length };
 }

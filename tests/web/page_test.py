@@ -148,6 +148,8 @@ class Page(unittest.TestCase):
         self.assertEqual(changed, "compared 5 courses: 1 changed")
         changes = b.evaluate("document.querySelector('#changes').textContent")
         self.assertIn("e8 (0263): ✕ rejected by LBP-5 → ✓ accepted", " ".join(changes.split()))
+        # The comparison is the server's (agr diff's), not the page's own.
+        self.assertIn('"POST /v1/diff" 200 ', self.server.log())
         row = b.evaluate("(() => { const r = document.querySelector('.tl-row[data-event=\"7\"]');"
                          " return [r.className, r.textContent]; })()")
         self.assertIn("tl-accepted", row[0])
