@@ -233,5 +233,8 @@ inline const Duration* written_duration(const Expr& e) {
 
 // Prints the tree in a compact, stable S-expression form (`agr compile --emit=ast`, parser tests).
 std::string print(const Agreement& agreement);
+// One expression in the same form: `(< (count 0266) 6)`. Two expressions print alike exactly
+// when they are the same tree (the lints compare conditions this way).
+std::string print(const Expr& expr);
 
 }  // namespace agr::ast

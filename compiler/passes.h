@@ -2,6 +2,7 @@
 //   parse   source -> AST                         (parse.h)
 //   resolve names -> services, groups, flags, defines; sets of codes
 //   check   types and the shape of each declaration
+//   lint    warnings: what is legal but almost certainly not meant (lint.cpp says what)
 //   lower   each rule and due item -> IR (typed virtual registers, labels)
 //   emit    tables + IR -> Program (the bytecode the runtime verifies and runs)
 #pragma once
@@ -21,6 +22,10 @@ void resolve(ast::Agreement& agreement, const SourceFile& file, Diagnostics& dia
 // Types every expression and checks each declaration's clauses; after it passes, no evaluation
 // can fail with a type error.
 void check(ast::Agreement& agreement, Diagnostics& diags);
+
+// Warns of unused groups and definitions, conditions that always or never hold, empty windows, due
+// items never listed, and one rule id quoting two passages. Only warnings: it never stops a build.
+void lint(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
 
 namespace ir {
 
