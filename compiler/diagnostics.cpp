@@ -121,6 +121,11 @@ void Diagnostics::warning(Span span, std::string message, std::string hint) {
   list_.push_back({Severity::Warning, span, std::move(message), std::move(hint)});
 }
 
+size_t Diagnostics::warning_count() const {
+  return static_cast<size_t>(
+      std::count_if(list_.begin(), list_.end(), [](const Diagnostic& d) { return d.severity == Severity::Warning; }));
+}
+
 namespace {
 
 std::vector<const Diagnostic*> in_source_order(const std::vector<Diagnostic>& list) {
@@ -140,9 +145,7 @@ std::string Diagnostics::render_json(const SourceFile& file) const {
   const uint32_t size = static_cast<uint32_t>(file.text.size());
   std::string out = "{\"file\":";
   append_json_string(&out, file.path);
-  const size_t warnings = static_cast<size_t>(
-      std::count_if(list_.begin(), list_.end(), [](const Diagnostic& d) { return d.severity == Severity::Warning; }));
-  out += ",\"errors\":" + std::to_string(error_count_) + ",\"warnings\":" + std::to_string(warnings) +
+  out += ",\"errors\":" + std::to_string(error_count_) + ",\"warnings\":" + std::to_string(warning_count()) +
          ",\"diagnostics\":[";
   bool first = true;
   for (const Diagnostic* d : in_source_order(list_)) {

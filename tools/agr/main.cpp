@@ -1,6 +1,6 @@
 // agr: the command line (shared/spec/io-contract.md).
 //
-//   agr check FILE...
+//   agr check [--werror] [--format text|json] FILE...
 //   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
 //   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]
 //   agr test PATH... [--verbose]
@@ -40,6 +40,7 @@ constexpr int kOk = 0, kInputErrors = 1, kUsage = 2;
 const char* const kUsageText =
     "usage:\n"
     "  agr check FILE...                         parse and check agreement files\n"
+    "        [--werror] [--format text|json]     warnings fail; diagnostics as JSON\n"
     "  agr compile FILE.agr -o FILE.agrc         compile to bytecode\n"
     "        [--emit=ast|ir|bytecode]            print a stage of the pipeline instead\n"
     "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
@@ -59,10 +60,29 @@ bool ends_with(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
+// `agr check [--werror] [--format text|json] FILE...`: text diagnostics on stderr and a line per
+// file on stdout, or one JSON object per file and line on stdout (Diagnostics::render_json).
 int cmd_check(const std::vector<std::string>& args) {
-  if (args.empty()) return usage("check needs at least one file");
+  bool werror = false, json = false;
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string format;
+    if (args[i] == "--werror") {
+      werror = true;
+    } else if (args[i] == "--format") {
+      if (i + 1 >= args.size()) return usage("--format takes text or json");
+      format = args[++i];
+    } else if (args[i].rfind("--format=", 0) == 0) {
+      format = args[i].substr(9);
+    } else {
+      paths.push_back(args[i]);
+    }
+    if (!format.empty() && format != "text" && format != "json") return usage("--format takes text or json");
+    if (!format.empty()) json = format == "json";
+  }
+  if (paths.empty()) return usage("check needs at least one file");
   int status = kOk;
-  for (const std::string& path : args) {
+  for (const std::string& path : paths) {
     SourceFile file;
     std::string error;
     if (!read_source_file(path, &file, &error)) {
@@ -72,13 +92,22 @@ int cmd_check(const std::vector<std::string>& args) {
     }
     Diagnostics diags;
     Compilation c = compile(file, diags);
+    const size_t errors = diags.error_count(), warnings = diags.warning_count();
+    if (errors > 0 || (werror && warnings > 0)) status = kInputErrors;
+    if (json) {
+      fmt::print("{}\n", diags.render_json(file));
+      continue;
+    }
     fmt::print(stderr, "{}", diags.render(file));
-    if (diags.has_errors()) {
-      fmt::print(stderr, "{}: {} error{}\n", path, diags.error_count(), diags.error_count() == 1 ? "" : "s");
-      status = kInputErrors;
+    const std::string warned = warnings == 0 ? "" : fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s");
+    if (errors > 0) {
+      fmt::print(stderr, "{}: {} error{}{}\n", path, errors, errors == 1 ? "" : "s", warned.empty() ? "" : ", " + warned);
+    } else if (werror && warnings > 0) {
+      fmt::print(stderr, "{}: {} (--werror)\n", path, warned);
     } else {
-      fmt::print("{}: ok, agreement {} with {} services, {} rules and {} due items\n", path, c.program->name,
-                 c.program->services.size(), c.program->rules.size(), c.program->dues.size());
+      fmt::print("{}: ok, agreement {} with {} services, {} rules and {} due items{}\n", path, c.program->name,
+                 c.program->services.size(), c.program->rules.size(), c.program->dues.size(),
+                 warned.empty() ? "" : " (" + warned + ")");
     }
   }
   return status;
@@ -246,6 +275,7 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::st
     *error = diags.render(file) + fmt::format("agr: {} does not compile\n", path);
     return nullptr;
   }
+  fmt::print(stderr, "{}", diags.render(file));  // the warnings, as `agr check` gives them
   auto agreement = Agreement::from_program(std::move(*c.program), error);
   if (!agreement) *error = "agr: internal error: the compiler produced " + *error + "\n";
   return agreement;
