@@ -376,11 +376,12 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   AstBuilder(const SourceFile& file, std::string_view source, const Offsets& offsets, Diagnostics& diags)
       : file_(file), source_(source), offsets_(offsets), diags_(diags) {}
 
-  std::unique_ptr<ast::Agreement> build(AgrParser::FileContext* ctx) {
+  std::unique_ptr<ast::Agreement> build(AgrParser::FileContext* ctx, std::vector<Span> comments) {
     auto agreement = std::make_unique<ast::Agreement>();
     out_ = agreement.get();
     build_header(ctx->header());
     for (auto* declaration : ctx->declaration()) declaration->accept(this);
+    agreement->comments = std::move(comments);
     return agreement;
   }
 
@@ -393,17 +394,18 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
 
   antlrcpp::Any visitPriceLevelClause(AgrParser::PriceLevelClauseContext* ctx) override {
     const Span span = offsets_.span(ctx);
-    if (price_level_span_) {
-      error(span, "the price level is already given at line " + line_of(*price_level_span_));
+    if (out_->header.price_level_span.end > 0) {
+      error(span, "the price level is already given at line " + line_of(out_->header.price_level_span));
       return {};
     }
-    price_level_span_ = span;
+    out_->header.price_level_span = span;
     out_->header.price_level = date(ctx->DATE()->getSymbol());
     return {};
   }
 
-  antlrcpp::Any visitReferralRequiredClause(AgrParser::ReferralRequiredClauseContext*) override {
+  antlrcpp::Any visitReferralRequiredClause(AgrParser::ReferralRequiredClauseContext* ctx) override {
     out_->header.referral_required = true;
+    out_->header.referral_required_span = offsets_.span(ctx);
     return {};
   }
 
@@ -413,6 +415,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     ast::FlagDecl flag;
     flag.name = name(ctx->NAME()->getSymbol());
     if (ctx->text()) flag.description = text(ctx->text());
+    flag.span = offsets_.span(ctx);
     out_->flags.push_back(std::move(flag));
     return {};
   }
@@ -760,6 +763,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   }
   antlrcpp::Any visitParens(AgrParser::ParensContext* ctx) override {
     result_ = same_node(ctx->expr());  // the inner node keeps its own span
+    result_->parenthesized = true;
     return {};
   }
 
@@ -932,6 +936,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     };
     for (auto* literal : ctx->STRING()) {
       const Span span = offsets_.span(literal->getSymbol());
+      out.pieces.push_back(span);
       const std::string_view body = source_.substr(span.begin + 1, span.end - span.begin - 2);
       for (size_t i = 0; i < body.size(); ++i) {
         const char ch = body[i];
@@ -1022,7 +1027,6 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   ast::RuleDecl* rule_ = nullptr;          // the rule whose clauses are being visited
   ast::DueDecl* due_ = nullptr;            // the due item whose clauses are being visited
   ast::SameDayDecl* same_day_ = nullptr;   // the same-day block being visited
-  std::optional<Span> price_level_span_;
 
   ast::ExprPtr result_;                          // expression alternatives
   std::unique_ptr<ast::Window> window_result_;   // window alternatives
@@ -1079,6 +1083,7 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
     const size_t open_paren = literal_token(lexer.getVocabulary(), "'('");
     const size_t close_paren = literal_token(lexer.getVocabulary(), "')'");
     std::vector<std::unique_ptr<antlr4::Token>> kept;
+    std::vector<Span> comments;  // on the lexer's hidden channel: the parser never sees them
     Span run{};
     size_t run_characters = 0;
     auto report_run = [&] {
@@ -1106,6 +1111,10 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
         continue;
       }
       report_run();
+      if (type == AgrLexer::COMMENT) {
+        comments.push_back(offsets.span(token.get()));
+        continue;
+      }
       if (type == open_paren && ++depth > kMaxNestingDepth) {
         diags.error(offsets.span(token.get()), "expression nested too deeply (more than " +
                                                    std::to_string(kMaxNestingDepth) + " levels of parentheses)");
@@ -1153,7 +1162,7 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
     if (failed()) return nullptr;
 
     AstBuilder builder(file, input_text, offsets, diags);
-    auto agreement = builder.build(tree);
+    auto agreement = builder.build(tree, std::move(comments));
     if (failed()) return nullptr;
     return agreement;
   } catch (const StopParsing&) {

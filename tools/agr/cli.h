@@ -16,6 +16,10 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::st
 // `agr test PATH...`: runs the regression course suites in the files and folders given.
 int cmd_test(const std::vector<std::string>& args);
 
+// `agr fmt [--check] FILE...`: rewrites agreement files in the canonical layout, or names those
+// that are not in it.
+int cmd_fmt(const std::vector<std::string>& args);
+
 // `agr schedule AGREEMENT HISTORIES [--as-of DATE]`: a readable table of what is due per course.
 int cmd_schedule(const std::vector<std::string>& args);
 

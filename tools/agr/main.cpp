@@ -5,6 +5,7 @@
 //   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]
 //   agr test PATH... [--verbose]
 //   agr schedule AGREEMENT HISTORIES [--as-of YYYY-MM-DD]
+//   agr fmt [--check] FILE...
 //
 // Exit status: 0 success; 1 the input held errors (every good line is still processed);
 // 2 usage error or unreadable agreement.
@@ -47,7 +48,8 @@ const char* const kUsageText =
     "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
-    "        [--as-of YYYY-MM-DD]\n";
+    "        [--as-of YYYY-MM-DD]\n"
+    "  agr fmt [--check] FILE...                 lay agreement files out canonically (- for stdin)\n";
 
 int usage(const std::string& problem) {
   if (!problem.empty()) fmt::print(stderr, "agr: {}\n", problem);
@@ -290,6 +292,7 @@ int main(int argc, char** argv) {
   if (command == "run") return cmd_run(args);
   if (command == "test") return cmd_test(args);
   if (command == "schedule") return cmd_schedule(args);
+  if (command == "fmt") return cmd_fmt(args);
   if (command == "--help" || command == "-h" || command == "help") {
     fmt::print("{}", kUsageText);
     return kOk;
