@@ -75,10 +75,12 @@ const char* severity_word(Severity severity) {
   return "error";
 }
 
-// Case-insensitive (ASCII) edit distance, giving up once every path exceeds `limit`.
+// Case-insensitive (ASCII) edit distance, giving up once every path exceeds `limit`. Swapping two
+// neighbours counts as one edit (optimal string alignment): `vidoe` is one from `video`, and a code
+// with two digits swapped (`0626`) one from the code meant (`0266`).
 size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
   auto lower = [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); };
-  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+  std::vector<size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
   std::iota(previous.begin(), previous.end(), size_t{0});
   for (size_t i = 1; i <= a.size(); ++i) {
     current[0] = i;
@@ -86,9 +88,12 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t substitute = previous[j - 1] + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1);
       current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        current[j] = std::min(current[j], before[j - 2] + 1);
       row_min = std::min(row_min, current[j]);
     }
     if (row_min > limit) return limit + 1;
+    std::swap(before, previous);
     std::swap(previous, current);
   }
   return previous[b.size()];

@@ -30,6 +30,7 @@ struct Row {
   std::string message;   // a substring of the message line (and hint, if `hint` is set)
   std::string at;        // "line:col"; empty: no diagnostic of this severity may contain `message`
   std::string hint = {};  // a substring of the diagnostic's hint, when set
+  int errors = -1;        // how many errors the whole source has, when set
 };
 
 struct Rendered {
@@ -86,6 +87,7 @@ void run(const std::vector<Row>& rows) {
     const std::string found = find(r.text, row.severity, row.at, row.message);
     CHECK_FALSE(found.empty());
     if (!row.hint.empty()) CHECK_THAT(found, Catch::Matchers::Contains(row.hint));
+    if (row.errors >= 0) CHECK(r.errors == static_cast<size_t>(row.errors));
   }
 }
 
@@ -255,4 +257,62 @@ TEST_CASE("warnings do not stop a build", "[diagnostics][lint]") {
   CHECK_FALSE(diags.has_errors());
   CHECK(diags.all().size() == 1);
   CHECK(c.program.has_value());
+}
+
+TEST_CASE("diagnostics that used to mislead", "[diagnostics]") {
+  run({
+      {"a string left open mid-file: once, at its own line",
+       "rule T-1 for 0266\n  require started\n  message \"Training needs a course.\n  source \"s\"\n"
+       "rule T-2 for 0267\n  require started\n  message \"m\"\n  source \"Forløbet afsluttes.\"\n",
+       "error", "unterminated string", "12:11", "the text runs on to line 13, which reads like the next clause", 1},
+      {"a service title left open", "service 0268 \"Follow-up\nservice 0269 \"Manual\"\n", "error",
+       "unterminated string", "10:14", "add the closing quote", 1},
+      {"a text over several lines is not a string left open",
+       "rule T-1 for 0266\n  require started\n  message \"Training needs\n    a course.\"\n  source \"s\"\n", "error",
+       "unterminated", ""},
+      {"the last string left open", "flag other \"abc\n", "error", "unterminated string", "10:12", "", 1},
+
+      {"a flag with two letters swapped", "rule T-1 for 0266\n  require flagged vidoe\n" + kRule, "error",
+       "unknown flag 'vidoe'", "11:19", "did you mean 'video'?"},
+      {"a flag far from any declared is to be declared", "rule T-1 for 0266\n  require flagged holiday\n" + kRule,
+       "error", "unknown flag 'holiday'", "11:19", "declare it with `flag holiday"},
+      {"a code with two digits swapped", "rule T-1 for 0626\n  require started\n" + kRule, "error",
+       "unknown service code or group '0626'", "10:14", "did you mean '0266'?"},
+      {"a code with two digits swapped in a count", "rule T-1 for 0266\n  require count(0627) < 1\n" + kRule, "error",
+       "unknown service code or group '0627'", "11:17", "did you mean '0267'?"},
+      {"a code far from any declared gets no suggestion", "rule T-1 for 0999\n  require started\n" + kRule, "error",
+       "did you mean", ""},
+
+      {"a group naming a group declared below it", "group both = training, 0267\ngroup training = 0266\n", "error",
+       "group 'training' is declared below, at line 11; a group may only name groups declared above it", "10:14",
+       "move the declaration of 'training' above this one"},
+      {"a group naming a group declared above it",
+       "group training = 0266\ngroup both = training, 0267\nrule T-1 for both require started\n" + kRule, "error",
+       "declared below", ""},
+      {"a rule may name a group declared below it",
+       "rule T-1 for training require started\n" + kRule + "group training = 0266\n", "error", "training", ""},
+
+      {"S for the course's start", "rule T-1 for 0266\n  require date <= S + 2 weeks\n" + kRule, "error",
+       "unknown name 'S'", "11:19", "the spec's S, the course's start, is written `start`"},
+      {"F for the course's end", "rule T-1 for 0266\n  require date >= F + 3 months\n" + kRule, "error",
+       "unknown name 'F'", "11:19", "is written `end`"},
+      {"R for the referral", "rule T-1 for 0266\n  require date <= R + 12 months\n" + kRule, "error",
+       "unknown name 'R'", "11:19", "is written `referral`"},
+      {"another unknown name gets no such hint", "rule T-1 for 0266\n  require date <= T + 2 weeks\n" + kRule,
+       "error", "the spec's", ""},
+
+      {"workdays", "rule T-1 for 0266\n  require date in start ± 3 workdays\n" + kRule, "error",
+       "unexpected 'workdays'", "11:29", "written `N working days`"},
+      {"hverdage after +", "rule T-1 for 0266\n  require date <= start + 5 hverdage\n" + kRule, "error",
+       "unexpected 'hverdage'", "11:29", "written `N working days`"},
+      {"working days", "rule T-1 for 0266\n  require date in start ± 3 working days\n" + kRule, "error", "working", ""},
+
+      {"a second fee under a service",
+       "service 0268 \"Follow-up\"\n  fee 1.00 subsidy 0.50 patient 0.50\n  fee 2.00 subsidy 1.00 patient 1.00\n",
+       "error", "a second fee: a service has one `fee` line", "12:3", "keep the fee that applies", 1},
+      {"one fee under each service",
+       "service 0268 \"Follow-up\"\n  fee 1.00 subsidy 0.50 patient 0.50\nservice 0269 \"Manual\"\n"
+       "  fee 2.00 subsidy 1.00 patient 1.00\n",
+       "error", "fee", ""},
+  });
 }
