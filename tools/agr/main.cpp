@@ -3,7 +3,7 @@
 //   agr check [--werror] [--format text|json] FILE...
 //   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
 //   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]
-//   agr test PATH... [--verbose]
+//   agr test PATH... [--verbose] [--filter REGEX] [--junit FILE] [--format text|json]
 //   agr schedule AGREEMENT HISTORIES [--as-of YYYY-MM-DD]
 //   agr fmt [--check] FILE...
 //
@@ -47,6 +47,8 @@ const char* const kUsageText =
     "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
     "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
+    "        [--filter REGEX] [--junit FILE] [--format text|json]\n"
+    "        [--filter REGEX] [--junit FILE] [--format text|json]\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
     "        [--as-of YYYY-MM-DD]\n"
     "  agr fmt [--check] FILE...                 lay agreement files out canonically (- for stdin)\n";

@@ -1,0 +1,63 @@
+// `agr test`: regression course suites (docs/suites.md). suite.cpp runs them and compares; the
+// reports (text for people, JUnit XML and JSON for CI) are in suite_report.cpp.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace agr::cli {
+
+// One place where the output differs from the expectation.
+struct Difference {
+  enum class Kind { Value, Missing, Unexpected, Length };
+  Kind kind = Kind::Value;
+  std::string path;      // into the verdict: `events[3].status`; "" for the whole line
+  std::string expected;  // minified JSON (Value, Missing; Length: the expected count)
+  std::string actual;    // minified JSON (Value, Unexpected; Length: the actual count)
+
+  // `events[3].status: expected "rejected", got "accepted"`, on one line.
+  std::string text() const;
+  // The same with every array index written `[*]`: failures alike in kind read as one group.
+  std::string pattern() const;
+};
+
+struct CaseResult {
+  std::string name;                     // "(unnamed)" when the case has none
+  size_t index = 0;                     // 1-based, in its suite
+  std::vector<Difference> differences;  // empty when it passed (and ran)
+  std::string problem;                  // why the case could not run (a malformed case); "" if it ran
+  std::string actual;                   // the output line, when it ran
+  double seconds = 0;
+
+  bool passed() const { return problem.empty() && differences.empty(); }
+};
+
+struct SuiteResult {
+  std::filesystem::path file;
+  std::string agreement;  // the agreement's path as resolved
+  std::string problem;    // why no case ran (bad JSON, unknown keys, agreement does not load)
+  std::vector<CaseResult> cases;
+  size_t filtered_out = 0;  // cases --filter left out
+  double seconds = 0;
+
+  size_t failed() const;
+};
+
+struct TestOptions {
+  std::optional<std::regex> filter;  // on case names (std::regex_search)
+};
+
+// Runs every suite file, in order. Never throws; every problem is in the results.
+std::vector<SuiteResult> run_suites(const std::vector<std::filesystem::path>& files, const TestOptions& options);
+
+// The reports. Text: a FAIL block per failing case with every difference, a summary of failures
+// grouped by their first difference, and `N passed, M failed`. JUnit: one <testsuite> per suite
+// file, one <testcase> per case (classname: the suite file). JSON: one document with everything.
+std::string text_report(const std::vector<SuiteResult>& results, bool verbose);
+std::string junit_report(const std::vector<SuiteResult>& results);
+std::string json_report(const std::vector<SuiteResult>& results);
+
+}  // namespace agr::cli
