@@ -227,10 +227,11 @@ bool HandwrittenLbp::evaluate(const PreparedHistory& h, std::optional<Day> as_of
     uint32_t broken = 0;
 
     // LBP-3: one consultation per day, except the allowed pairs; beside a 0262 accepted today,
-    // the day's 0110 counts as that 0262. Supplements stand beside anything.
+    // the day's 0110 counts as that 0262 (for the other codes: a second 0110 is refused).
+    // Supplements stand beside anything.
     if (today_consultations && !(cb & kSupplements)) {
       uint32_t clash = today_consultations & ~kSameDay.allowed[c];
-      if ((clash & bit(k0110)) && (today_all & bit(k0262)) && (kSameDay.allowed[c] & bit(k0262)))
+      if (c != k0110 && (clash & bit(k0110)) && (today_all & bit(k0262)) && (kSameDay.allowed[c] & bit(k0262)))
         clash &= ~bit(k0110);
       if (clash) broken |= rule_bit_[R3];
     }

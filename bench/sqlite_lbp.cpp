@@ -104,12 +104,12 @@ SELECT
                                        WHERE a.course = ?1 AND a.code IN ('0261', '0262')
                                        ORDER BY a.ord DESC LIMIT 1) = ?4, 0),
   -- LBP-3: no accepted consultation today that the event may not stand beside; beside a 0262
-  -- accepted today, the day's 0110 counts as that 0262
+  -- accepted today, the day's 0110 counts as that 0262 (for the other codes: a second 0110 is refused)
   (SELECT supplement FROM service WHERE code = ?3) = 0 AND EXISTS (
     SELECT 1 FROM accepted y JOIN service ys ON ys.code = y.code
     WHERE y.course = ?1 AND y.date = ?2 AND ys.supplement = 0
       AND NOT EXISTS (SELECT 1 FROM allowed WHERE a = ?3 AND b = y.code)
-      AND NOT (y.code = '0110'
+      AND NOT (y.code = '0110' AND ?3 <> '0110'
                AND EXISTS (SELECT 1 FROM accepted z WHERE z.course = ?1 AND z.date = ?2 AND z.code = '0262')
                AND EXISTS (SELECT 1 FROM allowed WHERE a = ?3 AND b = '0262'))),
   -- LBP-4: course services but the initial need an accepted initial before them

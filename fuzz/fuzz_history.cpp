@@ -2,7 +2,7 @@
 // every bundled agreement (compiled once, from the source tree's agreements/). Each answer must be
 // exactly one line ending in '\n' holding valid JSON: a verdict with one entry per input event
 // when the call reports success, else {"id": ..., "error": {"line": N, "message": "..."}} with the
-// line number given. evaluate_json (the structured path) must agree on success or failure. The
+// line number given, and a JSON error names its column. evaluate_json (the structured path) must agree on success or failure. The
 // evaluators live across inputs, as in `agr run`, so state left behind by one line shows up.
 #include <simdjson.h>
 
@@ -32,6 +32,9 @@ void check_answer(bool ok, const std::string& out, std::string_view input, const
       fail(kTarget, where + "the error names no line or the wrong one: " + out, input);
     if (error["message"].get(message) != simdjson::SUCCESS || message.empty())
       fail(kTarget, where + "the error has no message: " + out, input);
+    // simdjson and the scan that places its error (runtime/json_error.cpp) agree on what is JSON.
+    if (message.rfind("not valid JSON", 0) == 0 && message.rfind("not valid JSON at column ", 0) != 0)
+      fail(kTarget, where + "a JSON error without its column: " + out, input);
     simdjson::dom::element id;
     if (doc["id"].get(id) != simdjson::SUCCESS ||
         (id.type() != simdjson::dom::element_type::STRING && id.type() != simdjson::dom::element_type::NULL_VALUE))

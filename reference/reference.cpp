@@ -102,6 +102,7 @@ bool combinable(const Context& c) {
     if (e.date != c.date || services[e.service].supplement) continue;
     const std::string& y = services[e.service].code.value;
     if (allowed_pair(c.a, x, y)) continue;
+    if (x == y) return false;  // an alias counts a code as another for the others, never for itself
     bool by_alias = false;
     for (const auto& block : c.a.same_day)
       for (const auto& alias : block.aliases)

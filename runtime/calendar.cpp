@@ -159,25 +159,6 @@ bool is_leap_year(int32_t year) noexcept { return leap(year); }
 
 uint32_t days_in_month(int32_t year, uint32_t month) noexcept { return month_length(year, month); }
 
-bool parse_iso_date(std::string_view text, Day* out) noexcept {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  auto digits = [&](size_t pos, size_t len, uint32_t* value) {
-    uint32_t v = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      const char ch = text[i];
-      if (ch < '0' || ch > '9') return false;
-      v = v * 10 + static_cast<uint32_t>(ch - '0');
-    }
-    *value = v;
-    return true;
-  };
-  uint32_t y = 0, m = 0, d = 0;
-  if (!digits(0, 4, &y) || !digits(5, 2, &m) || !digits(8, 2, &d)) return false;
-  if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_length(y, m)) return false;
-  *out = days_from_civil(static_cast<int32_t>(y), m, d);
-  return true;
-}
-
 void format_iso_date(Day day, char out[10]) noexcept {
   const Civil64 c = civil64(day);
   // Out-of-calendar input is a caller error; keep it memory-safe by reducing the year to 4 digits.

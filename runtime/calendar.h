@@ -36,8 +36,23 @@ inline constexpr Day kLastDay = days_from_civil(9999, 12, 31);
 bool is_leap_year(int32_t year) noexcept;
 uint32_t days_in_month(int32_t year, uint32_t month) noexcept;
 
-// Exactly "YYYY-MM-DD", a real calendar date within [kFirstDay, kLastDay].
-bool parse_iso_date(std::string_view text, Day* out) noexcept;
+// Exactly "YYYY-MM-DD", a real calendar date within [kFirstDay, kLastDay]. Inline: the history
+// reader parses every event's date with it, digit by digit, without a loop or a library call.
+inline bool parse_iso_date(std::string_view text, Day* out) noexcept {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  const auto digit = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(text[i]) - '0'); };
+  const uint32_t d0 = digit(0), d1 = digit(1), d2 = digit(2), d3 = digit(3), m0 = digit(5), m1 = digit(6),
+                 a0 = digit(8), a1 = digit(9);
+  // Unsigned: a character below '0' wraps to a large value.
+  if (d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || m0 > 9 || m1 > 9 || a0 > 9 || a1 > 9) return false;
+  const uint32_t y = d0 * 1000 + d1 * 100 + d2 * 10 + d3, m = m0 * 10 + m1, d = a0 * 10 + a1;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  constexpr uint8_t kLengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  if (d > kLengths[m - 1] + uint32_t{m == 2 && leap}) return false;
+  *out = days_from_civil(static_cast<int32_t>(y), m, d);
+  return true;
+}
 // Writes exactly 10 characters "YYYY-MM-DD" (no terminator). `day` must be in the calendar.
 void format_iso_date(Day day, char out[10]) noexcept;
 

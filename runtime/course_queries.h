@@ -66,7 +66,8 @@ inline int64_t clinic_of_last_in_set(const Program& p, const CourseState& s, uin
 
 // LBP-3 and its kind: may the event stand beside every consultation already accepted today?
 // A pair is allowed when the same-day table lists it, or by an alias: on a day with an accepted
-// `condition`, an accepted `alias` counts as `target`.
+// `condition`, an accepted `alias` counts as `target` for the other services of the day. An alias
+// never lets a code stand beside itself: two events of one code need the pair A + A listed.
 inline bool combinable_today(const Program& p, const CourseState& s) {
   const uint32_t x = static_cast<uint32_t>(s.service);
   if (p.services[x].supplement) return true;
@@ -80,6 +81,7 @@ inline bool combinable_today(const Program& p, const CourseState& s) {
   };
   for (uint32_t y : s.today) {
     if (allowed(x, y)) continue;
+    if (x == y) return false;
     bool by_alias = false;
     for (const auto& alias : p.aliases)
       if (alias.alias == y && today_has(alias.condition) && allowed(x, alias.target)) {

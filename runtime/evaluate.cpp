@@ -39,35 +39,15 @@ AgreementIndex::AgreementIndex(const Program& p) {
     for (uint32_t s : p.sets[p.course_starts]) starts_course[s] = 1;
     for (uint32_t s : p.sets[p.course_ends]) ends_course[s] = 1;
   }
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return p.services[a].code < p.services[b].code; });
-  for (uint32_t s : order) {
-    codes_sorted.push_back(p.services[s].code);
-    codes_sorted_service.push_back(s);
+  for (uint32_t i = 0; i < n; ++i) {
+    codes_.push_back(p.services[i].code);
+    service_by_code_.find_or_insert(codes_.back(), i, [this](uint32_t k) { return std::string_view(codes_[k]); });
   }
-  for (const Service& s : p.services) fee_json.push_back(s.has_fee ? render_fee_json("fee", s.fee) : std::string());
-  for (const Rule& r : p.rules) rule_json.push_back(render_rule_json(r));
-}
-
-int32_t AgreementIndex::find_service(std::string_view code) const {
-  auto it = std::lower_bound(codes_sorted.begin(), codes_sorted.end(), code);
-  if (it == codes_sorted.end() || *it != code) return -1;
-  return static_cast<int32_t>(codes_sorted_service[it - codes_sorted.begin()]);
-}
-
-int32_t AgreementIndex::find_flag(const Program& p, std::string_view flag) const {
-  for (size_t i = 0; i < p.flags.size(); ++i)
-    if (p.flags[i] == flag) return static_cast<int32_t>(i);
-  return -1;
-}
-
-uint32_t PreparedHistory::intern_clinic(std::string_view name) {
-  for (size_t i = 0; i < clinics.size(); ++i)
-    if (clinics[i] == name) return static_cast<uint32_t>(i + 1);
-  clinics.push_back(name);
-  return static_cast<uint32_t>(clinics.size());
+  for (uint32_t i = 0; i < p.flags.size(); ++i) {
+    flags_.push_back(p.flags[i]);
+    flag_by_name_.find_or_insert(flags_.back(), i, [this](uint32_t k) { return std::string_view(flags_[k]); });
+  }
+  out = render_output_fragments(p);
 }
 
 std::string unknown_flag_message(const Program& program, std::string_view event, std::string_view flag) {
@@ -78,18 +58,13 @@ std::string unknown_flag_message(const Program& program, std::string_view event,
   return message;
 }
 
-std::string check_history(const Program& program, const PreparedHistory& h, std::vector<std::string_view>& ids) {
+std::string check_history(const Program& program, const PreparedHistory& h) {
   if (program.referral_required && !h.has_referral)
     return "missing field 'referral_date': agreement " + program.name + " requires the referral date";
   if (h.events.size() > kMaxEventsPerCourse)
     return "the course has " + std::to_string(h.events.size()) + " events, over the limit of " +
            std::to_string(kMaxEventsPerCourse);
-  // Unique event ids: sort views into a reused buffer.
-  ids.clear();
-  for (const auto& e : h.events) ids.push_back(e.id);
-  std::sort(ids.begin(), ids.end());
-  for (size_t i = 1; i < ids.size(); ++i)
-    if (ids[i] == ids[i - 1]) return "duplicate event id '" + std::string(ids[i]) + "'";
+  if (h.duplicate_id >= 0) return "duplicate event id '" + std::string(h.events[h.duplicate_id].id) + "'";
   return {};
 }
 
@@ -341,16 +316,16 @@ bool Evaluator::evaluate(const HistoryInput& input, std::optional<Day> as_of, Co
     const std::optional<std::string>& clinic = e.clinic ? e.clinic : input.clinic;
     pe.clinic = clinic ? h.intern_clinic(*clinic) : 0;
     for (const std::string& flag : e.flags) {
-      const int32_t f = index.find_flag(p, flag);
+      const int32_t f = index.find_flag(flag);
       if (f < 0) {
         out->error = unknown_flag_message(p, e.id, flag);
         return false;
       }
       pe.flags |= uint64_t(1) << f;
     }
-    h.events.push_back(pe);
+    h.add_event(pe);
   }
-  out->error = check_history(p, h, scratch_->state.id_scratch);
+  out->error = check_history(p, h);
   if (!out->error.empty()) return false;
   return evaluate_prepared(*agreement_, h, as_of, scratch_->state, out);
 }

@@ -10,10 +10,24 @@
 #include "agr/agr.h"
 #include "calendar.h"
 #include "program.h"
+#include "string_index.h"
 
 namespace agr {
 
 inline constexpr size_t kMaxEventsPerCourse = 10000;
+
+// The pieces of a verdict line that depend only on the agreement, rendered once at load by
+// render_output_fragments (verdict_writer.cpp), so that writing a verdict copies them.
+struct OutputFragments {
+  std::string agreement;                      // ,"agreement":"lbp","events":[
+  std::vector<std::string> accepted;          // per service: ,"code":"0261","status":"accepted"
+  std::vector<std::string> rejected;          // per service: ,"code":"0261","status":"rejected","violations":[
+  std::vector<std::string> fee;               // per service: ,"fee":{...}; empty without a fee
+  std::vector<std::string> violation;         // per rule: {"rule":..,"message":..,"source":..}
+  std::vector<std::string> warning;           // per rule: the same without its '}', then ,"event":
+  std::vector<std::string> due_head, due_tail;  // per due item: {"code":..,"earliest":  and  ,"rule":..}
+};
+OutputFragments render_output_fragments(const Program& program);
 
 // Load-time indexes of an agreement: which rules judge which service, and set membership.
 class AgreementIndex {
@@ -27,19 +41,27 @@ class AgreementIndex {
   std::vector<Judge> judges;
   std::vector<uint32_t> judges_begin;    // per service + 1: its slice of `judges`
   std::vector<uint32_t> warnings_begin;  // per service: where its warnings start in that slice
-  // Output text that depends only on the agreement, rendered once: each service's
-  // `,"fee":{...}` (empty without a fee) and each rule's `"rule":..,"message":..,"source":..`.
-  std::vector<std::string> fee_json, rule_json;
+  // Output text that depends only on the agreement, rendered once (verdict_writer.cpp).
+  OutputFragments out;
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
-  std::vector<std::string_view> codes_sorted;         // for lookup by code
-  std::vector<uint32_t> codes_sorted_service;
 
-  int32_t find_service(std::string_view code) const;  // -1 when not governed
-  int32_t find_flag(const Program& program, std::string_view flag) const;
+  // By hash: one probe and one comparison per code or flag, however many the agreement has.
+  int32_t find_service(std::string_view code) const {  // -1 when not governed
+    const uint32_t s = service_by_code_.find(code, [this](uint32_t i) { return std::string_view(codes_[i]); });
+    return s == StringIndex::kMissing ? -1 : static_cast<int32_t>(s);
+  }
+  int32_t find_flag(std::string_view flag) const {  // -1 when not declared
+    const uint32_t f = flag_by_name_.find(flag, [this](uint32_t i) { return std::string_view(flags_[i]); });
+    return f == StringIndex::kMissing ? -1 : static_cast<int32_t>(f);
+  }
   bool in_set(uint32_t set, uint32_t service) const {
     return (set_bits[set][service >> 6] >> (service & 63)) & 1;
   }
+
+ private:
+  std::vector<std::string> codes_, flags_;  // the keys, owned (the index does not refer to the Program)
+  StringIndex service_by_code_, flag_by_name_;
 };
 
 // One event, ready for evaluation. Strings are views into the caller's buffers.
@@ -57,6 +79,7 @@ struct PreparedHistory {
   Day referral = 0;
   std::vector<PreparedEvent> events;        // input order
   std::vector<std::string_view> clinics;    // interned clinic names
+  int32_t duplicate_id = -1;                // the first event whose id an earlier one has; -1: none
 
   void clear() {
     id = {};
@@ -64,16 +87,34 @@ struct PreparedHistory {
     referral = 0;
     events.clear();
     clinics.clear();
+    duplicate_id = -1;
+    clinic_index_.reset();
+    id_index_.reset();
   }
-  uint32_t intern_clinic(std::string_view name);
+  // O(1): a hash of the names seen in this history.
+  uint32_t intern_clinic(std::string_view name) {
+    const uint32_t next = static_cast<uint32_t>(clinics.size());
+    const uint32_t i = clinic_index_.find_or_insert(name, next, [this](uint32_t k) { return clinics[k]; });
+    if (i == next) clinics.push_back(name);
+    return i + 1;
+  }
+  // Appends an event; an id an earlier event has is noted in duplicate_id (check_history reports it).
+  void add_event(const PreparedEvent& e) {
+    const uint32_t next = static_cast<uint32_t>(events.size());
+    events.push_back(e);
+    const uint32_t first = id_index_.find_or_insert(e.id, next, [this](uint32_t k) { return events[k].id; });
+    if (first != next && duplicate_id < 0) duplicate_id = static_cast<int32_t>(next);
+  }
+
+ private:
+  StringIndex clinic_index_, id_index_;
 };
 
 std::string unknown_flag_message(const Program& program, std::string_view event, std::string_view flag);
 
-// Checks the parts of the input contract that need the agreement (a referral where required,
-// unique event ids, known flags are checked while reading). Returns "" when the history is fine.
-std::string check_history(const Program& program, const PreparedHistory& history,
-                          std::vector<std::string_view>& id_scratch);
+// Checks what is known once the whole history is read (a referral where the agreement requires
+// one, the number of events, unique event ids). Returns "" when the history is fine.
+std::string check_history(const Program& program, const PreparedHistory& history);
 
 // What has been accepted so far in one history, and the event being judged.
 struct CourseState {
@@ -103,7 +144,6 @@ struct CourseState {
 
   // Reused between histories so that evaluation does not allocate in the steady state.
   std::vector<uint32_t> order_scratch;
-  std::vector<std::string_view> id_scratch;
 
   void reset(size_t services);
 };

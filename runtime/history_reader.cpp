@@ -1,10 +1,18 @@
 // Reads one JSON line of the io-contract into a PreparedHistory, strictly: required fields, exact
-// types (null is not a string), calendar dates, unique event ids, declared flags. Keys the
-// contract does not name are ignored. Strings are views into simdjson's buffers, valid until the
-// next line is read. The DOM parser validates the whole line (UTF-8 included) and dispatches at
-// run time to the fastest kernel the CPU has.
+// types (null is not a string), calendar dates, unique event ids, declared flags, no key written
+// twice. Keys the contract does not name are ignored. Strings are views into simdjson's buffers,
+// valid until the next line is read. The DOM parser validates the whole line (UTF-8 included)
+// and dispatches at run time to the fastest kernel the CPU has.
+//
+// The hot path, per event: keys are told apart by length and one comparison, codes and flags are
+// found by hash (AgreementIndex), dates parsed digit by digit, clinics interned and event ids
+// checked for duplicates by hash (PreparedHistory); a line handed over with padding is parsed
+// where it lies. No string is built unless there is an error to report.
 #include "history_reader.h"
 
+#include <algorithm>
+
+#include "json_error.h"
 #include "scratch.h"
 
 namespace agr {
@@ -27,47 +35,118 @@ const char* type_word(element_type type) {
   return "something else";
 }
 
+// The keys the contract names, in a history object and in an event object. One more key is one
+// more enumerator, one more line in the classifier, and one more case where it is read.
+enum class Key : uint8_t { Id, ReferralDate, Clinic, Events, Agreement, Date, Code, Flags, Other };
+
+Key history_key(std::string_view k) {
+  switch (k.size()) {
+    case 2: return k == "id" ? Key::Id : Key::Other;
+    case 6: return k == "clinic" ? Key::Clinic : k == "events" ? Key::Events : Key::Other;
+    case 9: return k == "agreement" ? Key::Agreement : Key::Other;
+    case 13: return k == "referral_date" ? Key::ReferralDate : Key::Other;
+    default: return Key::Other;
+  }
+}
+
+Key event_key(std::string_view k) {
+  switch (k.size()) {
+    case 2: return k == "id" ? Key::Id : Key::Other;
+    case 4: return k == "date" ? Key::Date : k == "code" ? Key::Code : Key::Other;
+    case 5: return k == "flags" ? Key::Flags : Key::Other;
+    case 6: return k == "clinic" ? Key::Clinic : Key::Other;
+    default: return Key::Other;
+  }
+}
+
+// Which contract keys an object has shown so far; a second sighting is an error.
+class KeysSeen {
+ public:
+  // False when `key` was seen before in this object.
+  bool first(Key key) {
+    const uint32_t bit = 1u << static_cast<unsigned>(key);
+    const bool fresh = (seen_ & bit) == 0;
+    seen_ |= bit;
+    return fresh;
+  }
+  bool has(Key key) const { return seen_ & (1u << static_cast<unsigned>(key)); }
+
+ private:
+  uint32_t seen_ = 0;
+};
+
+// A key outside the contract written twice in one object, if any. Such keys are rare, so they
+// are only collected while reading and sorted once, when there are two or more.
+const std::string_view* repeated(std::vector<std::string_view>& keys) {
+  if (keys.size() < 2) return nullptr;
+  std::sort(keys.begin(), keys.end());
+  const auto it = std::adjacent_find(keys.begin(), keys.end());
+  return it == keys.end() ? nullptr : &*it;
+}
+
+constexpr uint32_t kClinicOfHistory = UINT32_MAX;  // an event that names no clinic, until the end
+
 class HistoryReader {
  public:
   HistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h,
-                std::vector<std::string_view>& ids, std::string* error)
-      : p_(p), index_(index), h_(h), ids_(ids), error_(error) {}
+                std::vector<std::string_view>& unknown_keys, std::string* error)
+      : p_(p), index_(index), h_(h), unknown_(unknown_keys), error_(error) {}
 
   bool read(element doc) {
     if (doc.type() != element_type::OBJECT)
       return fail(std::string("a history must be a JSON object, not ") + type_word(doc.type()));
-    bool has_id = false, has_events = false, has_history_clinic = false;
-    std::string_view history_clinic;
+    KeysSeen seen;
+    std::string_view history_clinic, agreement;
     element events_value;
+    unknown_.clear();
     const simdjson::dom::object object = doc.get_object().value_unsafe();
     for (auto [key, value] : object) {
-      if (key == "id") {
-        if (!string_field(value, "id", &h_.id)) return false;
-        has_id = true;
-      } else if (key == "referral_date") {
-        std::string_view text;
-        if (!string_field(value, "referral_date", &text)) return false;
-        if (!parse_iso_date(text, &h_.referral))
-          return fail("'referral_date' is not a calendar date YYYY-MM-DD: '" + std::string(text) + "'");
-        h_.has_referral = true;
-      } else if (key == "clinic") {
-        if (!string_field(value, "clinic", &history_clinic)) return false;
-        has_history_clinic = true;
-      } else if (key == "events") {
-        events_value = value;
-        has_events = true;
+      const Key k = history_key(key);
+      if (k == Key::Other) {
+        unknown_.push_back(key);  // ignored, unless written twice
+        continue;
       }
-      // Keys the contract does not name are ignored.
+      if (!seen.first(k)) return twice(key);
+      switch (k) {
+        case Key::Id:
+          if (!string_field(value, "id", &h_.id)) return false;
+          break;
+        case Key::ReferralDate: {
+          std::string_view text;
+          if (!string_field(value, "referral_date", &text)) return false;
+          if (!parse_iso_date(text, &h_.referral))
+            return fail("'referral_date' is not a calendar date YYYY-MM-DD: '" + std::string(text) + "'");
+          h_.has_referral = true;
+          break;
+        }
+        case Key::Clinic:
+          if (!string_field(value, "clinic", &history_clinic)) return false;
+          break;
+        case Key::Events:
+          events_value = value;
+          break;
+        case Key::Agreement:
+          if (!string_field(value, "agreement", &agreement)) return false;
+          break;
+        default:
+          break;
+      }
     }
-    if (!has_id) return fail("missing field 'id'");
-    if (!has_events) return fail("missing field 'events'");
+    if (const std::string_view* key = repeated(unknown_)) return twice(*key);
+    if (!seen.has(Key::Id)) return fail("missing field 'id'");
+    if (seen.has(Key::Agreement) && agreement != p_.name)
+      return fail("the history names agreement '" + std::string(agreement) + "', but this run has only '" +
+                  p_.name + "'");
+    if (!seen.has(Key::Events)) return fail("missing field 'events'");
     if (!events(events_value)) return false;
 
-    // An event's clinic is its own, else the history's.
-    const uint32_t default_clinic = has_history_clinic ? h_.intern_clinic(history_clinic) : 0;
-    for (size_t i = 0; i < h_.events.size(); ++i)
-      if (!event_clinic_named_[i]) h_.events[i].clinic = default_clinic;
-    std::string problem = check_history(p_, h_, ids_);
+    // An event's clinic is its own, else the history's (0: none).
+    if (unnamed_clinics_) {
+      const uint32_t clinic = seen.has(Key::Clinic) ? h_.intern_clinic(history_clinic) : 0;
+      for (PreparedEvent& e : h_.events)
+        if (e.clinic == kClinicOfHistory) e.clinic = clinic;
+    }
+    std::string problem = check_history(p_, h_);
     if (!problem.empty()) return fail(std::move(problem));
     return true;
   }
@@ -75,6 +154,14 @@ class HistoryReader {
  private:
   bool fail(std::string message) {
     if (error_->empty()) *error_ = std::move(message);
+    return false;
+  }
+
+  // io-contract.md: a key written twice is an error naming it, never "the last one wins".
+  bool twice(std::string_view key) { return fail("key '" + std::string(key) + "' is written twice"); }
+
+  bool prefix(const std::string& where) {
+    *error_ = where + ": " + *error_;
     return false;
   }
 
@@ -89,9 +176,11 @@ class HistoryReader {
     if (value.type() != element_type::ARRAY)
       return fail(std::string("'events' must be an array, not ") + type_word(value.type()));
     const simdjson::dom::array array = value.get_array().value_unsafe();
-    if (array.size() > kMaxEventsPerCourse)
-      return fail("the course has " + std::to_string(array.size()) + " events, over the limit of " +
+    const size_t n = array.size();
+    if (n > kMaxEventsPerCourse)
+      return fail("the course has " + std::to_string(n) + " events, over the limit of " +
                   std::to_string(kMaxEventsPerCourse));
+    h_.events.reserve(n);
     size_t position = 0;
     for (element e : array)
       if (!event(e, ++position)) return false;
@@ -104,81 +193,85 @@ class HistoryReader {
     if (value.type() != element_type::OBJECT)
       return fail(where() + " must be an object, not " + type_word(value.type()));
     PreparedEvent e{};
-    bool has_id = false, has_date = false, has_code = false, has_clinic = false;
-    std::string_view date_text, clinic, unknown_flag;
+    KeysSeen seen;
+    std::string_view date_text, clinic;
     element flags_value;
-    bool has_flags = false;
+    auto named = [&e] { return "event '" + std::string(e.id) + "'"; };
+    // A key written twice: the event by its id where that was read before, else by position.
+    auto twice_in_event = [&](std::string_view key) {
+      twice(key);
+      return prefix(seen.has(Key::Id) ? named() : where());
+    };
+    unknown_.clear();
     const simdjson::dom::object object = value.get_object().value_unsafe();
     for (auto [key, v] : object) {
-      if (key == "id") {
-        if (!string_field(v, "id", &e.id)) return prefix(where());
-        has_id = true;
-      } else if (key == "date") {
-        if (!string_field(v, "date", &date_text)) return prefix(where());
-        has_date = true;
-      } else if (key == "code") {
-        if (!string_field(v, "code", &e.code)) return prefix(where());
-        has_code = true;
-      } else if (key == "clinic") {
-        if (!string_field(v, "clinic", &clinic)) return prefix(where());
-        has_clinic = true;
-      } else if (key == "flags") {
-        flags_value = v;
-        has_flags = true;
+      const Key k = event_key(key);
+      if (k == Key::Other) {
+        unknown_.push_back(key);
+        continue;
+      }
+      if (!seen.first(k)) return twice_in_event(key);
+      switch (k) {
+        case Key::Id:
+          if (!string_field(v, "id", &e.id)) return prefix(where());
+          break;
+        case Key::Date:
+          if (!string_field(v, "date", &date_text)) return prefix(where());
+          break;
+        case Key::Code:
+          if (!string_field(v, "code", &e.code)) return prefix(where());
+          break;
+        case Key::Clinic:
+          if (!string_field(v, "clinic", &clinic)) return prefix(where());
+          break;
+        case Key::Flags:
+          flags_value = v;
+          break;
+        default:
+          break;
       }
     }
-    if (!has_id) return fail(where() + ": missing field 'id'");
-    auto named = [&e] { return "event '" + std::string(e.id) + "'"; };
-    if (!has_date) return fail(named() + ": missing field 'date'");
-    if (!has_code) return fail(named() + ": missing field 'code'");
+    if (const std::string_view* key = repeated(unknown_)) return twice_in_event(*key);
+    if (!seen.has(Key::Id)) return fail(where() + ": missing field 'id'");
+    if (!seen.has(Key::Date)) return fail(named() + ": missing field 'date'");
+    if (!seen.has(Key::Code)) return fail(named() + ": missing field 'code'");
     if (!parse_iso_date(date_text, &e.date))
       return fail(named() + ": 'date' is not a calendar date YYYY-MM-DD: '" + std::string(date_text) + "'");
-    if (has_flags) {
+    if (seen.has(Key::Flags)) {
       if (flags_value.type() != element_type::ARRAY)
         return fail(named() + ": 'flags' must be an array, not " + type_word(flags_value.type()));
       const simdjson::dom::array flags = flags_value.get_array().value_unsafe();
       for (element flag_value : flags) {
         std::string_view flag;
         if (!string_field(flag_value, "flags", &flag)) return prefix(named());
-        const int32_t f = index_.find_flag(p_, flag);
+        const int32_t f = index_.find_flag(flag);
         if (f < 0) return fail(unknown_flag_message(p_, e.id, flag));
         e.flags |= uint64_t(1) << f;
       }
     }
     e.service = index_.find_service(e.code);
-    e.clinic = has_clinic ? h_.intern_clinic(clinic) : 0;
-    event_clinic_named_.push_back(has_clinic);
-    h_.events.push_back(e);
+    if (seen.has(Key::Clinic)) {
+      e.clinic = h_.intern_clinic(clinic);
+    } else {
+      e.clinic = kClinicOfHistory;
+      unnamed_clinics_ = true;
+    }
+    h_.add_event(e);
     return true;
-  }
-
-  bool prefix(const std::string& where) {
-    *error_ = where + ": " + *error_;
-    return false;
   }
 
   const Program& p_;
   const AgreementIndex& index_;
   PreparedHistory& h_;
-  std::vector<std::string_view>& ids_;
+  std::vector<std::string_view>& unknown_;  // keys outside the contract in the object being read
   std::string* error_;
-  std::vector<bool> event_clinic_named_;
+  bool unnamed_clinics_ = false;
 };
-
-bool parse_line(Evaluator::Scratch& scratch, std::string_view line, element* doc) {
-  std::string& buffer = scratch.padded_line;
-  buffer.assign(line);
-  buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-  return scratch.parser.parse(buffer.data(), line.size(), false).get(*doc) == simdjson::SUCCESS;
-}
 
 }  // namespace
 
-bool read_history_json(Evaluator::Scratch& scratch, const Program& program, const AgreementIndex& index,
-                       std::string_view line, std::string* error) {
-  PreparedHistory& h = scratch.history;
-  h.clear();
-  error->clear();
+bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool padded, element* doc,
+                        std::string* error) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
     *error = "blank line: expected a history object";
     return false;
@@ -187,19 +280,64 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
     *error = "the line is longer than the limit of " + std::to_string(kMaxLineBytes) + " bytes";
     return false;
   }
-  element doc;
-  if (!parse_line(scratch, line, &doc)) {
-    *error = "not valid JSON";
+  const char* text = line.data();
+  if (!padded) {
+    std::string& buffer = scratch.padded_line;
+    buffer.assign(line);
+    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    text = buffer.data();
+  }
+  if (const simdjson::error_code code = scratch.parser.parse(text, line.size(), false).get(*doc)) {
+    *error = describe_json_error(line, code, scratch.parser.max_depth());
     return false;
   }
-  HistoryReader reader(program, index, h, scratch.state.id_scratch, error);
+  return true;
+}
+
+bool read_agreement_name(element doc, std::string_view* name, std::string* error) {
+  *name = {};
+  if (doc.type() != element_type::OBJECT) {
+    *error = std::string("a history must be a JSON object, not ") + type_word(doc.type());
+    return false;
+  }
+  bool seen = false;
+  const simdjson::dom::object object = doc.get_object().value_unsafe();
+  for (auto [key, value] : object) {
+    if (history_key(key) != Key::Agreement) continue;
+    if (seen) {
+      *error = "key 'agreement' is written twice";
+      return false;
+    }
+    seen = true;
+    if (value.type() != element_type::STRING) {
+      *error = std::string("'agreement' must be a string, not ") + type_word(value.type());
+      return false;
+    }
+    *name = value.get_string().value_unsafe();
+  }
+  return true;
+}
+
+bool read_history(Evaluator::Scratch& scratch, element doc, const Program& program, const AgreementIndex& index,
+                  std::string* error) {
+  scratch.history.clear();
+  error->clear();
+  HistoryReader reader(program, index, scratch.history, scratch.unknown_keys, error);
   return reader.read(doc);
+}
+
+bool read_history_json(Evaluator::Scratch& scratch, const Program& program, const AgreementIndex& index,
+                       std::string_view line, std::string* error) {
+  scratch.history.clear();
+  element doc;
+  return parse_history_line(scratch, line, false, &doc, error) && read_history(scratch, doc, program, index, error);
 }
 
 bool read_history_id(Evaluator::Scratch& scratch, std::string_view line, std::string* id) {
   element doc;
   std::string_view value;
-  if (line.size() > kMaxLineBytes || !parse_line(scratch, line, &doc) || doc["id"].get(value) != simdjson::SUCCESS)
+  std::string unused;
+  if (!parse_history_line(scratch, line, false, &doc, &unused) || doc["id"].get(value) != simdjson::SUCCESS)
     return false;
   *id = std::string(value);
   return true;

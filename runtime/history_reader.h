@@ -1,6 +1,8 @@
 // JSON Lines input (io-contract.md, "Input").
 #pragma once
 
+#include <simdjson.h>
+
 #include <string>
 #include <string_view>
 
@@ -9,9 +11,25 @@
 namespace agr {
 
 inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
+static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING, "agr.h's kLinePadding must cover simdjson's");
 
-// Reads one line into scratch.history. False with the reason in *error when the line breaks the
-// contract (not JSON, a missing field or a wrong type, a bad date, an unknown flag, ...).
+// Parses one line into scratch.parser's document: where it lies when `padded` (the caller
+// guarantees kLinePadding readable bytes after it), else from a padded copy. False with the
+// reason in *error: a blank line, a line over kMaxLineBytes, or not JSON (what and at which column).
+bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool padded,
+                        simdjson::dom::element* doc, std::string* error);
+
+// The value of the parsed history's `agreement` key in *name (empty when the key is absent).
+// False with *error when the history is not an object, or the key is not a string or is written twice.
+bool read_agreement_name(simdjson::dom::element doc, std::string_view* name, std::string* error);
+
+// Reads the parsed history into scratch.history, strictly, against the agreement: required fields,
+// exact types, calendar dates, declared flags, unique event ids, no key written twice, and an
+// `agreement` key, where present, naming this agreement (`program`). False with the reason in *error.
+bool read_history(Evaluator::Scratch& scratch, simdjson::dom::element doc, const Program& program,
+                  const AgreementIndex& index, std::string* error);
+
+// parse_history_line (from a copy) and read_history in one call.
 bool read_history_json(Evaluator::Scratch& scratch, const Program& program, const AgreementIndex& index,
                        std::string_view line, std::string* error);
 

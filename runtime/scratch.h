@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "evaluate.h"
+#include "json_buffer.h"
 
 namespace agr {
 
@@ -12,7 +13,9 @@ struct Evaluator::Scratch {
   CourseState state;
   CourseVerdict verdict;
   simdjson::dom::parser parser;
-  std::string padded_line;                   // the JSON line with simdjson's padding
+  std::string padded_line;                   // a copy of a line handed over without padding
+  std::vector<std::string_view> unknown_keys;  // the history reader's, reused
+  JsonBuffer output;                         // the verdict writer's
 };
 
 }  // namespace agr

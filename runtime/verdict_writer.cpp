@@ -39,14 +39,6 @@ void append_money(std::string* out, int64_t ore) {
   out->push_back('"');
 }
 
-void append_date(std::string* out, Day day) {
-  char text[10];
-  format_iso_date(day, text);
-  out->push_back('"');
-  out->append(text, 10);
-  out->push_back('"');
-}
-
 }  // namespace
 
 std::string render_fee_json(const char* key, const FeeSplit& fee) {
@@ -72,76 +64,101 @@ std::string render_rule_json(const Rule& rule) {
   return out;
 }
 
-namespace {
-}  // namespace
+OutputFragments render_output_fragments(const Program& p) {
+  OutputFragments f;
+  f.agreement = ",\"agreement\":";
+  append_json_string(&f.agreement, p.name);
+  f.agreement += ",\"events\":[";
+  for (const Service& s : p.services) {
+    std::string code = ",\"code\":";
+    append_json_string(&code, s.code);
+    f.accepted.push_back(code + ",\"status\":\"accepted\"");
+    f.rejected.push_back(code + ",\"status\":\"rejected\",\"violations\":[");
+    f.fee.push_back(s.has_fee ? render_fee_json("fee", s.fee) : std::string());
+  }
+  for (const Rule& r : p.rules) {
+    f.violation.push_back("{" + render_rule_json(r) + "}");
+    f.warning.push_back("{" + render_rule_json(r) + ",\"event\":");
+  }
+  for (const DueItem& d : p.dues) {
+    std::string head = "{\"code\":";
+    append_json_string(&head, p.services[d.service].code);
+    f.due_head.push_back(head + ",\"earliest\":");
+    std::string tail = ",\"rule\":";
+    append_json_string(&tail, d.rule);
+    f.due_tail.push_back(tail + "}");
+  }
+  return f;
+}
 
-void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& h,
-                         const CourseVerdict& v) {
-  const Program& p = agreement.program();
-  const AgreementIndex& index = agreement.index();
-  out->append("{\"id\":");
-  append_json_string(out, h.id);
-  out->append(",\"agreement\":");
-  append_json_string(out, p.name);
-  out->append(",\"events\":[");
+void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
+                        const CourseVerdict& v) {
+  const OutputFragments& f = agreement.index().out;
+  out.put("{\"id\":");
+  out.put_string(h.id);
+  out.put(f.agreement);
   for (size_t i = 0; i < h.events.size(); ++i) {
     const PreparedEvent& e = h.events[i];
     const EventVerdict& ev = v.events[i];
-    if (i) out->push_back(',');
-    out->append("{\"id\":");
-    append_json_string(out, e.id);
-    out->append(",\"code\":");
-    append_json_string(out, e.code);
+    out.put(i ? ",{\"id\":" : "{\"id\":");
+    out.put_string(e.id);
     switch (ev.status) {
-      case EventStatus::Accepted: out->append(",\"status\":\"accepted\""); break;
-      case EventStatus::Rejected: out->append(",\"status\":\"rejected\""); break;
-      case EventStatus::NotGoverned: out->append(",\"status\":\"not_governed\""); break;
+      case EventStatus::Accepted:
+        out.put(f.accepted[ev.service]);
+        if (ev.has_fee) out.put(f.fee[ev.service]);
+        break;
+      case EventStatus::Rejected:
+        out.put(f.rejected[ev.service]);
+        for (uint32_t j = 0; j < ev.violation_count; ++j) {
+          if (j) out.put(',');
+          out.put(f.violation[v.violations[ev.first_violation + j]]);
+        }
+        out.put(']');
+        break;
+      case EventStatus::NotGoverned:
+        out.put(",\"code\":");
+        out.put_string(e.code);
+        out.put(",\"status\":\"not_governed\"");
+        break;
     }
-    if (ev.has_fee) out->append(index.fee_json[ev.service]);
-    if (ev.status == EventStatus::Rejected) {
-      out->append(",\"violations\":[");
-      for (uint32_t j = 0; j < ev.violation_count; ++j) {
-        if (j) out->push_back(',');
-        out->push_back('{');
-        out->append(index.rule_json[v.violations[ev.first_violation + j]]);
-        out->push_back('}');
-      }
-      out->push_back(']');
-    }
-    out->push_back('}');
+    out.put('}');
   }
-  out->append("],\"warnings\":[");
+  out.put("],\"warnings\":[");
   for (size_t i = 0; i < v.warnings.size(); ++i) {
-    if (i) out->push_back(',');
-    out->push_back('{');
-    out->append(index.rule_json[v.warnings[i].rule]);
-    out->append(",\"event\":");
-    append_json_string(out, h.events[v.warnings[i].event].id);
-    out->push_back('}');
+    if (i) out.put(',');
+    out.put(f.warning[v.warnings[i].rule]);
+    out.put_string(h.events[v.warnings[i].event].id);
+    out.put('}');
   }
-  out->push_back(']');
-  out->append(render_fee_json("totals", {v.totals.total, v.totals.subsidy, v.totals.patient}));
-  out->append(",\"due\":[");
+  out.put("],\"totals\":{\"total\":");
+  out.put_money(v.totals.total);
+  out.put(",\"subsidy\":");
+  out.put_money(v.totals.subsidy);
+  out.put(",\"patient\":");
+  out.put_money(v.totals.patient);
+  out.put("},\"due\":[");
   for (size_t i = 0; i < v.due.size(); ++i) {
     const DueVerdict& d = v.due[i];
-    const DueItem& item = p.dues[d.due];
-    if (i) out->push_back(',');
-    out->append("{\"code\":");
-    append_json_string(out, p.services[item.service].code);
-    out->append(",\"earliest\":");
-    append_date(out, d.earliest);
-    out->append(",\"target\":");
-    append_date(out, d.target);
+    if (i) out.put(',');
+    out.put(f.due_head[d.due]);
+    out.put_date(d.earliest);
+    out.put(",\"target\":");
+    out.put_date(d.target);
     if (d.has_latest) {
-      out->append(",\"latest\":");
-      append_date(out, d.latest);
+      out.put(",\"latest\":");
+      out.put_date(d.latest);
     }
-    out->append(d.overdue ? ",\"overdue\":true" : ",\"overdue\":false");
-    out->append(",\"rule\":");
-    append_json_string(out, item.rule);
-    out->push_back('}');
+    out.put(d.overdue ? ",\"overdue\":true" : ",\"overdue\":false");
+    out.put(f.due_tail[d.due]);
   }
-  out->append("]}\n");
+  out.put("]}\n");
+}
+
+void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
+                         const CourseVerdict& verdict) {
+  JsonBuffer buffer;
+  write_verdict_json(buffer, agreement, history, verdict);
+  out->append(buffer.view());
 }
 
 void append_error_json(std::string* out, const std::string* id, uint64_t line_number, std::string_view message) {
@@ -157,14 +174,19 @@ void append_error_json(std::string* out, const std::string* id, uint64_t line_nu
   out->append("}}\n");
 }
 
-bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
-                                   std::string* out) {
-  const Program& p = agreement_->program();
-  Scratch& s = *scratch_;
+namespace {
+
+// The command line's path: read, evaluate, write; or the error line.
+bool evaluate_line(const Agreement& agreement, Evaluator::Scratch& s, std::string_view line, bool padded,
+                   uint64_t line_number, std::optional<Day> as_of, std::string* out) {
+  simdjson::dom::element doc;
   std::string error;
-  if (read_history_json(s, p, agreement_->index(), line, &error) &&
-      evaluate_prepared(*agreement_, s.history, as_of, s.state, &s.verdict)) {
-    append_verdict_json(out, *agreement_, s.history, s.verdict);
+  if (parse_history_line(s, line, padded, &doc, &error) &&
+      read_history(s, doc, agreement.program(), agreement.index(), &error) &&
+      evaluate_prepared(agreement, s.history, as_of, s.state, &s.verdict)) {
+    s.output.clear();
+    write_verdict_json(s.output, agreement, s.history, s.verdict);
+    out->append(s.output.view());
     return true;
   }
   if (error.empty()) error = s.verdict.error;
@@ -172,6 +194,18 @@ bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, 
   const bool has_id = read_history_id(s, line, &id);
   append_error_json(out, has_id ? &id : nullptr, line_number, error);
   return false;
+}
+
+}  // namespace
+
+bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
+                                   std::string* out) {
+  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out);
+}
+
+bool Evaluator::evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of,
+                                   std::string* out) {
+  return evaluate_line(*agreement_, *scratch_, line.text, true, line_number, as_of, out);
 }
 
 bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,

@@ -5,13 +5,17 @@
 #include <string_view>
 
 #include "evaluate.h"
+#include "json_buffer.h"
 
 namespace agr {
 
 // Appends `text` as a JSON string literal (quotes, escapes for '"', '\\' and control characters).
 void append_json_string(std::string* out, std::string_view text);
 
-// One verdict line, newline included.
+// One verdict line, newline included, from the agreement's pre-rendered fragments.
+void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& history,
+                        const CourseVerdict& verdict);
+// The same appended to a string.
 void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
                          const CourseVerdict& verdict);
 

@@ -4,7 +4,7 @@
 //   - as many output lines as input lines, in order;
 //   - each good line's output is byte for byte what `agr run` writes for that line alone;
 //   - each bad line's output is {"id": <string or null>, "error": {"line": N, "message": "..."}}
-//     with N its own line number.
+//     with N its own line number (and, where mixed.expect states it, a message saying what it must).
 //
 //   check_mixed AGR AGREEMENT MIXED EXPECT WORKDIR
 #include <simdjson.h>
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(work);
 
   const std::vector<std::string> input = split_lines(read_file(mixed));
-  std::vector<std::string> kinds(input.size() + 1);
+  std::vector<std::string> kinds(input.size() + 1), messages(input.size() + 1);
   {
     std::istringstream expect(read_file(expect_path));
     std::string row;
@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       kinds[n] = kind;
+      const size_t marker = row.find(" -- message: ");
+      if (marker != std::string::npos) messages[n] = row.substr(marker + 13);
     }
   }
   size_t good = 0, bad = 0;
@@ -142,6 +144,8 @@ int main(int argc, char** argv) {
         problem(n, "the error does not name line " + std::to_string(n) + ": " + out);
       } else if (error["message"].get(message) != simdjson::SUCCESS || message.empty()) {
         problem(n, "the error has no message: " + out);
+      } else if (!messages[n].empty() && message.find(messages[n]) == std::string_view::npos) {
+        problem(n, "the message does not say '" + messages[n] + "': " + out);
       } else if (doc["id"].get(id) != simdjson::SUCCESS || keys != 2 ||
                  (!id.is_string() && !id.is_null())) {
         problem(n, "an error line must be {\"id\": string or null, \"error\": {...}}: " + out);

@@ -174,6 +174,13 @@ TEST_CASE("parse_iso_date refuses malformed or impossible dates", "[calendar]") 
   CHECK(refused(""));
   CHECK(refused(std::string_view("2025-09-01\0", 11)));
   CHECK(refused(std::string_view("2025-09\0001", 10)));
+  // Every digit position refuses the characters next to the digits (the unsigned wrap of the check).
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    for (char c : {'/', ':', '\xb0'}) {
+      std::string text = "2024-12-28";
+      text[i] = c;
+      CHECK(refused(text));
+    }
 }
 
 TEST_CASE("add_days moves within the calendar and fails past its edges", "[calendar]") {

@@ -28,7 +28,7 @@ TEST_CASE("each broken input contract gives an error line naming the line and th
   };
   const Row rows[] = {
       {"", R"({"id":null,"error":{"line":7,"message":"blank line: expected a history object"}})"},
-      {"not json", R"("message":"not valid JSON")"},
+      {"not json", R"("message":"not valid JSON at column 1: )"},
       {"[1,2]", "a history must be a JSON object, not an array"},
       {R"({"id":"c","referral_date":"2025-09-01"})", R"({"id":"c","error":{"line":7,"message":"missing field 'events'"}})"},
       {R"({"referral_date":"2025-09-01","events":[]})", "missing field 'id'"},
@@ -53,6 +53,96 @@ TEST_CASE("each broken input contract gives an error line naming the line and th
     CHECK(out.find(row.expected) != std::string::npos);
     CHECK(out.back() == '\n');
   }
+}
+
+TEST_CASE("a key written twice in a history or an event is an error naming the key", "[reader]") {
+  struct Row {
+    const char* line;
+    const char* expected;
+  };
+  const Row rows[] = {
+      // The last one would win silently: 0261 would be billed as 0110.
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-03","code":"0261","code":"0110"}]})",
+       "event 'e1': key 'code' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"code":"0261","code":"0110","id":"e1","date":"2025-09-03"}]})",
+       "event 1: key 'code' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","id":"e2","date":"2025-09-03","code":"0261"}]})",
+       "key 'id' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-03","date":"2025-09-04","code":"0261"}]})",
+       "event 'e1': key 'date' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-03","code":"0261","clinic":"K1","clinic":"K2"}]})",
+       "event 'e1': key 'clinic' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-03","code":"0261","flags":[],"flags":["video"]}]})",
+       "event 'e1': key 'flags' is written twice"},
+      // A repeated `events` is refused whatever the second one holds (it was not even type-checked).
+      {R"({"id":"c","referral_date":"2025-09-01","events":[],"events":7})", "key 'events' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[],"events":[]})", "key 'events' is written twice"},
+      {R"({"id":"c","id":"d","referral_date":"2025-09-01","events":[]})", "key 'id' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","referral_date":"2025-09-02","events":[]})",
+       "key 'referral_date' is written twice"},
+      {R"({"id":"c","clinic":"K1","referral_date":"2025-09-01","clinic":"K2","events":[]})", "key 'clinic' is written twice"},
+      // Keys the contract does not name are ignored, but not when written twice.
+      {R"({"id":"c","note":1,"referral_date":"2025-09-01","note":2,"events":[]})", "key 'note' is written twice"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","x":1,"date":"2025-09-03","code":"0261","x":2}]})",
+       "event 'e1': key 'x' is written twice"},
+      // The key is named as written, escapes decoded.
+      {R"({"id":"c","referral_date":"2025-09-01","events":[],"\u0065vents":[]})", "key 'events' is written twice"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.line);
+    const std::string out = run(row.line);
+    INFO(out);
+    CHECK(out.find("\"error\":{\"line\":7") != std::string::npos);
+    CHECK(out.find(row.expected) != std::string::npos);
+  }
+  // Many distinct keys are not a duplicate (and not slow).
+  std::string many = R"({"id":"c","referral_date":"2025-09-01",)";
+  for (int i = 0; i < 20000; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  many += R"("events":[]})";
+  CHECK(run(many).find("\"error\"") == std::string::npos);
+}
+
+TEST_CASE("a JSON failure says what is wrong and at which column", "[reader]") {
+  struct Row {
+    std::string line;
+    const char* expected;
+  };
+  const std::string deep = R"({"id":"c","x":)" + std::string(1100, '[') + std::string(1100, ']') + "}";
+  const Row rows[] = {
+      {"not json", "not valid JSON at column 1: "},
+      {"\xEF\xBB\xBF{\"id\":\"c\",\"referral_date\":\"2025-09-01\",\"events\":[]}",
+       "not valid JSON at column 1: the line starts with a byte-order mark"},
+      {"{\"id\":\"c\xff\",\"referral_date\":\"2025-09-01\",\"events\":[]}",
+       "not valid JSON at column 9: invalid UTF-8 (byte 0xff)"},
+      {"{\"id\":\"\xed\xa0\x80\",\"events\":[]}", "not valid JSON at column 8: invalid UTF-8 (byte 0xed)"},
+      {deep, "not valid JSON at column 1038: nesting deeper than the limit of 1024"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","date":1e999,"code":"0261"}]})",
+       "not valid JSON at column 68: a number out of range (1e999)"},
+      {R"({"id":"c","n":-99999999999999999999,"events":[]})", "not valid JSON at column 15: a number out of range"},
+      {R"({"id":"c","n":012,"events":[]})", "not valid JSON at column 15: a malformed number"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e1","da)",
+       "not valid JSON at column 61: the line ends inside the string that starts here"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[)",
+       "not valid JSON at column 50: the line ends before the JSON value does (truncated)"},
+      {R"({"id":"c","referral_date":"2025-09-01","events":[]} trailing)",
+       "not valid JSON at column 53: content after the end of the JSON value"},
+      {R"({"id":"c","events":[],})", "not valid JSON at column 23: expected a key"},
+      {R"({"id":"c" "events":[]})", "not valid JSON at column 11: expected ',' or '}'"},
+      {R"({"id":tru,"events":[]})", "not valid JSON at column 7: expected a value"},
+      {std::string("{\"id\":\"a\tb\",\"events\":[]}"), "not valid JSON at column 9: a control character (0x09) not escaped in a string"},
+      {R"({"id":"a\qb","events":[]})", "not valid JSON at column 9: a bad escape in a string"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.line.substr(0, 120));
+    const std::string out = run(row.line);
+    INFO(out);
+    CHECK(out.find("\"error\":{\"line\":7") != std::string::npos);
+    CHECK(out.find(row.expected) != std::string::npos);
+  }
+  // At the limit, the nesting is fine (the history object is depth 1).
+  const std::string at_limit = R"({"id":"c","referral_date":"2025-09-01","x":)" + std::string(1023, '[') +
+                               std::string(1023, ']') + R"(,"events":[]})";
+  CHECK(run(at_limit).find("\"error\"") == std::string::npos);
 }
 
 TEST_CASE("keys the contract does not name are ignored", "[reader]") {

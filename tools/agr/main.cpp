@@ -248,7 +248,7 @@ int cmd_run(const std::vector<std::string>& args) {
   bool any_error = false;
   while (reader.next(&line)) {
     ++line_number;
-    any_error |= !evaluator.evaluate_json_line(line, line_number, as_of, &out);
+    any_error |= !evaluator.evaluate_json_line(PaddedLine{line}, line_number, as_of, &out);
     if (out.size() >= (1 << 16)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();

@@ -111,6 +111,14 @@ std::string format_money(int64_t ore);
 std::string format_date(Day day);
 bool parse_date(std::string_view text, Day* out);
 
+// A JSON line in a buffer that has at least kLinePadding readable bytes after the line's end
+// (whatever they hold: the JSON parser reads ahead in blocks). Such a line is parsed where it
+// lies; a plain string_view is copied into padded scratch first.
+inline constexpr size_t kLinePadding = 64;
+struct PaddedLine {
+  std::string_view text;
+};
+
 class Evaluator {
  public:
   explicit Evaluator(std::shared_ptr<const Agreement> agreement);
@@ -126,6 +134,8 @@ class Evaluator {
   // error object naming `line_number`). Returns false when the line was an error line.
   bool evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
                           std::string* out);
+  // The same for a line with padding after it: no copy.
+  bool evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of, std::string* out);
 
   // One JSON line in, the structured verdict out (for tools that present verdicts themselves).
   // *course_id gets the history's id where it could be read. False with out->error on a bad line.

@@ -1,0 +1,110 @@
+// The verdict writer's output buffer: appends are inline (a bounds check and a memcpy, no call),
+// the storage is reused from line to line and grows geometrically, and nothing is initialised
+// before it is written.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "calendar.h"
+
+namespace agr {
+
+class JsonBuffer {
+ public:
+  void clear() { p_ = data_.get(); }
+  std::string_view view() const { return {data_.get(), static_cast<size_t>(p_ - data_.get())}; }
+
+  void put(char c) {
+    room(1);
+    *p_++ = c;
+  }
+  void put(std::string_view s) {
+    room(s.size());
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+
+  // `text` as a JSON string literal: quotes, and escapes for '"', '\\' and control characters.
+  void put_string(std::string_view text) {
+    room(text.size() * 6 + 2);  // the longest escape, \u00XX, is 6 bytes
+    *p_++ = '"';
+    for (const char ch : text) {
+      const unsigned char c = static_cast<unsigned char>(ch);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        *p_++ = ch;
+        continue;
+      }
+      *p_++ = '\\';
+      switch (c) {
+        case '"': *p_++ = '"'; break;
+        case '\\': *p_++ = '\\'; break;
+        case '\n': *p_++ = 'n'; break;
+        case '\r': *p_++ = 'r'; break;
+        case '\t': *p_++ = 't'; break;
+        default:
+          std::memcpy(p_, "u00", 3);
+          p_[3] = "0123456789abcdef"[c >> 4];
+          p_[4] = "0123456789abcdef"[c & 15];
+          p_ += 5;
+      }
+    }
+    *p_++ = '"';
+  }
+
+  void put_unsigned(uint64_t v) {
+    char digits[20];
+    int n = 0;
+    do digits[n++] = static_cast<char>('0' + v % 10);
+    while ((v /= 10) != 0);
+    room(static_cast<size_t>(n));
+    while (n) *p_++ = digits[--n];
+  }
+
+  // Øre as a string of kroner with exactly two decimals: "327.12".
+  void put_money(int64_t ore) {
+    const bool negative = ore < 0;
+    const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(ore) : static_cast<uint64_t>(ore);
+    put('"');
+    if (negative) put('-');
+    put_unsigned(magnitude / 100);
+    room(4);
+    *p_++ = '.';
+    *p_++ = static_cast<char>('0' + magnitude % 100 / 10);
+    *p_++ = static_cast<char>('0' + magnitude % 10);
+    *p_++ = '"';
+  }
+
+  // "YYYY-MM-DD", quoted.
+  void put_date(Day day) {
+    room(12);
+    *p_++ = '"';
+    format_iso_date(day, p_);
+    p_ += 10;
+    *p_++ = '"';
+  }
+
+ private:
+  void room(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) grow(n);
+  }
+  void grow(size_t n) {
+    const size_t used = static_cast<size_t>(p_ - data_.get());
+    size_t capacity = static_cast<size_t>(end_ - data_.get());
+    capacity = capacity ? capacity * 2 : 4096;
+    while (capacity - used < n) capacity *= 2;
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    if (used) std::memcpy(bigger.get(), data_.get(), used);
+    data_ = std::move(bigger);
+    p_ = data_.get() + used;
+    end_ = data_.get() + capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  char* p_ = nullptr;
+  char* end_ = nullptr;
+};
+
+}  // namespace agr
