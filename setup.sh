@@ -9,11 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(cmake make g++ pkg-config antlr4 libantlr4-runtime-dev libfmt-dev catch2 libsimdjson-dev
-          clang libclang-rt-14-dev llvm-14-dev libsqlite3-dev)
+          clang libclang-rt-14-dev llvm-14-dev libsqlite3-dev libcli11-dev libcpp-httplib-dev chromium nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+command -v npm >/dev/null 2>&1 || missing+=(npm)  # a nodejs from elsewhere may bring its own npm
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""
@@ -21,6 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The VS Code extension's packages (package-lock.json), for the test of its grammar.
+npm ci --prefix editors/vscode --no-audit --no-fund --loglevel=error
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)"

@@ -8,6 +8,7 @@
 #include "parse.h"
 
 #include <algorithm>
+#include <cctype>
 #include <exception>
 #include <iterator>
 #include <limits>
@@ -1242,6 +1243,23 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
     diags.error({progress, progress}, "internal error while parsing");
   }
   return nullptr;
+}
+
+const std::vector<std::string>& language_keywords() {
+  static const std::vector<std::string> words = [] {
+    antlr4::ANTLRInputStream input("");
+    AgrLexer lexer(&input);
+    const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
+    std::vector<std::string> found;
+    for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+      const std::string literal = vocabulary.getLiteralName(type);  // "'require'"; "" for NAME, DATE, ...
+      if (literal.size() > 2 && std::isalpha(static_cast<unsigned char>(literal[1])))
+        found.push_back(literal.substr(1, literal.size() - 2));
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  }();
+  return words;
 }
 
 }  // namespace agr

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "ast.h"
 #include "diagnostics.h"
@@ -15,5 +17,9 @@ inline constexpr size_t kMaxNestingDepth = 64;
 // Parses one agreement file. Returns the tree when the file is well formed; otherwise null, with
 // every syntax error recorded (several per run, each with its position).
 std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnostics& diags);
+
+// The language's words (`agreement`, `require`, `flagged`, ...), read from the grammar's own
+// vocabulary, sorted: one list for every editor's colouring and completion (the page, agr lsp).
+const std::vector<std::string>& language_keywords();
 
 }  // namespace agr

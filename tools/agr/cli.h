@@ -23,4 +23,10 @@ int cmd_fmt(const std::vector<std::string>& args);
 // `agr schedule AGREEMENT HISTORIES [--as-of DATE]`: a readable table of what is due per course.
 int cmd_schedule(const std::vector<std::string>& args);
 
+// `agr serve AGREEMENT_OR_FOLDER...`: the HTTP API and the authors' page (serve.cpp).
+int cmd_serve(const std::vector<std::string>& args);
+
+// `agr lsp`: the language server for editors (lsp.cpp).
+int cmd_lsp(const std::vector<std::string>& args);
+
 }  // namespace agr::cli

@@ -48,10 +48,11 @@ const char* const kUsageText =
     "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
     "        [--filter REGEX] [--junit FILE] [--format text|json]\n"
-    "        [--filter REGEX] [--junit FILE] [--format text|json]\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
     "        [--as-of YYYY-MM-DD]\n"
-    "  agr fmt [--check] FILE...                 lay agreement files out canonically (- for stdin)\n";
+    "  agr fmt [--check] FILE...                 lay agreement files out canonically (- for stdin)\n"
+    "  agr serve AGREEMENT_OR_FOLDER...          the HTTP API and the authors' page (--help)\n"
+    "  agr lsp                                   the language server for editors (stdio)\n";
 
 int usage(const std::string& problem) {
   if (!problem.empty()) fmt::print(stderr, "agr: {}\n", problem);
@@ -295,6 +296,8 @@ int main(int argc, char** argv) {
   if (command == "test") return cmd_test(args);
   if (command == "schedule") return cmd_schedule(args);
   if (command == "fmt") return cmd_fmt(args);
+  if (command == "serve") return cmd_serve(args);
+  if (command == "lsp") return cmd_lsp(args);
   if (command == "--help" || command == "-h" || command == "help") {
     fmt::print("{}", kUsageText);
     return kOk;
