@@ -178,9 +178,7 @@ class Linter {
       define_fact(*define);
       flush(Truth::Unknown, {});
     }
-    for (const auto& rule : a_.rules) {
-      for (const auto& clause : rule.clauses) condition(*clause.expr, effect(rule, clause.kind));
-    }
+    for (const auto& rule : a_.rules) rule_clauses(rule);
     for (const auto& due : a_.dues) lint_due(due);
     shared_rule_ids();
   }
@@ -255,15 +253,69 @@ class Linter {
     return {};
   }
 
-  void condition(const Expr& e, const Effect& effect) {
-    pending_.clear();
-    const Fact f = fact(e);
-    flush(f.truth, effect);
+  // A rule's clauses run in order, and each is reached only when those before it let the rule go
+  // on: after `when C` and `require C`, C holds; after `reject if C` and `warn if C`, it does not.
+  // What an earlier clause settled fixes a later condition that repeats or contradicts it. Only a
+  // clause that is never skipped (it needs no value that may be absent) settles anything.
+  void rule_clauses(const ast::RuleDecl& rule) {
+    struct Settled {
+      std::string key;
+      bool positive;
+      const Expr* condition;
+      uint32_t line;
+    };
+    std::vector<Settled> settled;
+    auto shown = [this](const Expr& condition, bool positive) {
+      const std::string t = text(condition.span);
+      return positive ? t : "`not " + t.substr(1);
+    };
+    for (const auto& clause : rule.clauses) {
+      pending_.clear();
+      Fact f = fact(*clause.expr);
+      if (f.truth == Truth::Unknown && !settled.empty()) {
+        std::vector<Literal> parts;
+        literals(*clause.expr, K::And, parts);
+        size_t repeated = 0;
+        const Settled* last = nullptr;
+        for (const Literal& part : parts) {
+          const std::string key = ast::print(*part.condition);
+          auto it = std::find_if(settled.begin(), settled.end(), [&](const Settled& s) { return s.key == key; });
+          if (it == settled.end()) continue;
+          if (it->positive != part.positive) {
+            f.truth = Truth::Never;
+            warn(clause.expr->span, "this condition never holds here",
+                 shown(*part.condition, part.positive) + " cannot hold: " + shown(*it->condition, it->positive) +
+                     " holds after line " + std::to_string(it->line));
+            break;
+          }
+          ++repeated;
+          last = &*it;
+        }
+        if (f.truth == Truth::Unknown && repeated == parts.size() && last) {
+          f.truth = Truth::Always;
+          warn(clause.expr->span, "this condition always holds here",
+               repeated == 1 ? shown(*last->condition, last->positive) + " already holds after line " +
+                                   std::to_string(last->line)
+                             : "every part of it already holds after the clauses above");
+        }
+      }
+      flush(f.truth, effect(rule, clause.kind), clause.expr->optional);
+      if (clause.expr->optional) continue;
+      const bool holds_after = clause.kind == ast::Clause::Kind::When || clause.kind == ast::Clause::Kind::Require;
+      std::vector<Literal> parts;
+      literals(*clause.expr, holds_after ? K::And : K::Or, parts);
+      if (!holds_after && parts.size() > 1 && clause.expr->kind != K::Or) parts.clear();
+      for (const Literal& part : parts)
+        settled.push_back({ast::print(*part.condition), holds_after == part.positive, part.condition,
+                           file_.line_of(clause.span.begin)});
+    }
   }
 
-  // Gives the warnings found in one clause, with what the clause then does when it is fixed.
-  void flush(Truth truth, const Effect& effect) {
-    const std::string& consequence = truth == Truth::Always ? effect.always : truth == Truth::Never ? effect.never : "";
+  // Gives the warnings found in one clause, with what the clause then does when it is fixed (a
+  // clause that may be skipped for an absent value does it only when it is evaluated).
+  void flush(Truth truth, const Effect& effect, bool may_be_skipped = false) {
+    std::string consequence = truth == Truth::Always ? effect.always : truth == Truth::Never ? effect.never : "";
+    if (!consequence.empty() && may_be_skipped) consequence += " (when the values it needs are present)";
     for (Pending& p : pending_) {
       std::string hint = std::move(p.reason);
       if (!consequence.empty()) hint += ", " + consequence;

@@ -173,6 +173,33 @@ TEST_CASE("lints: conditions that never or always hold", "[diagnostics][lint]") 
   CHECK(count == 1);
 }
 
+TEST_CASE("lints: what the clauses above settled", "[diagnostics][lint]") {
+  run({
+      {"a `when` and a `require` that contradicts it",
+       "rule T-1 for 0266\n  when started\n  require not started\n" + kRule, "warning",
+       "this condition never holds here", "12:11",
+       "`not started` cannot hold: `started` holds after line 11, so T-1 rejects every event it judges"},
+      {"a `require` repeated", "rule T-1 for 0266\n  require started\n  require count(0266) < 2\n  require started\n" + kRule,
+       "warning", "this condition always holds here", "13:11", "`started` already holds after line 11"},
+      {"after `reject if A or B`, neither holds",
+       "rule T-1 for 0266\n  reject if ended or count(0266) > 2\n  require ended\n" + kRule, "warning",
+       "this condition never holds here", "12:11", "`not ended` holds after line 11"},
+      {"a part of a condition repeated, the rest new",
+       "rule T-1 for 0266\n  require started\n  require count(0266) < 2 and started\n" + kRule, "warning",
+       "here", ""},
+      {"after `reject if A and B`, nothing is settled",
+       "rule T-1 for 0266\n  reject if ended and count(0266) > 2\n  require ended\n" + kRule, "warning", "here", ""},
+      {"a clause that may be skipped settles nothing",
+       "rule T-1 for 0266\n  require date <= end\n  require not (date <= end)\n" + kRule, "warning", "here", ""},
+      {"one rule's clauses settle nothing in another",
+       "rule T-1 for 0266\n  require started\n" + kRule + "rule T-2 for 0267\n  require not started\n" + kRule,
+       "warning", "here", ""},
+      {"a condition that needs an absent value says so",
+       "rule T-1 for 0266\n  require date in start .. start - 1 day\n" + kRule, "warning",
+       "this window holds no date", "11:19", "(when the values it needs are present)"},
+  });
+}
+
 TEST_CASE("lints: windows that hold no date, counts of no service", "[diagnostics][lint]") {
   run({
       {"a window ending before it starts", "rule T-1 for 0266\n  require date in start .. start - 1 day\n" + kRule,
