@@ -161,9 +161,12 @@ const char* relation_words(Order o) {
   return "?";
 }
 
-// What a fixed condition does where it stands, for the hint.
+// What a fixed condition does where it stands, for the hint. A clause that needs a value that may
+// be absent is skipped without it: then it neither breaks the rule nor lets it apply, so what it
+// does when it always holds (or never does) may hold only when it is evaluated.
 struct Effect {
   std::string always, never;
+  bool always_acts = false, never_acts = false;  // the effect is the clause acting, not standing aside
 };
 
 class Linter {
@@ -243,12 +246,12 @@ class Linter {
     const std::string never = std::string(rule.warning ? "never warns" : "never rejects");
     switch (kind) {
       case ast::Clause::Kind::When:
-        return {"so this `when` limits nothing", "so " + id + " never applies"};
+        return {"so this `when` limits nothing", "so " + id + " never applies", true, false};
       case ast::Clause::Kind::Require:
-        return {"so this `require` " + never, every};
+        return {"so this `require` " + never, every, false, true};
       case ast::Clause::Kind::RejectIf:
       case ast::Clause::Kind::WarnIf:
-        return {every, "so this clause " + never};
+        return {every, "so this clause " + never, true, false};
     }
     return {};
   }
@@ -315,7 +318,8 @@ class Linter {
   // clause that may be skipped for an absent value does it only when it is evaluated).
   void flush(Truth truth, const Effect& effect, bool may_be_skipped = false) {
     std::string consequence = truth == Truth::Always ? effect.always : truth == Truth::Never ? effect.never : "";
-    if (!consequence.empty() && may_be_skipped) consequence += " (when the values it needs are present)";
+    const bool acts = truth == Truth::Always ? effect.always_acts : effect.never_acts;
+    if (!consequence.empty() && may_be_skipped && acts) consequence += " (when the values it needs are present)";
     for (Pending& p : pending_) {
       std::string hint = std::move(p.reason);
       if (!consequence.empty()) hint += ", " + consequence;
@@ -624,7 +628,7 @@ class Linter {
     pending_.clear();
     if (due.when) {
       const Fact f = fact(*due.when);
-      flush(f.truth, {"so this `when` limits nothing", "so the item is never due"});
+      flush(f.truth, {"so this `when` limits nothing", "so the item is never due", true, false}, due.when->optional);
     }
     if (due.window) {
       (void)window(*due.window);
