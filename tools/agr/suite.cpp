@@ -133,56 +133,44 @@ class JsonSyntax {
     }
   }
 
-  bool object(int depth) {
-    ++i_;
+  // The elements of an object or an array, separated by commas, up to `close`.
+  template <class Element>
+  bool sequence(char close, const char* expected, Element element) {
+    ++i_;  // the opening bracket
     space();
-    if (i_ < s_.size() && s_[i_] == '}') {
+    if (i_ < s_.size() && s_[i_] == close) {
       ++i_;
       return true;
     }
     for (;;) {
+      if (!element()) return false;
+      space();
+      if (i_ < s_.size() && s_[i_] == ',') {
+        ++i_;
+        space();
+      } else if (i_ < s_.size() && s_[i_] == close) {
+        ++i_;
+        return true;
+      } else {
+        return fail(expected);
+      }
+    }
+  }
+
+  bool object(int depth) {
+    return sequence('}', "',' or '}'", [&] {
       if (i_ >= s_.size() || s_[i_] != '"') return fail("'\"' to begin a key");
       if (!string()) return false;
       space();
       if (i_ >= s_.size() || s_[i_] != ':') return fail("':' after the key");
       ++i_;
       space();
-      if (!value(depth + 1)) return false;
-      space();
-      if (i_ < s_.size() && s_[i_] == ',') {
-        ++i_;
-        space();
-        continue;
-      }
-      if (i_ < s_.size() && s_[i_] == '}') {
-        ++i_;
-        return true;
-      }
-      return fail("',' or '}'");
-    }
+      return value(depth + 1);
+    });
   }
 
   bool array(int depth) {
-    ++i_;
-    space();
-    if (i_ < s_.size() && s_[i_] == ']') {
-      ++i_;
-      return true;
-    }
-    for (;;) {
-      if (!value(depth + 1)) return false;
-      space();
-      if (i_ < s_.size() && s_[i_] == ',') {
-        ++i_;
-        space();
-        continue;
-      }
-      if (i_ < s_.size() && s_[i_] == ']') {
-        ++i_;
-        return true;
-      }
-      return fail("',' or ']'");
-    }
+    return sequence(']', "',' or ']'", [&] { return value(depth + 1); });
   }
 
   std::string_view s_;
