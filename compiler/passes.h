@@ -38,11 +38,28 @@ struct Instruction {
   uint32_t line = 0;
 };
 
+// A clause's code runs from one label to another; emit records it in Program::debug.
+struct ClauseMark {
+  ClauseInfo::Kind kind;
+  int begin_label, end_label;
+  Span span;        // of the clause, keyword included where the AST has it
+  const char* keyword;  // written before the span's text when the span lacks it ("earliest "), or ""
+};
+
+// After instruction `instruction` runs, its r[a] holds the value of the expression at `span`.
+struct ValueNote {
+  int instruction;
+  int clause;  // index in Function::clauses
+  Span span;
+};
+
 struct Function {
   std::string name;                   // "rule LBP-6", "due LBP-14 0268"
   std::vector<RegType> registers;
   std::vector<Instruction> code;
   std::vector<int> labels;            // label -> index in code where it is placed
+  std::vector<ClauseMark> clauses;    // for explanations and coverage only
+  std::vector<ValueNote> values;
 };
 
 struct Module {

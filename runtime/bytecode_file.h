@@ -9,7 +9,7 @@
 namespace agr {
 
 inline constexpr char kBytecodeMagic[4] = {'A', 'G', 'R', 'C'};
-inline constexpr uint16_t kBytecodeVersion = 1;
+inline constexpr uint16_t kBytecodeVersion = 2;
 
 // Limits a bytecode file may declare; a file beyond any of them is refused, not run.
 inline constexpr size_t kMaxBytecodeBytes = 64 * 1024 * 1024;

@@ -1,6 +1,7 @@
 // JSON Lines output (io-contract.md, "Output"): one result per input line, in input order.
 #include "verdict_writer.h"
 
+#include "explain.h"
 #include "history_reader.h"
 #include "scratch.h"
 
@@ -92,7 +93,7 @@ OutputFragments render_output_fragments(const Program& p) {
 }
 
 void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
-                        const CourseVerdict& v) {
+                        const CourseVerdict& v, const VerdictNotes* notes) {
   const OutputFragments& f = agreement.index().out;
   out.put("{\"id\":");
   out.put_string(h.id);
@@ -111,7 +112,15 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
         out.put(f.rejected[ev.service]);
         for (uint32_t j = 0; j < ev.violation_count; ++j) {
           if (j) out.put(',');
-          out.put(f.violation[v.violations[ev.first_violation + j]]);
+          const std::string& violation = f.violation[v.violations[ev.first_violation + j]];
+          if (!notes) {
+            out.put(violation);
+            continue;
+          }
+          out.put(std::string_view(violation).substr(0, violation.size() - 1));  // all but its '}'
+          out.put(',');
+          out.put(notes->violations[ev.first_violation + j]);
+          out.put('}');
         }
         out.put(']');
         break;
@@ -128,6 +137,10 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
     if (i) out.put(',');
     out.put(f.warning[v.warnings[i].rule]);
     out.put_string(h.events[v.warnings[i].event].id);
+    if (notes) {
+      out.put(',');
+      out.put(notes->warnings[i]);
+    }
     out.put('}');
   }
   out.put("],\"totals\":{\"total\":");
@@ -176,16 +189,28 @@ void append_error_json(std::string* out, const std::string* id, uint64_t line_nu
 
 namespace {
 
-// The command line's path: read, evaluate, write; or the error line.
+// The command line's path: read, evaluate, write; or the error line. With `explain`, on the
+// traced VM, each violation and warning explained (explain.h).
 bool evaluate_line(const Agreement& agreement, Evaluator::Scratch& s, std::string_view line, bool padded,
-                   uint64_t line_number, std::optional<Day> as_of, std::string* out) {
+                   uint64_t line_number, std::optional<Day> as_of, std::string* out, bool explain = false) {
   simdjson::dom::element doc;
   std::string error;
+  Explained explained;
   if (parse_history_line(s, line, padded, &doc, &error) &&
       read_history(s, doc, agreement.program(), agreement.index(), &error) &&
-      evaluate_prepared(agreement, s.history, as_of, s.state, &s.verdict)) {
+      (explain ? evaluate_explained(agreement, s.history, as_of, s.state, &s.verdict, &explained)
+               : evaluate_prepared(agreement, s.history, as_of, s.state, &s.verdict))) {
     s.output.clear();
-    write_verdict_json(s.output, agreement, s.history, s.verdict);
+    if (explain) {
+      VerdictNotes notes;
+      for (const FunctionRun& run : explained.violations)
+        notes.violations.push_back("\"explain\":{" + explanation_json(agreement.program(), s.history, run) + "}");
+      for (const FunctionRun& run : explained.warnings)
+        notes.warnings.push_back("\"explain\":{" + explanation_json(agreement.program(), s.history, run) + "}");
+      write_verdict_json(s.output, agreement, s.history, s.verdict, &notes);
+    } else {
+      write_verdict_json(s.output, agreement, s.history, s.verdict);
+    }
     out->append(s.output.view());
     return true;
   }
@@ -206,6 +231,11 @@ bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, 
 bool Evaluator::evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of,
                                    std::string* out) {
   return evaluate_line(*agreement_, *scratch_, line.text, true, line_number, as_of, out);
+}
+
+bool Evaluator::explain_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
+                                  std::string* out) {
+  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out, true);
 }
 
 bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,

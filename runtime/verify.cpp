@@ -47,7 +47,7 @@ class Verifier {
   Verifier(const Program& p, std::string* error) : p_(p), error_(error) {}
 
   bool run() {
-    return texts() && tables() && functions();
+    return texts() && tables() && functions() && debug();
   }
 
  private:
@@ -67,6 +67,27 @@ class Verifier {
     for (const auto& r : p_.rules) ok = ok && utf8(r.id) && utf8(r.message) && utf8(r.source);
     for (const auto& d : p_.dues) ok = ok && utf8(d.rule) && utf8(d.message) && utf8(d.source);
     return ok || fail("a text in the program is not valid UTF-8");
+  }
+
+  // The debug table (explanations, coverage) stays inside the functions it describes.
+  bool debug() {
+    if (p_.debug.empty()) return true;
+    if (p_.debug.size() != p_.functions.size()) return fail("the debug table does not have one entry per function");
+    for (size_t i = 0; i < p_.debug.size(); ++i) {
+      const Function& fn = p_.functions[i];
+      const FunctionDebug& d = p_.debug[i];
+      for (const ClauseInfo& c : d.clauses) {
+        if (c.code_begin > c.code_end || c.code_begin < fn.code_begin || c.code_end > fn.code_end)
+          return fail("a clause in the debug table lies outside its function");
+        if (!simdjson::validate_utf8(c.text.data(), c.text.size())) return fail("a clause's text is not valid UTF-8");
+      }
+      for (const ValueInfo& v : d.values) {
+        if (v.pc < fn.code_begin || v.pc >= fn.code_end || v.clause >= d.clauses.size())
+          return fail("a noted value in the debug table lies outside its function or clauses");
+        if (!simdjson::validate_utf8(v.text.data(), v.text.size())) return fail("a noted value's text is not valid UTF-8");
+      }
+    }
+    return true;
   }
 
   bool tables() {

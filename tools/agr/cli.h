@@ -20,6 +20,9 @@ int cmd_test(const std::vector<std::string>& args);
 // that are not in it.
 int cmd_fmt(const std::vector<std::string>& args);
 
+// `agr explain AGREEMENT HISTORIES EVENT_ID`: why an event got its verdict, for people.
+int cmd_explain(const std::vector<std::string>& args);
+
 // `agr schedule AGREEMENT HISTORIES [--as-of DATE]`: a readable table of what is due per course.
 int cmd_schedule(const std::vector<std::string>& args);
 

@@ -2,9 +2,10 @@
 //
 //   agr check [--werror] [--format text|json] FILE...
 //   agr compile FILE.agr -o FILE.agrc [--emit=ast|ir|bytecode]
-//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]
+//   agr run AGREEMENT HISTORIES [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2] [--explain]
 //   agr test PATH... [--verbose] [--filter REGEX] [--junit FILE] [--format text|json]
 //   agr schedule AGREEMENT HISTORIES [--as-of YYYY-MM-DD]
+//   agr explain AGREEMENT HISTORIES EVENT_ID
 //   agr fmt [--check] FILE...
 //
 // Exit status: 0 success; 1 the input held errors (every good line is still processed);
@@ -46,10 +47,13 @@ const char* const kUsageText =
     "        [--emit=ast|ir|bytecode]            print a stage of the pipeline instead\n"
     "  agr run AGREEMENT HISTORIES               evaluate JSON Lines histories (- for stdin)\n"
     "        [--as-of YYYY-MM-DD] [--engine vm|jit] [--jit-opt 0|2]\n"
+    "        [--explain]                         each violation and warning with its clause and values\n"
     "  agr test PATH... [--verbose]              run regression course suites\n"
     "        [--filter REGEX] [--junit FILE] [--format text|json]\n"
     "  agr schedule AGREEMENT HISTORIES          what is due per course, as a table\n"
     "        [--as-of YYYY-MM-DD]\n"
+    "  agr explain AGREEMENT HISTORIES EVENT_ID  why an event got its verdict: clauses and values\n"
+    "        [--course ID]                       the history with this id (default: the first)\n"
     "  agr fmt [--check] FILE...                 lay agreement files out canonically (- for stdin)\n"
     "  agr serve AGREEMENT_OR_FOLDER...          the HTTP API and the authors' page (--help)\n"
     "  agr lsp                                   the language server for editors (stdio)\n";
@@ -166,6 +170,7 @@ int cmd_compile(const std::vector<std::string>& args) {
 
 int cmd_run(const std::vector<std::string>& args) {
   std::string agreement_path, histories_path, engine = "vm";
+  bool explain = false;  // each violation and warning with the clause that decided and its values
   int jit_opt = 2;  // --jit-opt 0|2: the JIT's optimisation level
   std::optional<Day> as_of;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -178,6 +183,8 @@ int cmd_run(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return usage("--engine needs vm or jit");
       engine = args[++i];
       if (engine != "vm" && engine != "jit") return usage("--engine takes vm or jit, not '" + engine + "'");
+    } else if (args[i] == "--explain") {
+      explain = true;
     } else if (args[i] == "--jit-opt") {
       if (i + 1 >= args.size() || (args[i + 1] != "0" && args[i + 1] != "2")) return usage("--jit-opt takes 0 or 2");
       jit_opt = args[++i] == "0" ? 0 : 2;
@@ -190,6 +197,7 @@ int cmd_run(const std::vector<std::string>& args) {
     }
   }
   if (histories_path.empty()) return usage("run needs an agreement and a histories file");
+  if (explain && engine == "jit") return usage("--explain runs the rules on the VM step by step; leave out --engine jit");
 #ifndef AGR_HAVE_JIT
   if (engine == "jit") {
     fmt::print(stderr, "agr: this agr was built without the LLVM JIT; use --engine vm\n");
@@ -249,7 +257,8 @@ int cmd_run(const std::vector<std::string>& args) {
   bool any_error = false;
   while (reader.next(&line)) {
     ++line_number;
-    any_error |= !evaluator.evaluate_json_line(PaddedLine{line}, line_number, as_of, &out);
+    any_error |= explain ? !evaluator.explain_json_line(line, line_number, as_of, &out)
+                         : !evaluator.evaluate_json_line(PaddedLine{line}, line_number, as_of, &out);
     if (out.size() >= (1 << 16)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();
@@ -296,6 +305,7 @@ int main(int argc, char** argv) {
   if (command == "test") return cmd_test(args);
   if (command == "schedule") return cmd_schedule(args);
   if (command == "fmt") return cmd_fmt(args);
+  if (command == "explain") return cmd_explain(args);
   if (command == "serve") return cmd_serve(args);
   if (command == "lsp") return cmd_lsp(args);
   if (command == "--help" || command == "-h" || command == "help") {
