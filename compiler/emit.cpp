@@ -38,7 +38,7 @@ FunctionDebug debug_of(const ir::Function& f, uint32_t code_begin, const SourceF
   for (const ir::ValueNote& v : f.values) {
     const ir::Instruction& writer = f.code[v.instruction];
     out.values.push_back({code_begin + static_cast<uint32_t>(v.instruction), static_cast<uint32_t>(v.clause),
-                          f.registers[writer.a], one_line(file, v.span)});
+                          f.registers[writer.a], v.limit, one_line(file, v.span)});
   }
   return out;
 }

@@ -222,8 +222,10 @@ class Lowerer {
   // clause, a value an explanation shows is noted with the instruction that computes it.
   int expr(const Expr& e, int absent) {
     const int r = compute(e, absent);
-    if (clause_ >= 0 && r >= 0 && shown(e) && static_cast<size_t>(r) < last_writer_.size() && last_writer_[r] >= 0)
-      fn_.values.push_back({last_writer_[r], clause_, e.kind == K::DefineRef ? e.name.span : e.span});
+    const bool limit = e.kind == K::Compare || e.kind == K::InWindow;
+    if (clause_ >= 0 && r >= 0 && (limit || shown(e)) && static_cast<size_t>(r) < last_writer_.size() &&
+        last_writer_[r] >= 0)
+      fn_.values.push_back({last_writer_[r], clause_, e.kind == K::DefineRef ? e.name.span : e.span, limit});
     return r;
   }
 

@@ -51,6 +51,7 @@ struct ValueNote {
   int instruction;
   int clause;  // index in Function::clauses
   Span span;
+  bool limit;  // a comparison or window test (ValueInfo::limit)
 };
 
 struct Function {

@@ -212,6 +212,7 @@ void write_body(Writer& w, const Program& p) {
       w.u32(v.pc);
       w.u32(v.clause);
       w.u8(static_cast<uint8_t>(v.type));
+      w.u8(v.limit);
       w.str(v.text);
     }
   }
@@ -312,13 +313,14 @@ void read_body(Reader& r, Program& p) {
       c.line = r.u32();
       c.text = r.str();
     }
-    f.values.resize(r.count(kMaxInstructions, 13, "noted values"));
+    f.values.resize(r.count(kMaxInstructions, 14, "noted values"));
     for (auto& v : f.values) {
       v.pc = r.u32();
       v.clause = r.u32();
       const uint8_t type = r.u8();
       if (type > static_cast<uint8_t>(RegType::Clinic)) r.fail("a noted value has an unknown type");
       v.type = static_cast<RegType>(type);
+      v.limit = r.boolean();
       v.text = r.str();
     }
   }

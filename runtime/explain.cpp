@@ -118,7 +118,7 @@ std::vector<std::pair<const ValueInfo*, int64_t>> clause_values(const Program& p
   const FunctionDebug& debug = program.debug[run.function];
   for (const auto& [index, value] : run.values) {
     const ValueInfo& info = debug.values[index];
-    if (static_cast<int>(info.clause) != run.decided) continue;
+    if (static_cast<int>(info.clause) != run.decided || info.limit) continue;
     auto same = std::find_if(out.begin(), out.end(), [&](const auto& v) { return v.first->text == info.text; });
     if (same != out.end())
       same->second = value;

@@ -93,6 +93,9 @@ struct ValueInfo {
   uint32_t pc = 0;      // after the instruction at pc runs, its r[a] holds the value
   uint32_t clause = 0;  // the clause (index in FunctionDebug::clauses) whose explanation shows it
   RegType type = RegType::Count;
+  // A limit is a comparison or a window test inside a clause (`count(0266) < 6`): coverage asks
+  // for both its outcomes; an explanation shows the values compared, not the limit's own.
+  bool limit = false;
   std::string text;     // the expression, as written: "count(0266 in start .. start + 3 months)"
 };
 

@@ -187,19 +187,17 @@ void append_error_json(std::string* out, const std::string* id, uint64_t line_nu
   out->append("}}\n");
 }
 
-namespace {
-
 // The command line's path: read, evaluate, write; or the error line. With `explain`, on the
 // traced VM, each violation and warning explained (explain.h).
 bool evaluate_line(const Agreement& agreement, Evaluator::Scratch& s, std::string_view line, bool padded,
-                   uint64_t line_number, std::optional<Day> as_of, std::string* out, bool explain = false) {
+                   uint64_t line_number, std::optional<Day> as_of, std::string* out, bool explain, VmFunction vm) {
   simdjson::dom::element doc;
   std::string error;
   Explained explained;
   if (parse_history_line(s, line, padded, &doc, &error) &&
       read_history(s, doc, agreement.program(), agreement.index(), &error) &&
       (explain ? evaluate_explained(agreement, s.history, as_of, s.state, &s.verdict, &explained)
-               : evaluate_prepared(agreement, s.history, as_of, s.state, &s.verdict))) {
+               : evaluate_prepared(agreement, s.history, as_of, s.state, &s.verdict, vm))) {
     s.output.clear();
     if (explain) {
       VerdictNotes notes;
@@ -221,21 +219,19 @@ bool evaluate_line(const Agreement& agreement, Evaluator::Scratch& s, std::strin
   return false;
 }
 
-}  // namespace
-
 bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
                                    std::string* out) {
-  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out);
+  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out, false, run_function);
 }
 
 bool Evaluator::evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of,
                                    std::string* out) {
-  return evaluate_line(*agreement_, *scratch_, line.text, true, line_number, as_of, out);
+  return evaluate_line(*agreement_, *scratch_, line.text, true, line_number, as_of, out, false, run_function);
 }
 
 bool Evaluator::explain_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
                                   std::string* out) {
-  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out, true);
+  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out, true, run_function);
 }
 
 bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,

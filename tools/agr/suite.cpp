@@ -15,7 +15,10 @@
 #include <memory>
 
 #include "cli.h"
+#include "coverage.h"
 #include "diagnostics.h"     // closest_match
+#include "scratch.h"
+#include "trace.h"
 #include "verdict_writer.h"  // append_json_string
 
 namespace agr::cli {
@@ -353,7 +356,7 @@ class SuiteRunner {
     }
     suite.agreement = (suite.file.parent_path() / std::string(agreement_ref)).lexically_normal().string();
 
-    Evaluator* evaluator = nullptr;
+    Loaded* loaded = nullptr;
     size_t index = 0;
     for (element c : cases) {
       ++index;
@@ -374,21 +377,28 @@ class SuiteRunner {
         ++suite.filtered_out;
         continue;
       }
-      if (result.problem.empty() && !evaluator) {
-        evaluator = evaluator_for(suite.agreement, &suite.problem);
-        if (!evaluator) {
+      if (result.problem.empty() && !loaded) {
+        loaded = load(suite.agreement, &suite.problem);
+        if (!loaded) {
           suite.cases.clear();
           return;
         }
       }
       const auto start = std::chrono::steady_clock::now();
-      if (result.problem.empty()) run_case(object, *evaluator, result);
+      if (result.problem.empty()) run_case(object, *loaded, result);
       result.seconds = seconds_since(start);
       suite.cases.push_back(std::move(result));
     }
   }
 
-  void run_case(const simdjson::dom::object& c, Evaluator& evaluator, CaseResult& result) {
+  struct Loaded {
+    std::shared_ptr<const Agreement> agreement;
+    std::unique_ptr<Evaluator::Scratch> scratch;
+    std::unique_ptr<CoverageTally> coverage;  // with --coverage
+    std::string error;
+  };
+
+  void run_case(const simdjson::dom::object& c, Loaded& loaded, CaseResult& result) {
     const std::string where = fmt::format("case {}", result.index);
     if (std::string unknown = unknown_keys(c, {"name", "as_of", "history", "expect"}, where); !unknown.empty()) {
       result.problem = unknown;
@@ -409,7 +419,13 @@ class SuiteRunner {
       }
       as_of = day;
     }
-    evaluator.evaluate_json_line(simdjson::minify(history), 1, as_of, &result.actual);
+    const std::string line = simdjson::minify(history);
+    if (loaded.coverage) {
+      TraceScope watched(loaded.coverage->sink());
+      evaluate_line(*loaded.agreement, *loaded.scratch, line, false, 1, as_of, &result.actual, false, run_function_traced);
+    } else {
+      evaluate_line(*loaded.agreement, *loaded.scratch, line, false, 1, as_of, &result.actual, false, run_function);
+    }
     element actual;
     if (output_parser_.parse(result.actual).get(actual) != simdjson::SUCCESS) {
       result.problem = "the runtime wrote invalid JSON";
@@ -420,30 +436,38 @@ class SuiteRunner {
   }
 
   // Each agreement is loaded once per run, however many suites name it.
-  Evaluator* evaluator_for(const std::string& path, std::string* problem) {
-    auto [it, inserted] = evaluators_.try_emplace(path);
+  Loaded* load(const std::string& path, std::string* problem) {
+    auto [it, inserted] = loaded_.try_emplace(path);
+    Loaded& l = it->second;
     if (inserted) {
-      std::string error;
-      if (auto agreement = load_agreement(path, &error)) {
-        it->second.evaluator = std::make_unique<Evaluator>(agreement);
-      } else {
-        it->second.error = error;
+      order_.push_back(path);
+      if ((l.agreement = load_agreement(path, &l.error))) {
+        l.scratch = std::make_unique<Evaluator::Scratch>();
+        if (options_.coverage) l.coverage = std::make_unique<CoverageTally>(l.agreement);
       }
     }
-    if (!it->second.evaluator) {
-      *problem = "its agreement " + path + " does not load:\n" + it->second.error;
+    if (!l.agreement) {
+      *problem = "its agreement " + path + " does not load:\n" + l.error;
       while (!problem->empty() && problem->back() == '\n') problem->pop_back();
+      return nullptr;
     }
-    return it->second.evaluator.get();
+    return &l;
   }
 
-  struct Loaded {
-    std::unique_ptr<Evaluator> evaluator;
-    std::string error;
-  };
+ public:
+  std::vector<CoverageReport> coverage() const {
+    std::vector<CoverageReport> out;
+    for (const std::string& path : order_) {
+      const Loaded& l = loaded_.at(path);
+      if (l.coverage) out.push_back(coverage_report(path, *l.coverage));
+    }
+    return out;
+  }
 
+ private:
   const TestOptions& options_;
-  std::map<std::string, Loaded> evaluators_;
+  std::map<std::string, Loaded> loaded_;
+  std::vector<std::string> order_;  // the agreements in the order first loaded
   simdjson::dom::parser output_parser_;
 };
 
@@ -482,21 +506,24 @@ size_t SuiteResult::failed() const {
   return static_cast<size_t>(std::count_if(cases.begin(), cases.end(), [](const CaseResult& c) { return !c.passed(); }));
 }
 
-std::vector<SuiteResult> run_suites(const std::vector<fs::path>& files, const TestOptions& options) {
+std::vector<SuiteResult> run_suites(const std::vector<fs::path>& files, const TestOptions& options,
+                                    std::vector<CoverageReport>* coverage) {
   SuiteRunner runner(options);
   std::vector<SuiteResult> results;
   for (const fs::path& file : files) results.push_back(runner.run(file));
+  if (coverage) *coverage = runner.coverage();
   return results;
 }
 
 int cmd_test(const std::vector<std::string>& args) {
   bool verbose = false;
-  std::string format = "text", junit;
+  std::string format = "text", junit, min_coverage_text;
+  std::optional<double> min_coverage;
   TestOptions options;
   std::vector<fs::path> files;
   auto usage = [](const std::string& problem) {
     fmt::print(stderr, "agr: test: {}\nusage: agr test PATH... [--verbose] [--filter REGEX] [--junit FILE] "
-                       "[--format text|json]\n", problem);
+                       "[--format text|json] [--coverage] [--min-coverage PERCENT]\n", problem);
     return 2;
   };
   for (size_t i = 0; i < args.size(); ++i) {
@@ -517,6 +544,15 @@ int cmd_test(const std::vector<std::string>& args) {
     std::string filter;
     if (arg == "--verbose" || arg == "-v") {
       verbose = true;
+    } else if (arg == "--coverage") {
+      options.coverage = true;
+    } else if (value("--min-coverage", &min_coverage_text)) {
+      char* end = nullptr;
+      const double n = std::strtod(min_coverage_text.c_str(), &end);
+      if (min_coverage_text.empty() || *end != '\0' || !(n >= 0 && n <= 100))
+        return usage("--min-coverage takes a percentage from 0 to 100, not '" + min_coverage_text + "'");
+      min_coverage = n;
+      options.coverage = true;
     } else if (value("--format", &format)) {
       if (format != "text" && format != "json") return usage("--format takes text or json");
     } else if (value("--junit", &junit)) {
@@ -546,9 +582,21 @@ int cmd_test(const std::vector<std::string>& args) {
   }
   if (files.empty()) return usage("test needs suite files or folders holding *.suite.json");
 
-  const std::vector<SuiteResult> results = run_suites(files, options);
-  fmt::print("{}", format == "json" ? json_report(results) : text_report(results, verbose));
+  std::vector<CoverageReport> coverage;
+  const std::vector<SuiteResult> results = run_suites(files, options, &coverage);
+  if (format == "json")
+    fmt::print("{}", json_report(results, options.coverage ? coverage_json(coverage) : std::string()));
+  else
+    fmt::print("{}{}", text_report(results, verbose), options.coverage ? coverage_text(coverage) : std::string());
   std::fflush(stdout);
+  // Below the threshold is a failure, named on stderr.
+  bool covered = true;
+  for (const CoverageReport& r : coverage) {
+    if (!min_coverage || r.percent() >= *min_coverage) continue;
+    fmt::print(stderr, "agr: test: {} covers {:.1f} % of its sides, below --min-coverage {}\n", r.agreement, r.percent(),
+               min_coverage_text);
+    covered = false;
+  }
   if (!junit.empty()) {
     std::FILE* out = std::fopen(junit.c_str(), "wb");
     const std::string xml = junit_report(results);
@@ -561,7 +609,7 @@ int cmd_test(const std::vector<std::string>& args) {
   }
   size_t failed = 0;
   for (const SuiteResult& s : results) failed += s.failed();
-  return failed ? 1 : 0;
+  return failed || !covered ? 1 : 0;
 }
 
 }  // namespace agr::cli

@@ -48,16 +48,22 @@ struct SuiteResult {
 
 struct TestOptions {
   std::optional<std::regex> filter;  // on case names (std::regex_search)
+  bool coverage = false;             // run on the traced VM and add up what each clause did
 };
 
-// Runs every suite file, in order. Never throws; every problem is in the results.
-std::vector<SuiteResult> run_suites(const std::vector<std::filesystem::path>& files, const TestOptions& options);
+struct CoverageReport;
+
+// Runs every suite file, in order. Never throws; every problem is in the results. With
+// options.coverage, *coverage gets a report per agreement that loaded, in the order first named.
+std::vector<SuiteResult> run_suites(const std::vector<std::filesystem::path>& files, const TestOptions& options,
+                                    std::vector<CoverageReport>* coverage = nullptr);
 
 // The reports. Text: a FAIL block per failing case with every difference, a summary of failures
 // grouped by their first difference, and `N passed, M failed`. JUnit: one <testsuite> per suite
 // file, one <testcase> per case (classname: the suite file). JSON: one document with everything.
 std::string text_report(const std::vector<SuiteResult>& results, bool verbose);
 std::string junit_report(const std::vector<SuiteResult>& results);
-std::string json_report(const std::vector<SuiteResult>& results);
+// `coverage`, when not empty, is a JSON value added as the member "coverage".
+std::string json_report(const std::vector<SuiteResult>& results, const std::string& coverage = {});
 
 }  // namespace agr::cli

@@ -214,7 +214,7 @@ std::string junit_report(const std::vector<SuiteResult>& results) {
   return out + "</testsuites>\n";
 }
 
-std::string json_report(const std::vector<SuiteResult>& results) {
+std::string json_report(const std::vector<SuiteResult>& results, const std::string& coverage) {
   const Counts n = count(results);
   auto raw = [](const std::string& value) { return value.empty() ? std::string("null") : value; };
   std::string out = fmt::format("{{\"passed\":{},\"failed\":{},\"filtered_out\":{},\"suites\":[", n.passed,
@@ -255,7 +255,9 @@ std::string json_report(const std::vector<SuiteResult>& results) {
                          json(failures[g].cases[k].second->name));
     out += "]}";
   }
-  return out + "]}\n";
+  out += "]";
+  if (!coverage.empty()) out += ",\"coverage\":" + coverage;
+  return out + "}\n";
 }
 
 }  // namespace agr::cli
