@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(cmake make g++ pkg-config antlr4 libantlr4-runtime-dev libfmt-dev catch2 libsimdjson-dev
-          clang libclang-rt-14-dev llvm-14-dev libsqlite3-dev libcli11-dev libcpp-httplib-dev chromium nodejs)
+          clang libclang-rt-14-dev llvm-14-dev libsqlite3-dev libcli11-dev libcpp-httplib-dev chromium nodejs
+          pybind11-dev python3-dev python3-pandas python3-dask python3-distributed)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,7 +2,7 @@
 // the shape of every declaration. After it passes, no evaluation can fail with a type error.
 #include <set>
 
-#include "bytecode_file.h"
+#include "limits_table.h"
 #include "passes.h"
 
 namespace agr {
@@ -11,9 +11,6 @@ namespace {
 using ast::Expr;
 using ast::Type;
 using K = ast::Expr::Kind;
-
-// Durations and numbers are held in the bytecode's 32-bit operand.
-constexpr int64_t kMaxAmount = 100000;
 
 class Checker {
  public:
@@ -32,9 +29,23 @@ class Checker {
     loader_limits();
   }
 
-  // What the runtime builds from the tables when it loads the agreement is bounded
-  // (bytecode_file.h); refuse here what the verifier would refuse there.
+  // The limits of limits_table.h that the tables of the agreement must keep, each reported where
+  // it is crossed: the loader and the verifier would refuse the compiled file otherwise.
+  // (Services and flags are counted by resolve, sets as resolve makes them, registers and
+  // instructions by lower, the size of the whole file by the driver.)
   void loader_limits() {
+    texts();
+    auto at_most = [&](size_t count, size_t limit, Span crossing, const std::string& what) {
+      if (count > limit) diags_.error(crossing, "an agreement may have at most " + std::to_string(limit) + " " + what);
+    };
+    const ast::Header& h = a_.header;
+    if (h.sources.size() > kMaxSources) at_most(h.sources.size(), kMaxSources, h.sources[kMaxSources].span, "`source` texts");
+    if (a_.rules.size() > kMaxRules) at_most(a_.rules.size(), kMaxRules, a_.rules[kMaxRules].id.span, "rules and warnings");
+    if (a_.dues.size() > kMaxDueItems) at_most(a_.dues.size(), kMaxDueItems, a_.dues[kMaxDueItems].rule_id.span, "due items");
+    size_t aliases = 0;
+    for (const auto& block : a_.same_day)
+      for (const auto& alias : block.aliases)
+        if (++aliases == kMaxSameDayAliases + 1) at_most(aliases, kMaxSameDayAliases, alias.span, "same-day aliases");
     size_t pairs = 0;
     for (const auto& rule : a_.rules) {
       if (rule.applies_to.resolved < 0) continue;
@@ -45,11 +56,34 @@ class Checker {
         break;
       }
     }
-    const size_t words = a_.sets.size() * ((a_.services.size() + 63) / 64);
-    if (words > kMaxSetBitmapWords)
-      diags_.error(a_.header.span, "the agreement uses " + std::to_string(a_.sets.size()) + " different sets of " +
-                                       std::to_string(a_.services.size()) + " codes: more than the runtime's limit of " +
-                                       std::to_string(kMaxSetBitmapWords * 64) + " set-code bits");
+  }
+
+  // Every text and name the compiled agreement holds, within the string limit.
+  void texts() {
+    auto text = [&](const std::string& value, Span span, const char* what) {
+      if (value.size() > kMaxStringBytes)
+        diags_.error(span, std::string(what) + " is " + std::to_string(value.size()) + " bytes long; the limit is " +
+                               std::to_string(kMaxStringBytes));
+    };
+    const ast::Header& h = a_.header;
+    text(h.name.value, h.name.span, "the agreement's name");
+    text(h.title.value, h.title.span, "the title");
+    for (const auto& s : h.sources) text(s.value, s.span, "this source text");
+    for (const auto& f : a_.flags) text(f.name.value, f.name.span, "this flag's name");
+    for (const auto& s : a_.services) {
+      text(s.code.value, s.code.span, "this code");
+      text(s.title.value, s.title.span, "this title");
+    }
+    for (const auto& r : a_.rules) {
+      text(r.id.value, r.id.span, "this rule id");
+      text(r.message.value, r.message.span, "this message");
+      text(r.source.value, r.source.span, "this source passage");
+    }
+    for (const auto& d : a_.dues) {
+      text(d.rule_id.value, d.rule_id.span, "this rule id");
+      text(d.message.value, d.message.span, "this message");
+      text(d.source.value, d.source.span, "this source passage");
+    }
   }
 
  private:

@@ -174,7 +174,7 @@ std::string Diagnostics::render_json(const SourceFile& file) const {
   return out;
 }
 
-std::string Diagnostics::render(const SourceFile& file) const {
+std::string Diagnostics::render(const SourceFile& file, bool colour) const {
   const std::vector<const Diagnostic*> sorted = in_source_order(list_);
 
   // A long line (a whole file on one line) is shown as a window around the caret, and a long
@@ -182,57 +182,124 @@ std::string Diagnostics::render(const SourceFile& file) const {
   constexpr uint32_t kShownBytes = 240, kBeforeCaret = 80;
   constexpr size_t kMessageBytes = 1000;
   auto cut = [](std::string_view text, size_t limit) {
-    if (text.size() <= limit) return std::string(text);
+    if (text.size() <= limit) return printable(text);
     while (limit > 0 && is_continuation_byte(static_cast<unsigned char>(text[limit]))) --limit;
-    return std::string(text.substr(0, limit)) + "...";
+    return printable(text.substr(0, limit)) + "...";
+  };
+  auto paint = [colour](const char* ansi, const std::string& text) {
+    return colour ? std::string(ansi) + text + "\x1b[0m" : text;
+  };
+  constexpr const char* kBold = "\x1b[1m";
+  auto severity_colour = [](Severity severity) {
+    switch (severity) {
+      case Severity::Error: return "\x1b[1;31m";
+      case Severity::Warning: return "\x1b[1;33m";
+      case Severity::Note: return "\x1b[1;36m";
+    }
+    return "\x1b[1m";
   };
 
   const LineIndex index(file);
   std::string out;
   for (const Diagnostic* d : sorted) {
     const SourceFile::Position pos = index.position_of(d->span.begin);
-    out += file.path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " +
-           severity_word(d->severity) + ": " + cut(d->message, kMessageBytes) + "\n";
+    out += paint(kBold, printable(file.path) + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ":") +
+           " " + paint(severity_colour(d->severity), std::string(severity_word(d->severity)) + ":") + " " +
+           paint(kBold, cut(d->message, kMessageBytes)) + "\n";
 
     const auto [line_begin, line] = index.line(pos.line);
     const uint32_t begin = std::min<uint32_t>(d->span.begin, static_cast<uint32_t>(file.text.size()));
     uint32_t line_end = line_begin + static_cast<uint32_t>(line.size());
     uint32_t from = line_begin;
+    auto shown = [&](uint32_t a, uint32_t b) {  // the source text in [a, b) as printed
+      return a < b ? printable(std::string_view(file.text).substr(a, b - a), /*keep_tabs=*/true) : std::string();
+    };
     if (line.size() > kShownBytes) {
       from = std::max(line_begin, std::min(begin, line_end) - std::min(std::min(begin, line_end), kBeforeCaret));
       while (from > line_begin && is_continuation_byte(static_cast<unsigned char>(file.text[from]))) --from;
       uint32_t to = std::min(line_end, from + kShownBytes);
       while (to < line_end && is_continuation_byte(static_cast<unsigned char>(file.text[to]))) ++to;
       out += from > line_begin ? "..." : "";
-      out.append(file.text, from, to - from);
+      out += shown(from, to);
       out += to < line_end ? "...\n" : "\n";
       line_end = to;
     } else {
-      out.append(line);
+      out += shown(line_begin, line_end);
       out += '\n';
     }
 
-    // Padding keeps the line's tabs so the caret lands under the right character.
+    // Padding keeps the line's tabs so the caret lands under the right character; a character
+    // shown as an escape is as wide as its escape.
     std::string caret(from > line_begin ? 3 : 0, ' ');
-    for (uint32_t i = from; i < begin && i < line_end; ++i) {
-      const unsigned char ch = static_cast<unsigned char>(file.text[i]);
-      if (is_continuation_byte(ch)) continue;
+    for (const char ch : shown(from, std::min(begin, line_end))) {
+      if (is_continuation_byte(static_cast<unsigned char>(ch))) continue;
       caret += ch == '\t' ? '\t' : ' ';
     }
-    caret += '^';
-    const uint32_t span_end = std::min(d->span.end, line_end);
+    std::string marker = "^";  // under the first character, then a tilde under each other one
     bool first = true;
-    for (uint32_t i = begin; i < span_end; ++i) {
-      if (is_continuation_byte(static_cast<unsigned char>(file.text[i]))) continue;
-      if (first) {
-        first = false;  // the caret stands under the first character
-        continue;
-      }
-      caret += '~';
+    for (const char ch : shown(begin, std::min(d->span.end, line_end))) {
+      if (is_continuation_byte(static_cast<unsigned char>(ch))) continue;
+      if (!first) marker += '~';
+      first = false;
     }
-    out += caret;
-    out += '\n';
-    if (!d->hint.empty()) out += "  hint: " + cut(d->hint, kMessageBytes) + "\n";
+    out += caret + paint("\x1b[1;32m", marker) + "\n";
+    if (!d->hint.empty()) out += "  " + paint(kBold, "hint:") + " " + cut(d->hint, kMessageBytes) + "\n";
+  }
+  return out;
+}
+
+std::string printable(std::string_view text, bool keep_tabs) {
+  auto plain = [keep_tabs](unsigned char ch) {
+    return (ch >= 0x20 && ch < 0x7F) || (ch == '\t' && keep_tabs);
+  };
+  if (std::all_of(text.begin(), text.end(), [&](char ch) { return plain(static_cast<unsigned char>(ch)); }))
+    return std::string(text);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + 16);
+  auto escape_byte = [&](unsigned char ch) {
+    out += "\\x";
+    out += kHex[ch >> 4];
+    out += kHex[ch & 15];
+  };
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char ch = static_cast<unsigned char>(text[i]);
+    if (ch < 0x80) {
+      if (plain(ch)) out += static_cast<char>(ch);
+      else if (ch == '\n') out += "\\n";
+      else if (ch == '\t') out += "\\t";
+      else if (ch == '\r') out += "\\r";
+      else escape_byte(ch);
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length from the lead byte, then each continuation byte, the shortest
+    // form, and no surrogate or value past U+10FFFF; anything else is escaped byte by byte.
+    const size_t length = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0;
+    uint32_t cp = length == 4 ? ch & 0x07 : length == 3 ? ch & 0x0F : ch & 0x1F;
+    bool valid = length != 0 && ch <= 0xF4 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k) {
+      const unsigned char next = static_cast<unsigned char>(text[i + k]);
+      valid = is_continuation_byte(next);
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    valid = valid && cp >= kSmallest[length] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    if (!valid) {
+      escape_byte(ch);
+      ++i;
+      continue;
+    }
+    const bool hidden = (cp >= 0x80 && cp <= 0x9F)                    // C1 controls (0x9B is CSI)
+                        || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)  // bidi
+                        || cp == 0x200E || cp == 0x200F || cp == 0x061C;
+    if (hidden) {
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 15];
+    } else {
+      out.append(text, i, length);
+    }
+    i += length;
   }
   return out;
 }

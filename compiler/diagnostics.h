@@ -62,8 +62,9 @@ class Diagnostics {
   const std::vector<Diagnostic>& all() const { return list_; }
 
   // Prints every diagnostic as `file:line:col: error: message`, the line, and a caret under the
-  // span, in source order.
-  std::string render(const SourceFile& file) const;
+  // span, in source order. With `colour`, ANSI colours mark the severity (error red, warning
+  // yellow) and the caret (the caller decides: only on a terminal, never under NO_COLOR).
+  std::string render(const SourceFile& file, bool colour = false) const;
 
   // The same diagnostics as one JSON object, for editors, CI and the server (`agr check --format
   // json`, `agr lsp`, `POST /v1/check`), in source order:
@@ -78,6 +79,12 @@ class Diagnostics {
   std::vector<Diagnostic> list_;
   size_t error_count_ = 0;
 };
+
+// Text from a file made safe to show to people on a terminal: control characters (C0, DEL, C1),
+// bytes that are not UTF-8 and the bidirectional overrides come out as visible escapes (`\x1b`,
+// `\u009b`, `\u202e`), so nothing read from a file reaches the terminal as a command or hides
+// what follows it. Tabs are kept with `keep_tabs` (a source line under which a caret is aligned).
+std::string printable(std::string_view text, bool keep_tabs = false);
 
 // The closest candidate to `name` by edit distance, or "" when none is close enough to suggest.
 std::string closest_match(std::string_view name, const std::vector<std::string>& candidates);

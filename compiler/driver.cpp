@@ -1,6 +1,7 @@
 #include "driver.h"
 
-
+#include "bytecode_file.h"
+#include "limits_table.h"
 #include "parse.h"
 #include "read_file.h"
 
@@ -18,6 +19,15 @@ Compilation compile(const SourceFile& file, Diagnostics& diags) {
   c.ir = lower(*c.ast, file, diags);
   if (diags.has_errors()) return c;
   c.program = emit(*c.ast, c.ir, file);
+  // The compiled file keeps the loader's limits: every table was checked where it is written; the
+  // path (stored in the file) and the size of the whole file are checked here.
+  if (file.path.size() > kMaxStringBytes)
+    diags.error({0, 0}, "the file name is longer than the limit of " + std::to_string(kMaxStringBytes) + " bytes");
+  if (const size_t bytes = bytecode_size(*c.program); bytes > kMaxBytecodeBytes)
+    diags.error(c.ast->header.span, "the compiled agreement would take " + std::to_string(bytes) +
+                                        " bytes, over the limit of " + std::to_string(kMaxBytecodeBytes),
+                "use fewer or smaller sets, definitions and same-day tables");
+  if (diags.has_errors()) c.program.reset();
   return c;
 }
 

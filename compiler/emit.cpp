@@ -151,16 +151,11 @@ std::string print(const Module& module) {
       for (size_t l = 0; l < f.labels.size(); ++l)
         if (f.labels[l] == static_cast<int>(pc) && !marks[l]) out += " L" + std::to_string(l) + ":\n";
       const Instruction& ins = f.code[pc];
-      static const char* const kNames[] = {
-#define OP(name, a, b, c, k, optional, synopsis) #name,
-#include "opcodes.def"
-#undef OP
-      };
       char line[128];
       if (ins.label >= 0)
-        std::snprintf(line, sizeof line, "    %-16s r%d -> L%d\n", kNames[static_cast<int>(ins.op)], ins.a, ins.label);
+        std::snprintf(line, sizeof line, "    %-16s r%d -> L%d\n", opcode_info(ins.op).name, ins.a, ins.label);
       else
-        std::snprintf(line, sizeof line, "    %-16s r%d r%d r%d k=%lld\n", kNames[static_cast<int>(ins.op)], ins.a,
+        std::snprintf(line, sizeof line, "    %-16s r%d r%d r%d k=%lld\n", opcode_info(ins.op).name, ins.a,
                       ins.b, ins.c, static_cast<long long>(ins.k));
       out += line;
     }

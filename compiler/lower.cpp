@@ -5,6 +5,7 @@
 // true, FAIL. A clause that needs a value the history does not have (the course start before the
 // course has started, ...) is not evaluated: for `when` the rule does not apply, for the others
 // the clause holds. That is the spec's "rules measured from S are not evaluated" in general.
+#include "limits_table.h"
 #include "passes.h"
 
 namespace agr {
@@ -160,9 +161,9 @@ class Lowerer {
   }
 
   ir::Function finish(Span span) {
-    if (fn_.registers.size() > 256)
+    if (fn_.registers.size() > kMaxRegisters)
       diags_.error(span, fn_.name + " is too complex: it needs " + std::to_string(fn_.registers.size()) +
-                             " registers, and a rule may use 256",
+                             " registers, and a rule may use " + std::to_string(kMaxRegisters),
                    "split it into several rules or simpler definitions");
     return std::move(fn_);
   }
@@ -232,7 +233,7 @@ class Lowerer {
   int compute(const Expr& e, int absent) {
     // Past the frame's limit the function is refused (finish); stop here, since a define is
     // expanded at every use and a chain of defines can double the tree at each step.
-    if (fn_.registers.size() > 256) return 0;
+    if (fn_.registers.size() > kMaxRegisters) return 0;
     switch (e.kind) {
       case K::Number: {
         int r = reg(RegType::Count);
@@ -376,15 +377,14 @@ class Lowerer {
 
 ir::Module lower(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags) {
   // A define is expanded at every use, so a small file can ask for a great deal of code: stop at
-  // a bound well inside what the bytecode may hold (kMaxInstructions), before memory runs out.
-  constexpr size_t kMaxCompiledInstructions = size_t(1) << 20;
+  // the bytecode's limit, before memory runs out.
   Lowerer lowerer(agreement, file, diags);
   ir::Module module;
   size_t instructions = 0;
   auto too_much = [&](const ir::Function& f, Span span) {
     instructions += f.code.size();
-    if (instructions <= kMaxCompiledInstructions) return false;
-    diags.error(span, "the agreement compiles to more than " + std::to_string(kMaxCompiledInstructions) +
+    if (instructions <= kMaxInstructions) return false;
+    diags.error(span, "the agreement compiles to more than " + std::to_string(kMaxInstructions) +
                           " instructions (reached at " + f.name + ")",
                 "use fewer or smaller definitions in the rules: each use of a definition is compiled anew");
     return true;

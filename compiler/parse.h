@@ -7,12 +7,9 @@
 
 #include "ast.h"
 #include "diagnostics.h"
+#include "limits_table.h"  // kMaxSourceBytes, kMaxNestingDepth
 
 namespace agr {
-
-// Limits that keep the front end safe on any input; each produces a diagnostic, never a crash.
-inline constexpr size_t kMaxSourceBytes = 4 * 1024 * 1024;
-inline constexpr size_t kMaxNestingDepth = 64;
 
 // Parses one agreement file. Returns the tree when the file is well formed; otherwise null, with
 // every syntax error recorded (several per run, each with its position).

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "bytecode_file.h"
+#include "limits_table.h"
 #include "passes.h"
 
 namespace agr {
@@ -84,7 +84,8 @@ class Resolver {
       if (!flags_.emplace(flag.name.value, static_cast<int>(i)).second)
         diags_.error(flag.name.span, "flag '" + flag.name.value + "' is declared twice");
     }
-    if (a_.flags.size() > 64) diags_.error(a_.flags[64].name.span, "an agreement may declare at most 64 flags");
+    if (a_.flags.size() > kMaxFlags)
+      diags_.error(a_.flags[kMaxFlags].name.span, "an agreement may declare at most " + std::to_string(kMaxFlags) + " flags");
   }
 
   void declare_services() {
@@ -100,7 +101,9 @@ class Resolver {
                          money(s.fee->subsidy + s.fee->patient) + ", not " + money(s.fee->total),
                      "the fee must equal the subsidy plus the patient's share");
     }
-    if (a_.services.size() > 4096) diags_.error(a_.services[4096].code.span, "an agreement may declare at most 4096 services");
+    if (a_.services.size() > kMaxServices)
+      diags_.error(a_.services[kMaxServices].code.span,
+                   "an agreement may declare at most " + std::to_string(kMaxServices) + " services");
   }
 
   static std::string money(int64_t ore) {
@@ -202,9 +205,36 @@ class Resolver {
       if (!excluded.count(m)) result.push_back(m);
     // One entry per distinct set, so the bytecode's set table stays small (found by a map: a
     // linear search made many distinct sets quadratic).
-    auto [it, inserted] = set_index_.emplace(result, static_cast<int>(a_.sets.size()));
-    if (inserted) a_.sets.push_back(result);
-    s.resolved = it->second;
+    if (auto it = set_index_.find(result); it != set_index_.end()) {
+      s.resolved = it->second;
+      return;
+    }
+    if (!new_set_fits(result.size(), s.span)) return;  // s.resolved stays -1; the error is reported
+    set_members_ += result.size();
+    s.resolved = static_cast<int>(a_.sets.size());
+    set_index_.emplace(result, s.resolved);
+    a_.sets.push_back(std::move(result));
+  }
+
+  // The limits of limits_table.h on the set table, reported (once) at the set that crosses one.
+  bool new_set_fits(size_t members, Span span) {
+    if (sets_over_limit_) return false;
+    const size_t sets = a_.sets.size() + 1;
+    std::string over;
+    if (sets > kMaxSets) {
+      over = "the agreement uses more than " + std::to_string(kMaxSets) + " different sets of codes";
+    } else if (set_members_ + members > kMaxSetMembers) {
+      over = "the agreement's different sets of codes hold more than " + std::to_string(kMaxSetMembers) +
+             " codes in all";
+    } else if (sets * ((a_.services.size() + 63) / 64) > kMaxSetBitmapWords) {
+      over = "the agreement uses " + std::to_string(sets) + " different sets of " + std::to_string(a_.services.size()) +
+             " codes: more than the limit of " + std::to_string(kMaxSetBitmapWords * 64) + " set-code bits";
+    }
+    if (over.empty()) return true;
+    sets_over_limit_ = true;
+    diags_.error(span, over + " (reached here)",
+                 "name a set once, as a group, and use the group: each different set of codes is stored");
+    return false;
   }
 
   void window(ast::Window& w) {
@@ -261,6 +291,8 @@ class Resolver {
   std::map<std::string, std::vector<int>> groups_;
   std::map<std::string, ast::DefineDecl*> defines_;
   std::map<std::vector<int>, int> set_index_;  // a set's members -> its index in a_.sets
+  size_t set_members_ = 0;                      // in all of a_.sets
+  bool sets_over_limit_ = false;
 };
 
 }  // namespace

@@ -6,8 +6,9 @@ if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   message(FATAL_ERROR "AGR_FUZZ needs clang (libFuzzer): configure with CC=clang CXX=clang++")
 endif()
 set(AGR_FUZZ_SANITIZERS address,undefined)
+# -UNDEBUG: assertions on (the VM checks every instruction's role against the opcode table).
 add_compile_options(-fsanitize=fuzzer-no-link,${AGR_FUZZ_SANITIZERS} -fno-omit-frame-pointer
-                    -fno-sanitize-recover=undefined)
+                    -fno-sanitize-recover=undefined -UNDEBUG)
 add_link_options(-fsanitize=${AGR_FUZZ_SANITIZERS})
 
 # ANTLR 4.9's umbrella header does not compile with clang: misc/InterpreterDataReader.h

@@ -4,10 +4,15 @@
 // both the structured API and the JSON Lines path without a crash, each JSON answer one line of
 // valid JSON.
 //
-// The file's checksum would make nearly every mutation a "checksum mismatch"; so each input whose
-// header is complete is tried twice: as it is, and with its body size and checksum fixed up, which
-// lets the mutations reach the table reader and the verifier.
+// The file's checksum would make nearly every mutation a "checksum mismatch", and a forger fixes
+// it anyway (it guards against damage, not malice). So the mutator (LLVMFuzzerCustomMutator
+// below) keeps it valid: it mutates the body, half the time by rewriting one field of one
+// instruction (another opcode, register, or k: what the verifier must judge), and then sets the
+// body size and checksum; every mutation reaches the table reader and the verifier. Each input
+// whose header is complete is also tried with its size and checksum fixed up, for inputs that
+// did not come from the mutator (seeds, regressions).
 #include <cstring>
+#include <random>
 #include <string>
 
 #include "bytecode_file.h"
@@ -134,5 +139,64 @@ int bytecode_one(const uint8_t* data, size_t size) {
 #ifndef AGR_FUZZ_REPLAY
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return agr::fuzz::bytecode_one(data, size);
+}
+
+extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
+
+namespace {
+
+// The code table is the file's last table: a u32 count n, then n instructions of 8 bytes, up to
+// the end. The largest n that fits (0 when none does).
+size_t code_table_size(const uint8_t* data, size_t size) {
+  constexpr size_t kHeaderBytes = 24;
+  for (size_t n = (size - kHeaderBytes - 4) / 8; n > 0; --n) {
+    const uint8_t* count = data + size - 8 * n - 4;
+    if ((uint32_t(count[0]) | uint32_t(count[1]) << 8 | uint32_t(count[2]) << 16 | uint32_t(count[3]) << 24) == n)
+      return n;
+  }
+  return 0;
+}
+
+// One field of one instruction, rewritten as a forger would: any opcode; a register that exists
+// in small frames, or any; k near its value, a small index, a flag in bits 24-31, or anything.
+void mutate_instruction(uint8_t* ins, std::mt19937& rng) {
+  auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+  switch (pick(4)) {
+    case 0: ins[0] = static_cast<uint8_t>(pick(agr::kOpcodeCount + 2)); break;
+    case 1: ins[1 + pick(3)] = static_cast<uint8_t>(pick(2) ? pick(16) : pick(256)); break;
+    default: {
+      int32_t k;
+      std::memcpy(&k, ins + 4, 4);
+      switch (pick(5)) {
+        case 0: k += static_cast<int32_t>(pick(9)) - 4; break;
+        case 1: k = static_cast<int32_t>(pick(16)); break;
+        case 2: k = static_cast<int32_t>((pick(4) << 24) | pick(16)); break;
+        case 3: k = static_cast<int32_t>(rng()); break;
+        default: k = -k; break;
+      }
+      std::memcpy(ins + 4, &k, 4);
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  constexpr size_t kHeaderBytes = 24;
+  if (size < kHeaderBytes + 4 || std::memcmp(data, agr::kBytecodeMagic, 4) != 0)
+    return LLVMFuzzerMutate(data, size, max_size);
+  std::mt19937 rng(seed);
+  const size_t instructions = code_table_size(data, size);
+  if (instructions > 0 && rng() % 2 == 0) {
+    for (uint32_t edits = 1 + rng() % 2; edits > 0; --edits)
+      mutate_instruction(data + size - 8 * (instructions - rng() % instructions), rng);
+  } else {
+    size = kHeaderBytes + LLVMFuzzerMutate(data + kHeaderBytes, size - kHeaderBytes, max_size - kHeaderBytes);
+  }
+  const std::string_view body(reinterpret_cast<const char*>(data) + kHeaderBytes, size - kHeaderBytes);
+  const uint64_t sums[2] = {body.size(), agr::fnv1a64(body)};
+  for (int field = 0; field < 2; ++field)
+    for (int i = 0; i < 8; ++i) data[8 + 8 * field + i] = static_cast<uint8_t>(sums[field] >> (8 * i));
+  return size;
 }
 #endif

@@ -1,13 +1,15 @@
 // The JIT tier's driver: LLJIT set-up, the optimisation pipeline, and the two caches.
 //
-//   key = FNV-1a 64 of (code signature, opt level, host triple/CPU/features, the bytecode)
+//   key = SHA-256 of (code signature, opt level, host triple/CPU/features, the bytecode)
 //
 // In-process: a mutex-guarded map from key to the compiled NativeCode (which owns its LLJIT), so
-// a second compile() of one agreement in a process is a look-up. On disk (Options::cache_dir):
-// `<dir>/<hex key>.o`, written by an llvm::ObjectCache on the compile layer's compiler after a
-// compile and loaded with LLJIT::addObjectFile by the next process, which then skips lowering,
-// optimisation and code generation. A cached object that does not load is recompiled and
-// rewritten.
+// a second compile() of one agreement in a process is a look-up. (A strong hash: two agreements
+// made to collide would otherwise share native code, compiled with the other's tables folded in.)
+// On disk (Options::cache_dir, disk_cache.h): an entry per key, written after a compile through
+// an llvm::ObjectCache on the compile layer's compiler, and loaded with LLJIT::addObjectFile by
+// the next process, which then skips lowering, optimisation and code generation. An entry is
+// loaded only when its recorded hashes match this key and its own bytes; anything else is
+// discarded and recompiled, and Stats::notes says why.
 #include "jit.h"
 
 #include <llvm/ExecutionEngine/ObjectCache.h>
@@ -27,16 +29,14 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "bytecode_file.h"
+#include "disk_cache.h"
 #include "evaluate.h"
 #include "jit_internal.h"
 #include "lower_to_llvm.h"
@@ -60,42 +60,29 @@ bool init_native_target(std::string* error) {
   return ok;
 }
 
-// Writes the compile layer's objects to, and reads them from, one file of the disk cache.
-class DiskObjectCache final : public llvm::ObjectCache {
+// Hands the compile layer's object to the disk cache once it is compiled. It never hands one back
+// (getObject): entries are read, and checked, by compile() alone.
+class CacheWriter final : public llvm::ObjectCache {
  public:
-  explicit DiskObjectCache(std::string path) : path_(std::move(path)) {}
+  CacheWriter(const DiskCache& disk, const Digest& key) : disk_(disk), key_(key) {}
 
   void notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef object) override {
-    // Write a private file, then rename: a concurrent reader sees the whole object or none.
-    static std::atomic<unsigned> counter{0};
-    const std::string tmp = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out.write(object.getBufferStart(), static_cast<std::streamsize>(object.getBufferSize()))) {
-        out.close();
-        std::remove(tmp.c_str());
-        return;
-      }
-    }
-    if (std::rename(tmp.c_str(), path_.c_str()) != 0) std::remove(tmp.c_str());
+    if (!disk_.write(key_, std::string_view(object.getBufferStart(), object.getBufferSize()), &problem_))
+      problem_ = "disk cache: not written: " + problem_;
   }
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
 
-  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return read(); }
-
-  std::unique_ptr<llvm::MemoryBuffer> read() const {
-    auto buffer = llvm::MemoryBuffer::getFile(path_, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-    if (!buffer) return nullptr;
-    return std::move(*buffer);
-  }
-  void discard() const { std::remove(path_.c_str()); }
+  const std::string& problem() const { return problem_; }
 
  private:
-  std::string path_;
+  const DiskCache& disk_;
+  Digest key_;
+  std::string problem_;
 };
 
 // Native code for one agreement; it keeps the JIT (and so the code) alive.
 struct JitCode final : NativeCode {
-  std::unique_ptr<DiskObjectCache> disk_cache;  // outlives the JIT's compiler, which points at it
+  std::unique_ptr<CacheWriter> cache_writer;  // outlives the JIT's compiler, which points at it
   std::unique_ptr<llvm::orc::LLJIT> jit;
 };
 
@@ -121,16 +108,16 @@ void optimise(llvm::Module& module, llvm::TargetMachine* machine, int opt_level)
 // Builds the JIT and its code. With `object` (a cached object file) nothing is compiled.
 llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc::JITTargetMachineBuilder machine,
                                                int opt_level, const std::string& module_id,
-                                               std::unique_ptr<DiskObjectCache> disk_cache,
+                                               std::unique_ptr<CacheWriter> cache_writer,
                                                std::unique_ptr<llvm::MemoryBuffer> object) {
   auto code = std::make_shared<JitCode>();
-  code->disk_cache = std::move(disk_cache);
+  code->cache_writer = std::move(cache_writer);
 
   machine.setCodeGenOptLevel(opt_level <= 0 ? llvm::CodeGenOpt::None : llvm::CodeGenOpt::Default);
   llvm::orc::LLJITBuilder builder;
   builder.setJITTargetMachineBuilder(machine);
-  if (code->disk_cache) {
-    DiskObjectCache* cache = code->disk_cache.get();
+  if (code->cache_writer) {
+    CacheWriter* cache = code->cache_writer.get();
     builder.setCompileFunctionCreator(
         [cache](llvm::orc::JITTargetMachineBuilder jtmb)
             -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
@@ -158,7 +145,9 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
     if (auto err = j.addObjectFile(std::move(object))) return err;
   } else {
     auto context = std::make_unique<llvm::LLVMContext>();
-    std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id);
+    std::string refused;
+    std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id, &refused);
+    if (!module) return llvm::make_error<llvm::StringError>(refused, llvm::inconvertibleErrorCode());
     auto tm = machine.createTargetMachine();
     if (!tm) return tm.takeError();
     module->setDataLayout((*tm)->createDataLayout());
@@ -166,7 +155,7 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
     std::string broken;
     llvm::raw_string_ostream why(broken);
     if (llvm::verifyModule(*module, &why))
-      return llvm::make_error<llvm::StringError>("jit: internal error: invalid IR: " + why.str(),
+      return llvm::make_error<llvm::StringError>("internal error: invalid IR: " + why.str(),
                                                  llvm::inconvertibleErrorCode());
     optimise(*module, tm->get(), opt_level);
     if (auto err = j.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
@@ -188,8 +177,8 @@ std::mutex& cache_mutex() {
 }
 // Never destroyed: the JITs inside stay valid until the process ends, whatever the order of
 // static destruction.
-std::map<uint64_t, std::shared_ptr<const NativeCode>>& in_process_cache() {
-  static auto* cache = new std::map<uint64_t, std::shared_ptr<const NativeCode>>();
+std::map<Digest, std::shared_ptr<const NativeCode>>& in_process_cache() {
+  static auto* cache = new std::map<Digest, std::shared_ptr<const NativeCode>>();
   return *cache;
 }
 
@@ -227,36 +216,44 @@ std::shared_ptr<const Agreement> compile(const Agreement& agreement, const Optio
   material += ";O" + std::to_string(options.opt_level) + ";" + machine->getTargetTriple().str() + ";" +
               machine->getCPU() + ";" + machine->getFeatures().getString() + ";";
   material += write_bytecode(program);
-  const uint64_t key = fnv1a64(material);
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
+  const Digest key = sha256(material);
+  const std::string module_id = "agr." + hex(key).substr(0, 16);
 
   std::lock_guard<std::mutex> lock(cache_mutex());
   auto& cache = in_process_cache();
   if (auto it = cache.find(key); it != cache.end()) return finish(it->second, true);
 
-  const std::string module_id = std::string("agr.") + hex;
-  std::unique_ptr<DiskObjectCache> disk;
-  std::unique_ptr<llvm::MemoryBuffer> object;
+  std::unique_ptr<DiskCache> disk;
   if (!options.cache_dir.empty()) {
-    disk = std::make_unique<DiskObjectCache>(options.cache_dir + "/" + hex + ".o");
-    object = disk->read();
+    std::string why;
+    disk = DiskCache::open(options.cache_dir, &why);
+    if (!disk) stats->notes.push_back("disk cache " + options.cache_dir + " not used: " + why + "; compiling in memory");
   }
-  if (object) {
-    auto from_disk =
-        build(program, *machine, options.opt_level, module_id, nullptr, std::move(object));
-    if (from_disk) {
-      cache.emplace(key, *from_disk);
-      return finish(std::move(*from_disk), true);
+  if (disk) {
+    std::string why;
+    std::optional<std::string> object = disk->read(key, &why);
+    if (object) {
+      auto from_disk = build(program, *machine, options.opt_level, module_id, nullptr,
+                             llvm::MemoryBuffer::getMemBufferCopy(*object, module_id));
+      if (from_disk) {
+        cache.emplace(key, *from_disk);
+        return finish(std::move(*from_disk), true);
+      }
+      why = "LLVM cannot load it: " + message_of(from_disk.takeError());
     }
-    llvm::consumeError(from_disk.takeError());
-    disk->discard();  // unusable: compile afresh and rewrite it
+    if (!why.empty()) {
+      stats->notes.push_back("disk cache: entry " + disk->entry_name(key) + " discarded (" + why + "); recompiling");
+      disk->discard(key);
+    }
   }
-  auto compiled = build(program, *machine, options.opt_level, module_id, std::move(disk), nullptr);
+  auto writer = disk ? std::make_unique<CacheWriter>(*disk, key) : nullptr;
+  const CacheWriter* written = writer.get();
+  auto compiled = build(program, *machine, options.opt_level, module_id, std::move(writer), nullptr);
   if (!compiled) {
     *error = "jit: " + message_of(compiled.takeError());
     return nullptr;
   }
+  if (written && !written->problem().empty()) stats->notes.push_back(written->problem());
   cache.emplace(key, *compiled);
   return finish(std::move(*compiled), false);
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agr/agr.h"
 
@@ -14,13 +15,18 @@ namespace agr::jit {
 
 struct Options {
   int opt_level = 2;      // 0: no IR passes, fast instruction selection; 2: the O2 pipeline
-  std::string cache_dir;  // empty: no disk cache; else compiled objects are kept as <dir>/<key>.o
+  // Empty: no disk cache. Else an absolute path: compiled code is kept in that folder
+  // (disk_cache.h says what is trusted and why), made 0700 when it does not exist.
+  std::string cache_dir;
 };
 
 struct Stats {
   double compile_ms = 0;    // wall time of compile(), cache look-ups included
   bool from_cache = false;  // the code came from the in-process or the disk cache
   size_t functions = 0;     // native functions in the result
+  // What the disk cache did that was not a plain hit or write: a folder not used (compiled in
+  // memory), an entry discarded (and why), an entry not written.
+  std::vector<std::string> notes;
 };
 
 // Compiles every function of the verified agreement to native code; returns an Agreement that

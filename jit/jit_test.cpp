@@ -18,10 +18,14 @@
 #include <vector>
 
 #include "../bench/history_generator.h"
+#include "../tests/unit/bundled.h"
+#include "../tests/unit/opcode_variants.h"
 #include "agr/agr.h"
 #include "calendar.h"
 #include "driver.h"
+#include "disk_cache.h"
 #include "jit.h"
+#include "lower_to_llvm.h"
 #include "program.h"
 
 namespace fs = std::filesystem;
@@ -64,45 +68,20 @@ std::vector<fs::path> agreements() {
 }
 
 void add_suite_cases(const std::string& name, std::vector<Input>* inputs) {
-  const fs::path dir = fs::path(AGR_SOURCE_DIR) / "tests" / "suites" / name;
-  if (!fs::is_directory(dir)) return;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.path().string().size() > 11 &&
-        entry.path().string().compare(entry.path().string().size() - 11, 11, ".suite.json") == 0)
-      files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  simdjson::dom::parser parser;
-  for (const fs::path& file : files) {
-    const std::string text = read_file(file);
-    simdjson::dom::element doc;
-    REQUIRE(parser.parse(text).get(doc) == simdjson::SUCCESS);
-    simdjson::dom::array cases;
-    REQUIRE(doc["cases"].get(cases) == simdjson::SUCCESS);
-    size_t index = 0;
-    for (simdjson::dom::element c : cases) {
-      ++index;
-      simdjson::dom::element history;
-      if (c["history"].get(history) != simdjson::SUCCESS) continue;
-      Input input{simdjson::minify(history), std::nullopt, file.filename().string() + " case " + std::to_string(index)};
-      std::string_view as_of;
-      if (c["as_of"].get(as_of) == simdjson::SUCCESS) {
-        agr::Day day;
-        if (agr::parse_date(as_of, &day)) input.as_of = day;
-      }
-      inputs->push_back(input);
-      // The same history judged at a few other dates, and at the calendar's last day.
-      for (int shift : {-400, 30, 365}) {
-        Input other = input;
-        other.as_of = (input.as_of ? *input.as_of : agr::days_from_civil(2026, 1, 1)) + shift;
-        other.origin += " as_of shifted";
-        inputs->push_back(other);
-      }
-      Input end = input;
-      end.as_of = agr::kLastDay;
-      end.origin += " as_of 9999-12-31";
-      inputs->push_back(end);
+  for (const agr::testing::SuiteHistory& h : agr::testing::suite_histories(name)) {
+    Input input{h.line, h.as_of, h.origin};
+    inputs->push_back(input);
+    // The same history judged at a few other dates, and at the calendar's last day.
+    for (int shift : {-400, 30, 365}) {
+      Input other = input;
+      other.as_of = (input.as_of ? *input.as_of : agr::days_from_civil(2026, 1, 1)) + shift;
+      other.origin += " as_of shifted";
+      inputs->push_back(other);
     }
+    Input end = input;
+    end.as_of = agr::kLastDay;
+    end.origin += " as_of 9999-12-31";
+    inputs->push_back(end);
   }
 }
 
@@ -258,7 +237,7 @@ TEST_CASE("with a cache directory the compiled object is written to disk", "[jit
   REQUIRE(jit);
   CHECK_FALSE(stats.from_cache);
   size_t objects = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) objects += entry.path().extension() == ".o";
+  for (const auto& entry : fs::directory_iterator(dir)) objects += entry.path().extension() == ".agrjit";
   CHECK(objects == 1);
   std::vector<Input> inputs;
   add_random(vm->program(), agr::days_from_civil(2025, 6, 1), 200, 9, "random", &inputs);
@@ -273,4 +252,85 @@ TEST_CASE("an invalid optimisation level is refused", "[jit]") {
   std::string error;
   CHECK_FALSE(agr::jit::compile(*vm, options, nullptr, &error));
   CHECK(error.find("optimisation level") != std::string::npos);
+}
+
+TEST_CASE("the JIT refuses an instruction its function's role does not allow, from the opcode table", "[jit][roles]") {
+  // Only a program the verifier passed reaches the JIT; lowering checks the roles again all the
+  // same (issue 8: COMBINABLE in a due item read the event a due item does not have).
+  agr::Program p = agr::testing::bundled_program("lbp");
+  std::string error;
+  CHECK(agr::jit::lowerable(p, &error));
+  const agr::Function& due = p.functions[p.dues[0].function];
+  p.code[due.code_begin].op = agr::Opcode::COMBINABLE;
+  CHECK_FALSE(agr::jit::lowerable(p, &error));
+  CHECK(error.find("COMBINABLE at instruction " + std::to_string(due.code_begin) + " in a due item's function") !=
+        std::string::npos);
+}
+
+TEST_CASE("forged but valid variants of an agreement run the same on the JIT as on the VM", "[jit][sweep]") {
+  // The sweep of tests/unit/verify_sweep_test.cpp, through the JIT: every instruction of the
+  // smallest bundled agreement forged into every opcode; each variant the verifier accepts is
+  // compiled (O0: the lowering is the same at every level) and must answer every suite history
+  // as the VM does. (Every agreement would take minutes of LLVM; the VM's sweep covers them all.)
+  const std::string name = "pathway-midtjylland";
+  const agr::Program p = agr::testing::bundled_program(name);
+  std::vector<Input> inputs;
+  add_suite_cases(name, &inputs);
+  add_random(p, agr::days_from_civil(2025, 6, 1), 40, 11, "random", &inputs, 20);
+  agr::jit::Options options;
+  options.opt_level = 0;
+  size_t compiled = 0;
+  agr::testing::for_each_opcode_variant(p, [&](size_t pc, agr::Opcode op, const std::string& bytes) {
+    std::string error;
+    auto vm = agr::Agreement::load_bytecode(bytes, &error);
+    if (!vm) return;
+    INFO("instruction " << pc << " as " << agr::opcode_info(op).name);
+    auto jit = agr::jit::compile(*vm, options, nullptr, &error);
+    INFO(error);
+    REQUIRE(jit);
+    ++compiled;
+    CHECK(compare(vm, jit, inputs) == 0);
+  });
+  CHECK(compiled > 100);
+}
+
+TEST_CASE("the disk cache's hash is SHA-256", "[jit][cache]") {
+  // FIPS 180-2's examples.
+  CHECK(agr::jit::hex(agr::jit::sha256("abc")) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(agr::jit::hex(agr::jit::sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(agr::jit::hex(agr::jit::sha256(std::string(1000000, 'a'))) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("a disk cache entry reads back only under its own key and with its own bytes", "[jit][cache]") {
+  const fs::path dir = fs::temp_directory_path() / ("agr_jit_entry_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::string why;
+  auto disk = agr::jit::DiskCache::open(dir.string(), &why);
+  INFO(why);
+  REQUIRE(disk);
+  CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+  const agr::jit::Digest key = agr::jit::sha256("key"), other = agr::jit::sha256("other");
+  CHECK_FALSE(disk->read(key, &why));
+  CHECK(why.empty());  // no entry: nothing to say
+  REQUIRE(disk->write(key, "object bytes", &why));
+  auto back = disk->read(key, &why);
+  REQUIRE(back);
+  CHECK(*back == "object bytes");
+  // Another key's entry under this name.
+  REQUIRE(disk->write(other, "other object", &why));
+  fs::copy_file(dir / disk->entry_name(other), dir / disk->entry_name(key), fs::copy_options::overwrite_existing);
+  CHECK_FALSE(disk->read(key, &why));
+  CHECK(why == "it was compiled from other bytecode or options");
+  // Nothing but the two entries is left (the temporary files were renamed).
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) files += entry.is_regular_file();
+  CHECK(files == 2);
+  disk.reset();
+  // A folder others may write into is not used.
+  fs::permissions(dir, fs::perms::group_write, fs::perm_options::add);
+  CHECK_FALSE(agr::jit::DiskCache::open(dir.string(), &why));
+  CHECK(why == "it is writable by its group (mode 0720)");
+  fs::remove_all(dir);
 }

@@ -25,6 +25,7 @@
 #include "calendar.h"
 #include "evaluate.h"
 #include "jit_internal.h"
+#include "verify.h"
 
 namespace agr::jit {
 
@@ -350,8 +351,24 @@ class Lowerer {
 
 }  // namespace
 
+bool lowerable(const Program& program, std::string* error) {
+  std::vector<Role> roles;
+  if (!function_roles(program, &roles, error)) return false;
+  for (size_t f = 0; f < program.functions.size(); ++f) {
+    const Function& fn = program.functions[f];
+    for (uint32_t pc = fn.code_begin; pc < fn.code_end; ++pc)
+      if (!valid_in(program.code[pc].op, roles[f])) {
+        *error = std::string("internal error: ") + opcode_info(program.code[pc].op).name + " at instruction " +
+                 std::to_string(pc) + " in a " + role_name(roles[f]) + "'s function";
+        return false;
+      }
+  }
+  return true;
+}
+
 std::unique_ptr<llvm::Module> lower_program(const Program& program, llvm::LLVMContext& context,
-                                            const std::string& module_id) {
+                                            const std::string& module_id, std::string* error) {
+  if (!lowerable(program, error)) return nullptr;
   auto module = std::make_unique<llvm::Module>(module_id, context);
   Lowerer lowerer(program, context, *module);
   for (size_t f = 0; f < program.functions.size(); ++f) lowerer.lower_function(f);

@@ -17,9 +17,16 @@ namespace agr::jit {
 // The symbol of function `index` in the module (and in a cached object file).
 std::string function_symbol(size_t index);
 
+// The verifier proved every instruction valid in the role of its function; the native code of
+// one that is not (COMBINABLE in a due item reads an event that is not there) would be unsafe,
+// so lower_program checks it again, from the same table (opcodes.h), before generating any.
+// False with *error naming the instruction.
+bool lowerable(const Program& program, std::string* error);
+
 // Translates every function of a verified program. The program's constant tables (sets, flag
-// numbers) are folded into the code, so the module is valid for this bytecode only.
+// numbers) are folded into the code, so the module is valid for this bytecode only. Null with
+// *error when lowerable() refuses it.
 std::unique_ptr<llvm::Module> lower_program(const Program& program, llvm::LLVMContext& context,
-                                            const std::string& module_id);
+                                            const std::string& module_id, std::string* error);
 
 }  // namespace agr::jit

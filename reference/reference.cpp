@@ -267,6 +267,7 @@ void evaluate(const ast::Agreement& a, const Program& program, const PreparedHis
       if (a.rules[r].warning && applies(c, a.rules[r]) && broken(c, a.rules[r])) out->warnings.push_back({r, i});
     if (const auto& fee = a.services[e.service].fee) {
       v.has_fee = true;
+      v.fee = {fee->total, fee->subsidy, fee->patient};
       out->totals.total += fee->total;
       out->totals.subsidy += fee->subsidy;
       out->totals.patient += fee->patient;

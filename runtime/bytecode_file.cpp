@@ -21,11 +21,18 @@ namespace {
 // little-endian; strings and vectors are a u32 count followed by their elements.
 constexpr size_t kHeaderBytes = 4 + 2 + 2 + 8 + 8;
 
+// Writes the little-endian encoding into `out`, or, without it, only counts the bytes (the
+// verifier and the compiler ask how large a program's file would be).
 class Writer {
  public:
-  std::string out;
+  explicit Writer(std::string* out = nullptr) : out_(out) {}
 
-  void u8(uint8_t v) { out.push_back(static_cast<char>(v)); }
+  size_t size() const { return size_; }
+
+  void u8(uint8_t v) {
+    ++size_;
+    if (out_) out_->push_back(static_cast<char>(v));
+  }
   void u32(uint32_t v) {
     for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
   }
@@ -36,8 +43,13 @@ class Writer {
   void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
   void str(const std::string& s) {
     u32(static_cast<uint32_t>(s.size()));
-    out += s;
+    size_ += s.size();
+    if (out_) *out_ += s;
   }
+
+ private:
+  std::string* out_;
+  size_t size_ = 0;
 };
 
 class Reader {
@@ -222,7 +234,7 @@ void read_body(Reader& r, Program& p) {
   p.name = r.str();
   p.title = r.str();
   p.source_file = r.str();
-  for (uint32_t n = r.count(1024, 4, "source texts"); n > 0; --n) p.sources.push_back(r.str());
+  for (uint32_t n = r.count(kMaxSources, 4, "source texts"); n > 0; --n) p.sources.push_back(r.str());
   p.has_price_level = r.boolean();
   p.price_level = r.i32();
   p.referral_required = r.boolean();
@@ -250,7 +262,7 @@ void read_body(Reader& r, Program& p) {
 
   p.allowed_pairs.resize(r.count(kMaxServices * kMaxServices, 1, "same-day pairs"));
   for (auto& v : p.allowed_pairs) v = r.u8();
-  p.aliases.resize(r.count(kMaxServices, 12, "same-day aliases"));
+  p.aliases.resize(r.count(kMaxSameDayAliases, 12, "same-day aliases"));
   for (auto& a : p.aliases) {
     a.alias = r.u32();
     a.target = r.u32();
@@ -267,7 +279,7 @@ void read_body(Reader& r, Program& p) {
     rule.source = r.str();
     rule.line = r.u32();
   }
-  p.dues.resize(r.count(kMaxRules, 24, "due items"));
+  p.dues.resize(r.count(kMaxDueItems, 24, "due items"));
   for (auto& d : p.dues) {
     d.rule = r.str();
     d.service = r.u32();
@@ -329,18 +341,27 @@ void read_body(Reader& r, Program& p) {
 }  // namespace
 
 std::string write_bytecode(const Program& program) {
-  Writer body;
-  write_body(body, program);
-  Writer file;
-  for (char ch : kBytecodeMagic) file.u8(static_cast<uint8_t>(ch));
-  file.u8(kBytecodeVersion & 0xff);
-  file.u8(kBytecodeVersion >> 8);
-  file.u8(0);
-  file.u8(0);
-  file.u64(body.out.size());
-  file.u64(fnv1a64(body.out));
-  file.out += body.out;
-  return std::move(file.out);
+  std::string body;
+  Writer body_writer(&body);
+  write_body(body_writer, program);
+  std::string file;
+  file.reserve(kHeaderBytes + body.size());
+  Writer w(&file);
+  for (char ch : kBytecodeMagic) w.u8(static_cast<uint8_t>(ch));
+  w.u8(kBytecodeVersion & 0xff);
+  w.u8(kBytecodeVersion >> 8);
+  w.u8(0);
+  w.u8(0);
+  w.u64(body.size());
+  w.u64(fnv1a64(body));
+  file += body;
+  return file;
+}
+
+size_t bytecode_size(const Program& program) {
+  Writer counter;
+  write_body(counter, program);
+  return kHeaderBytes + counter.size();
 }
 
 bool read_bytecode(std::string_view bytes, Program* out, std::string* error) {
@@ -358,13 +379,16 @@ bool read_bytecode(std::string_view bytes, Program* out, std::string* error) {
   }
   Reader header(bytes.substr(4, kHeaderBytes - 4));
   uint16_t version = static_cast<uint16_t>(header.u8() | (header.u8() << 8));
-  header.u8();
-  header.u8();
+  const uint16_t reserved = static_cast<uint16_t>(header.u8() | (header.u8() << 8));
   uint64_t body_size = header.u64();
   uint64_t checksum = header.u64();
   if (version != kBytecodeVersion) {
     *error = "bytecode format version " + std::to_string(version) + ", but this runtime reads version " +
              std::to_string(kBytecodeVersion) + "; recompile the agreement with this agrc";
+    return false;
+  }
+  if (reserved != 0) {
+    *error = "the header's reserved bytes are " + std::to_string(reserved) + ", not 0: not a file this agr wrote";
     return false;
   }
   std::string_view body = bytes.substr(kHeaderBytes);

@@ -4,33 +4,20 @@
 #include <string>
 #include <string_view>
 
+#include "agr/version.h"
+#include "limits_table.h"
 #include "program.h"
 
 namespace agr {
 
 inline constexpr char kBytecodeMagic[4] = {'A', 'G', 'R', 'C'};
-inline constexpr uint16_t kBytecodeVersion = 2;
-
-// Limits a bytecode file may declare; a file beyond any of them is refused, not run.
-inline constexpr size_t kMaxBytecodeBytes = 64 * 1024 * 1024;
-inline constexpr size_t kMaxServices = 4096;
-inline constexpr size_t kMaxFlags = 64;
-inline constexpr size_t kMaxSets = 1 << 20;
-inline constexpr size_t kMaxRules = 100000;
-inline constexpr size_t kMaxFunctions = 200000;
-inline constexpr size_t kMaxRegisters = 256;
-inline constexpr size_t kMaxInstructions = 1 << 24;
-inline constexpr size_t kMaxStringBytes = 1 << 20;
-// The largest fee (and share of one) in øre: 1 000 000 000 000.00 kr. The compiler refuses more,
-// and a course's totals (at most kMaxEventsPerCourse fees) cannot overflow.
-inline constexpr int64_t kMaxFeeOre = 100'000'000'000'000;
-// What the loader builds from the tables, bounded so that a small file cannot make it allocate
-// far more than its size: rule-service pairs (AgreementIndex::rejections_for and warnings_for) and
-// 64-bit words of set membership bitmaps (AgreementIndex::set_bits).
-inline constexpr size_t kMaxRuleServicePairs = size_t(1) << 22;
-inline constexpr size_t kMaxSetBitmapWords = size_t(1) << 22;
+// The format version is defined once, in agr/version.h (generated from version.h.in).
+inline constexpr uint16_t kBytecodeVersion = AGR_BYTECODE_FORMAT_VERSION;
 
 std::string write_bytecode(const Program& program);
+
+// The size of the file write_bytecode would write, without writing it.
+size_t bytecode_size(const Program& program);
 
 // Reads and verifies. On failure returns false and says why in *error (a wrong magic, another
 // format version, a truncated file, a checksum mismatch, or what the verifier refused).

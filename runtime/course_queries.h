@@ -2,6 +2,7 @@
 // by the VM (vm_loop.inc) and the JIT's helpers (jit/helpers.cpp), so the tiers cannot drift.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -24,19 +25,15 @@ inline int64_t count_in_set(const Program& p, const CourseState& s, uint32_t set
 }
 
 // Accepted events in set (setflag & 0xffffff) dated low .. high, carrying flag (setflag >> 24) - 1
-// when that is not 0.
-// Accepted events are in evaluation order, which is date order: scan back from the latest and
-// stop at the first one dated before the period (a period near the event is then cheap).
+// when that is not 0: two binary searches in the slot's accepted dates (sorted, since events are
+// accepted in date order), whatever the history's length or shape.
 inline int64_t count_in_period(const AgreementIndex& index, const CourseState& s, uint32_t setflag, int64_t low,
                                int64_t high) {
-  const uint32_t set = setflag & 0xffffff, flag = setflag >> 24;
-  const uint64_t mask = flag == 0 ? 0 : uint64_t(1) << (flag - 1);
-  int64_t n = 0;
-  for (auto it = s.accepted.rbegin(); it != s.accepted.rend() && it->date >= low; ++it) {
-    if (it->date > high || (it->flags & mask) != mask) continue;
-    n += index.in_set(set, it->service);
-  }
-  return n;
+  const uint32_t slot = index.slot(setflag);
+  if (slot == AgreementIndex::kNoSlot || low > high) return 0;  // no slot: no instruction counts it
+  const std::vector<Day>& dates = s.slot_dates[slot];
+  const auto from = std::lower_bound(dates.begin(), dates.end(), low);
+  return std::upper_bound(from, dates.end(), high) - from;
 }
 
 inline int64_t first_date_in_set(const Program& p, const CourseState& s, uint32_t set) {
@@ -68,23 +65,27 @@ inline int64_t clinic_of_last_in_set(const Program& p, const CourseState& s, uin
 // A pair is allowed when the same-day table lists it, or by an alias: on a day with an accepted
 // `condition`, an accepted `alias` counts as `target` for the other services of the day. An alias
 // never lets a code stand beside itself: two events of one code need the pair A + A listed.
+// The day's accepted services are kept as a set (CourseState::today_services), so this costs at
+// most (services) x (aliases), however many events the day has.
 inline bool combinable_today(const Program& p, const CourseState& s) {
   const uint32_t x = static_cast<uint32_t>(s.service);
   if (p.services[x].supplement) return true;
   const size_t n = p.services.size();
-  if (p.allowed_pairs.size() != n * n) return s.today.empty();
+  const bool today = s.today_date == s.date;  // else nothing was accepted on the event's day
+  if (p.allowed_pairs.size() != n * n) {
+    if (!today) return true;
+    for (uint32_t y : s.today_services)
+      if (!p.services[y].supplement) return false;
+    return true;
+  }
+  if (!today) return true;
   auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
-  auto today_has = [&](uint32_t service) {  // any accepted event today, supplements included
-    for (auto it = s.accepted.rbegin(); it != s.accepted.rend() && it->date == s.date; ++it)
-      if (it->service == service) return true;
-    return false;
-  };
-  for (uint32_t y : s.today) {
-    if (allowed(x, y)) continue;
+  for (uint32_t y : s.today_services) {  // each consultation accepted today, once
+    if (p.services[y].supplement || allowed(x, y)) continue;
     if (x == y) return false;
     bool by_alias = false;
     for (const auto& alias : p.aliases)
-      if (alias.alias == y && today_has(alias.condition) && allowed(x, alias.target)) {
+      if (alias.alias == y && s.today_count[alias.condition] > 0 && allowed(x, alias.target)) {
         by_alias = true;
         break;
       }

@@ -7,17 +7,6 @@
 namespace agr {
 namespace {
 
-struct OpText {
-  const char* name;
-  const char* synopsis;
-};
-
-constexpr OpText kOps[] = {
-#define OP(name, a, b, c, k, optional, synopsis) {#name, synopsis},
-#include "opcodes.def"
-#undef OP
-};
-
 const char* reg_type_name(RegType t) {
   switch (t) {
     case RegType::Bool: return "bool";
@@ -47,7 +36,7 @@ void function(std::string& out, const Program& p, uint32_t f) {
   out += "\n";
   for (uint32_t pc = fn.code_begin; pc < fn.code_end; ++pc) {
     const Instruction& ins = p.code[pc];
-    const OpText& op = kOps[static_cast<size_t>(ins.op)];
+    const OpcodeInfo& op = opcode_info(ins.op);
     char line[160];
     std::snprintf(line, sizeof line, "  %04u  %-16s a=%-3u b=%-3u c=%-3u k=%-8d", pc, op.name, ins.a, ins.b, ins.c,
                   ins.k);

@@ -23,16 +23,56 @@ AgreementIndex::AgreementIndex(const Program& p) {
     set_bits[i].assign((n + 63) / 64, 0);
     for (uint32_t s : p.sets[i]) set_bits[i][s >> 6] |= uint64_t(1) << (s & 63);
   }
+  // The judges of each service, rejections then warnings, in file order: one pass over each
+  // rule's set (time linear in the agreement's size, not services x rules).
+  std::vector<std::vector<Judge>> rejections(n), warnings(n);
+  for (uint32_t r = 0; r < p.rules.size(); ++r)
+    for (uint32_t s : p.sets[p.rules[r].applies_to])
+      (p.rules[r].warning ? warnings : rejections)[s].push_back({r, p.rules[r].function});
   for (uint32_t s = 0; s < n; ++s) {
     judges_begin.push_back(static_cast<uint32_t>(judges.size()));
-    for (int warning = 0; warning < 2; ++warning) {
-      if (warning) warnings_begin.push_back(static_cast<uint32_t>(judges.size()));
-      for (uint32_t r = 0; r < p.rules.size(); ++r)
-        if (p.rules[r].warning == (warning == 1) && in_set(p.rules[r].applies_to, s))
-          judges.push_back({r, p.rules[r].function});
-    }
+    judges.insert(judges.end(), rejections[s].begin(), rejections[s].end());
+    warnings_begin.push_back(static_cast<uint32_t>(judges.size()));
+    judges.insert(judges.end(), warnings[s].begin(), warnings[s].end());
   }
   judges_begin.push_back(static_cast<uint32_t>(judges.size()));
+
+  // The cost of each function: one step per instruction, plus what its queries read.
+  for (const Function& f : p.functions) {
+    uint64_t cost = 0;
+    for (uint32_t i = f.code_begin; i < f.code_end && i < p.code.size(); ++i) {
+      const Instruction& ins = p.code[i];
+      const uint32_t set = static_cast<uint32_t>(ins.k) & 0xffffff;
+      cost += 1;
+      switch (ins.op) {
+        case Opcode::COUNT:
+        case Opcode::FIRST_DATE:
+        case Opcode::LAST_DATE:
+        case Opcode::CLINIC_OF_LAST:
+          if (set < p.sets.size()) cost += p.sets[set].size();  // the verifier refuses any other
+          break;
+        case Opcode::COUNT_IN:
+        case Opcode::COUNT_FLAGGED: cost += 32; break;  // two binary searches of at most 10000 dates
+        case Opcode::COMBINABLE: cost += n * (1 + p.aliases.size()); break;  // the day's services x aliases
+        case Opcode::ADD_WORKING_DAYS: cost += 1000; break;  // year jumps, then at most 400 days
+        default: break;
+      }
+    }
+    function_cost.push_back(cost);
+  }
+
+  // Count slots, from the code.
+  slots_by_set_.resize(p.sets.size());
+  slots_of.resize(n);
+  for (const Instruction& ins : p.code) {
+    if (ins.op != Opcode::COUNT_IN && ins.op != Opcode::COUNT_FLAGGED) continue;
+    const uint32_t setflag = static_cast<uint32_t>(ins.k);
+    if (slot(setflag) != kNoSlot) continue;
+    const uint32_t next = static_cast<uint32_t>(slot_flag.size());
+    slot_flag.push_back(setflag);
+    slots_by_set_[setflag & 0xffffff].push_back({setflag >> 24, next});
+    for (uint32_t s : p.sets[setflag & 0xffffff]) slots_of[s].push_back(next);
+  }
   starts_course.assign(n, 0);
   ends_course.assign(n, 0);
   if (p.course_starts != kNoSet) {
@@ -43,6 +83,8 @@ AgreementIndex::AgreementIndex(const Program& p) {
     codes_.push_back(p.services[i].code);
     service_by_code_.find_or_insert(codes_.back(), i, [this](uint32_t k) { return std::string_view(codes_[k]); });
   }
+  std::string unused;
+  function_roles(p, &roles, &unused);  // the program is verified: every function has its role
   for (uint32_t i = 0; i < p.flags.size(); ++i) {
     flags_.push_back(p.flags[i]);
     flag_by_name_.find_or_insert(flags_.back(), i, [this](uint32_t k) { return std::string_view(flags_[k]); });
@@ -68,14 +110,25 @@ std::string check_history(const Program& program, const PreparedHistory& h) {
   return {};
 }
 
-void CourseState::reset(size_t services) {
-  count.assign(services, 0);
-  first.resize(services);
-  last.resize(services);
-  last_clinic.resize(services);
-  last_seq.resize(services);
-  accepted.clear();
-  today.clear();
+void CourseState::reset(size_t services, size_t slots) {
+  if (count.size() != services || slot_dates.size() != slots) {  // another agreement
+    count.assign(services, 0);
+    first.resize(services);
+    last.resize(services);
+    last_clinic.resize(services);
+    last_seq.resize(services);
+    today_count.assign(services, 0);
+    slot_dates.resize(slots);
+    for (auto& dates : slot_dates) dates.clear();
+  } else {
+    for (uint32_t s : touched_services) count[s] = 0;
+    for (uint32_t slot : touched_slots) slot_dates[slot].clear();
+    for (uint32_t s : today_services) today_count[s] = 0;
+  }
+  touched_services.clear();
+  touched_slots.clear();
+  today_services.clear();
+  accepted = 0;
   today_date = 0;
   started = ended = false;
   start = end = 0;
@@ -89,18 +142,33 @@ void CourseState::reset(size_t services) {
 
 namespace {
 
+std::string over_budget(uint64_t limit) {
+  return "the history needs more than " + std::to_string(limit) +
+         " steps of work, the limit per history (docs/language.md, section 19)";
+}
+
 constexpr const char* kOutOfCalendar =
     "a date in this history is so far out that the agreement's date arithmetic leaves the calendar "
     "(0001-01-01 .. 9999-12-31)";
 
-void accept(const AgreementIndex& index, const Program& p, const PreparedEvent& e, CourseState& s) {
+void accept(const AgreementIndex& index, const PreparedEvent& e, CourseState& s) {
   const uint32_t service = static_cast<uint32_t>(e.service);
-  if (s.count[service]++ == 0) s.first[service] = e.date;
+  if (s.count[service]++ == 0) {
+    s.first[service] = e.date;
+    s.touched_services.push_back(service);
+  }
   s.last[service] = e.date;
   s.last_clinic[service] = e.clinic;
-  s.last_seq[service] = static_cast<uint32_t>(s.accepted.size());
-  s.accepted.push_back({e.date, service, e.clinic, e.flags});
-  if (!p.services[service].supplement) s.today.push_back(service);
+  s.last_seq[service] = s.accepted++;
+  for (uint32_t slot : index.slots_of[service]) {
+    const uint32_t flag = index.slot_flag[slot] >> 24;  // flag index + 1, or 0 for none
+    if (flag && !((e.flags >> (flag - 1)) & 1)) continue;
+    std::vector<Day>& dates = s.slot_dates[slot];
+    if (dates.empty()) s.touched_slots.push_back(slot);
+    dates.push_back(e.date);
+  }
+  if (s.today_date != e.date) s.new_day(e.date);
+  if (s.today_count[service]++ == 0) s.today_services.push_back(service);
   if (!s.started && index.starts_course[service]) {
     s.started = true;
     s.start = e.date;
@@ -124,7 +192,8 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   out->due.clear();
   out->evaluation_date.reset();
   out->error.clear();
-  s.reset(p.services.size());
+  out->agreement = &agreement;
+  s.reset(p.services.size(), index.slot_flag.size());
   s.has_referral = h.has_referral;
   s.referral = h.referral;
 
@@ -154,6 +223,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   std::vector<uint32_t>& broken = out->violations;
 
   DueOutput unused;
+  uint64_t work = 0;
   for (uint32_t i : order) {
     const PreparedEvent& e = h.events[i];
     EventVerdict& v = out->events[i];
@@ -162,10 +232,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       v.status = EventStatus::NotGoverned;
       continue;
     }
-    if (e.date != s.today_date) {
-      s.today.clear();
-      s.today_date = e.date;
-    }
+    if (e.date != s.today_date) s.new_day(e.date);
     s.date = e.date;
     s.service = e.service;
     s.clinic = e.clinic;
@@ -173,6 +240,13 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
     const uint32_t begin = static_cast<uint32_t>(broken.size());
     const uint32_t first_warning = index.warnings_begin[e.service], end = index.judges_begin[e.service + 1];
+    // The work budget, charged before the event is judged: its judges' costs, and its accept.
+    work += 8 + index.slots_of[e.service].size();
+    for (uint32_t j = index.judges_begin[e.service]; j < end; ++j) work += index.function_cost[index.judges[j].function];
+    if (work > s.work_limit) {
+      out->error = over_budget(s.work_limit);
+      return false;
+    }
     for (uint32_t j = index.judges_begin[e.service]; j < first_warning; ++j) {
       switch (run_agreement_function(agreement, index.judges[j].function, s, &unused, vm)) {
         case RunResult::Fail: broken.push_back(index.judges[j].rule); break;
@@ -197,11 +271,12 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     const Service& service = p.services[e.service];
     if (service.has_fee) {
       v.has_fee = true;
+      v.fee = service.fee;
       out->totals.total += service.fee.total;
       out->totals.subsidy += service.fee.subsidy;
       out->totals.patient += service.fee.patient;
     }
-    accept(index, p, e, s);
+    accept(index, e, s);
   }
 
   // The schedule, as of the evaluation date: by default the latest event date.
@@ -212,7 +287,12 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.service = -1;
   s.clinic = 0;
   s.flags = 0;
-  s.today.clear();
+  s.new_day(evaluation_date);
+  for (uint32_t d = 0; d < p.dues.size(); ++d) work += index.function_cost[p.dues[d].function];
+  if (work > s.work_limit) {
+    out->error = over_budget(s.work_limit);
+    return false;
+  }
   for (uint32_t d = 0; d < p.dues.size(); ++d) {
     DueOutput due;
     switch (run_agreement_function(agreement, p.dues[d].function, s, &due, vm)) {
@@ -233,6 +313,29 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 Agreement::~Agreement() = default;
 
 const std::string& Agreement::name() const { return program_->name; }
+const std::string& Agreement::title() const { return program_->title; }
+size_t Agreement::service_count() const { return program_->services.size(); }
+ServiceInfo Agreement::service(size_t i) const { return ServiceInfo(&program_->services[i]); }
+size_t Agreement::rule_count() const { return program_->rules.size(); }
+RuleInfo Agreement::rule(size_t i) const { return RuleInfo(&program_->rules[i]); }
+size_t Agreement::due_item_count() const { return program_->dues.size(); }
+DueItemInfo Agreement::due_item(size_t i) const { return DueItemInfo(&program_->dues[i]); }
+std::string Agreement::bytecode() const { return write_bytecode(*program_); }
+
+const std::string& ServiceInfo::code() const { return service_->code; }
+const std::string& ServiceInfo::title() const { return service_->title; }
+bool ServiceInfo::supplement() const { return service_->supplement; }
+
+const std::string& RuleInfo::id() const { return rule_->id; }
+const std::string& RuleInfo::message() const { return rule_->message; }
+const std::string& RuleInfo::source() const { return rule_->source; }
+bool RuleInfo::is_warning() const { return rule_->warning; }
+uint32_t RuleInfo::line() const { return rule_->line; }
+
+const std::string& DueItemInfo::rule_id() const { return due_->rule; }
+uint32_t DueItemInfo::service() const { return due_->service; }
+const std::string& DueItemInfo::message() const { return due_->message; }
+const std::string& DueItemInfo::source() const { return due_->source; }
 
 std::shared_ptr<const Agreement> Agreement::from_program(Program program, std::string* error) {
   if (!verify_program(program, error)) return nullptr;
@@ -258,6 +361,13 @@ std::shared_ptr<const Agreement> Agreement::load_bytecode(std::string_view bytes
 }
 
 std::shared_ptr<const Agreement> Agreement::load_file(const std::string& path, std::string* error) {
+  // The runtime never contains the compiler (nor ANTLR): say where a source is loaded instead.
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".agr") == 0) {
+    *error = path + ": an agreement source (.agr) needs the compiler: compile it with `agr compile " + path +
+             " -o FILE.agrc`, or link the compiler library (agr::compiler) and load it with "
+             "agr::compile_agreement (C: agr_agreement_compile)";
+    return nullptr;
+  }
   // A little past the limit at most, which load_bytecode then refuses.
   std::string bytes;
   if (!read_file_bounded(path, kMaxBytecodeBytes, &bytes, error)) return nullptr;
@@ -284,50 +394,5 @@ std::string format_date(Day day) {
 }
 
 bool parse_date(std::string_view text, Day* out) { return parse_iso_date(text, out); }
-
-Evaluator::Evaluator(std::shared_ptr<const Agreement> agreement)
-    : agreement_(std::move(agreement)), scratch_(std::make_unique<Scratch>()) {}
-
-Evaluator::~Evaluator() = default;
-
-bool Evaluator::evaluate(const HistoryInput& input, std::optional<Day> as_of, CourseVerdict* out) {
-  const Program& p = agreement_->program();
-  const AgreementIndex& index = agreement_->index();
-  PreparedHistory& h = scratch_->history;
-  h.clear();
-  *out = CourseVerdict{};
-  h.id = input.id;
-  if (input.referral_date) {
-    if (!parse_iso_date(*input.referral_date, &h.referral)) {
-      out->error = "'referral_date' is not a calendar date YYYY-MM-DD: '" + *input.referral_date + "'";
-      return false;
-    }
-    h.has_referral = true;
-  }
-  for (const EventInput& e : input.events) {
-    PreparedEvent pe{};
-    pe.id = e.id;
-    pe.code = e.code;
-    if (!parse_iso_date(e.date, &pe.date)) {
-      out->error = "event '" + e.id + "': 'date' is not a calendar date YYYY-MM-DD: '" + e.date + "'";
-      return false;
-    }
-    pe.service = index.find_service(e.code);
-    const std::optional<std::string>& clinic = e.clinic ? e.clinic : input.clinic;
-    pe.clinic = clinic ? h.intern_clinic(*clinic) : 0;
-    for (const std::string& flag : e.flags) {
-      const int32_t f = index.find_flag(flag);
-      if (f < 0) {
-        out->error = unknown_flag_message(p, e.id, flag);
-        return false;
-      }
-      pe.flags |= uint64_t(1) << f;
-    }
-    h.add_event(pe);
-  }
-  out->error = check_history(p, h);
-  if (!out->error.empty()) return false;
-  return evaluate_prepared(*agreement_, h, as_of, scratch_->state, out);
-}
 
 }  // namespace agr

@@ -9,12 +9,11 @@
 
 #include "agr/agr.h"
 #include "calendar.h"
+#include "limits_table.h"
 #include "program.h"
 #include "string_index.h"
 
 namespace agr {
-
-inline constexpr size_t kMaxEventsPerCourse = 10000;
 
 // The pieces of a verdict line that depend only on the agreement, rendered once at load by
 // render_output_fragments (verdict_writer.cpp), so that writing a verdict copies them.
@@ -45,6 +44,7 @@ class AgreementIndex {
   OutputFragments out;
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
+  std::vector<Role> roles;                            // per function (verify.h: function_roles)
 
   // By hash: one probe and one comparison per code or flag, however many the agreement has.
   int32_t find_service(std::string_view code) const {  // -1 when not governed
@@ -59,8 +59,25 @@ class AgreementIndex {
     return (set_bits[set][service >> 6] >> (service & 63)) & 1;
   }
 
+  // An upper bound of the steps one call of each function takes (jumps go only forward, so each
+  // instruction runs at most once), weighted by what its queries read.
+  std::vector<uint64_t> function_cost;
+
+  // Count slots: one per distinct SETFLAG operand of the program's COUNT_IN and COUNT_FLAGGED
+  // instructions, found in its code at load. CourseState keeps each slot's accepted dates.
+  std::vector<uint32_t> slot_flag;                 // per slot: its SETFLAG operand
+  std::vector<std::vector<uint32_t>> slots_of;     // per service: the slots whose set holds it
+  // The slot of a SETFLAG operand; kNoSlot for an operand no instruction of the program has.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t slot(uint32_t setflag) const {
+    for (const auto& [flag, slot] : slots_by_set_[setflag & 0xffffff])
+      if (flag == setflag >> 24) return slot;
+    return kNoSlot;
+  }
+
  private:
   std::vector<std::string> codes_, flags_;  // the keys, owned (the index does not refer to the Program)
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> slots_by_set_;  // per set: (flag + 1 or 0, slot)
   StringIndex service_by_code_, flag_by_name_;
 };
 
@@ -117,20 +134,25 @@ std::string unknown_flag_message(const Program& program, std::string_view event,
 std::string check_history(const Program& program, const PreparedHistory& history);
 
 // What has been accepted so far in one history, and the event being judged.
+// What has been accepted so far in one history, and the event being judged. Every query a rule
+// may ask (course_queries.h) is answered from it at a cost that does not grow with the history:
+// per-service counts and dates, the accepted dates of each (set, flag) the program counts in a
+// period (binary search), and the day's accepted services (same-day checks). Only what a history
+// touched is cleared for the next one, so a short history costs little in a large agreement.
 struct CourseState {
-  struct Accepted {
-    Day date;
-    uint32_t service;
-    uint32_t clinic;
-    uint64_t flags;
-  };
   std::vector<uint32_t> count;        // per service
   std::vector<Day> first, last;       // per service, valid where count > 0
   std::vector<uint32_t> last_clinic;  // per service
-  std::vector<uint32_t> last_seq;     // per service: position in `accepted` of the latest
-  std::vector<Accepted> accepted;     // in evaluation order
-  std::vector<uint32_t> today;        // consultations (not supplements) accepted on `today_date`
+  std::vector<uint32_t> last_seq;     // per service: the latest's position in evaluation order
+  uint32_t accepted = 0;              // events accepted so far
+  // Per count slot (AgreementIndex::slot_flag): the dates of accepted events in its set with its
+  // flag, in evaluation order, which is date order.
+  std::vector<std::vector<Day>> slot_dates;
+  // The day of the latest accepted event: how many of each service were accepted on it, and
+  // which services (first sighting order; supplements too).
   Day today_date = 0;
+  std::vector<uint32_t> today_count;  // per service
+  std::vector<uint32_t> today_services;
   bool started = false, ended = false;
   Day start = 0, end = 0;
   bool has_referral = false;
@@ -142,10 +164,20 @@ struct CourseState {
   uint32_t clinic = 0;
   uint64_t flags = 0;
 
+  uint64_t work_limit = kMaxWorkPerHistory;  // steps per history (evaluate_prepared)
+
   // Reused between histories so that evaluation does not allocate in the steady state.
   std::vector<uint32_t> order_scratch;
+  std::vector<uint32_t> touched_services, touched_slots;  // what to clear for the next history
 
-  void reset(size_t services);
+  // Ready for a new history of an agreement with these many services and count slots.
+  void reset(size_t services, size_t slots);
+  // Forgets the day's services (a new day, or the evaluation date of the due items).
+  void new_day(Day day) {
+    for (uint32_t s : today_services) today_count[s] = 0;
+    today_services.clear();
+    today_date = day;
+  }
 };
 
 enum class RunResult : uint8_t { Hold, Fail, Due, OutOfCalendar };

@@ -134,9 +134,7 @@ class HistoryReader {
     }
     if (const std::string_view* key = repeated(unknown_)) return twice(*key);
     if (!seen.has(Key::Id)) return fail("missing field 'id'");
-    if (seen.has(Key::Agreement) && agreement != p_.name)
-      return fail("the history names agreement '" + std::string(agreement) + "', but this run has only '" +
-                  p_.name + "'");
+    if (seen.has(Key::Agreement) && agreement != p_.name) return fail(not_the_agreement_message(agreement, p_.name));
     if (!seen.has(Key::Events)) return fail("missing field 'events'");
     if (!events(events_value)) return false;
 
@@ -294,21 +292,26 @@ bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool
   return true;
 }
 
-bool read_agreement_name(element doc, std::string_view* name, std::string* error) {
+std::string not_the_agreement_message(std::string_view named, std::string_view loaded) {
+  return "the history names agreement '" + std::string(named) + "', but this run has only '" + std::string(loaded) +
+         "'";
+}
+
+bool read_agreement_name(element doc, bool* named, std::string_view* name, std::string* error) {
+  *named = false;
   *name = {};
   if (doc.type() != element_type::OBJECT) {
     *error = std::string("a history must be a JSON object, not ") + type_word(doc.type());
     return false;
   }
-  bool seen = false;
   const simdjson::dom::object object = doc.get_object().value_unsafe();
   for (auto [key, value] : object) {
     if (history_key(key) != Key::Agreement) continue;
-    if (seen) {
+    if (*named) {
       *error = "key 'agreement' is written twice";
       return false;
     }
-    seen = true;
+    *named = true;
     if (value.type() != element_type::STRING) {
       *error = std::string("'agreement' must be a string, not ") + type_word(value.type());
       return false;

@@ -7,10 +7,10 @@
 #include <string_view>
 
 #include "evaluate.h"
+#include "limits_table.h"
 
 namespace agr {
 
-inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
 static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING, "agr.h's kLinePadding must cover simdjson's");
 
 // Parses one line into scratch.parser's document: where it lies when `padded` (the caller
@@ -19,9 +19,12 @@ static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING, "agr.h's kLinePadding 
 bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool padded,
                         simdjson::dom::element* doc, std::string* error);
 
-// The value of the parsed history's `agreement` key in *name (empty when the key is absent).
-// False with *error when the history is not an object, or the key is not a string or is written twice.
-bool read_agreement_name(simdjson::dom::element doc, std::string_view* name, std::string* error);
+// The parsed history's `agreement` key: *named tells whether it has one, *name its value. False
+// with *error when the history is not an object, or the key is not a string or is written twice.
+bool read_agreement_name(simdjson::dom::element doc, bool* named, std::string_view* name, std::string* error);
+
+// The error of a history that names agreement `named` in a run that has only `loaded`.
+std::string not_the_agreement_message(std::string_view named, std::string_view loaded);
 
 // Reads the parsed history into scratch.history, strictly, against the agreement: required fields,
 // exact types, calendar dates, declared flags, unique event ids, no key written twice, and an

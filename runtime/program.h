@@ -8,18 +8,10 @@
 #include <string>
 #include <vector>
 
-namespace agr {
+#include "agr/agr.h"  // FeeSplit
+#include "opcodes.h"
 
-enum class Opcode : uint8_t {
-#define OP(name, a, b, c, k, optional, synopsis) name,
-#include "opcodes.def"
-#undef OP
-};
-inline constexpr int kOpcodeCount = 0
-#define OP(name, a, b, c, k, optional, synopsis) +1
-#include "opcodes.def"
-#undef OP
-    ;
+namespace agr {
 
 // One instruction: three 8-bit register operands and a 32-bit operand (see opcodes.def).
 struct Instruction {
@@ -39,10 +31,6 @@ struct Function {
   uint32_t code_end = 0;
   std::vector<RegType> registers;
   std::vector<uint32_t> lines;  // source line of each instruction, parallel to the code slice
-};
-
-struct FeeSplit {
-  int64_t total = 0, subsidy = 0, patient = 0;  // øre
 };
 
 struct Service {

@@ -169,7 +169,8 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
 
 void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
                          const CourseVerdict& verdict) {
-  JsonBuffer buffer;
+  thread_local JsonBuffer buffer;  // reused: no allocation per verdict in the steady state
+  buffer.clear();
   write_verdict_json(buffer, agreement, history, verdict);
   out->append(buffer.view());
 }
@@ -185,67 +186,6 @@ void append_error_json(std::string* out, const std::string* id, uint64_t line_nu
   out->append(",\"message\":");
   append_json_string(out, message);
   out->append("}}\n");
-}
-
-// The command line's path: read, evaluate, write; or the error line. With `explain`, on the
-// traced VM, each violation and warning explained (explain.h).
-bool evaluate_line(const Agreement& agreement, Evaluator::Scratch& s, std::string_view line, bool padded,
-                   uint64_t line_number, std::optional<Day> as_of, std::string* out, bool explain, VmFunction vm) {
-  simdjson::dom::element doc;
-  std::string error;
-  Explained explained;
-  if (parse_history_line(s, line, padded, &doc, &error) &&
-      read_history(s, doc, agreement.program(), agreement.index(), &error) &&
-      (explain ? evaluate_explained(agreement, s.history, as_of, s.state, &s.verdict, &explained)
-               : evaluate_prepared(agreement, s.history, as_of, s.state, &s.verdict, vm))) {
-    s.output.clear();
-    if (explain) {
-      VerdictNotes notes;
-      for (const FunctionRun& run : explained.violations)
-        notes.violations.push_back("\"explain\":{" + explanation_json(agreement.program(), s.history, run) + "}");
-      for (const FunctionRun& run : explained.warnings)
-        notes.warnings.push_back("\"explain\":{" + explanation_json(agreement.program(), s.history, run) + "}");
-      write_verdict_json(s.output, agreement, s.history, s.verdict, &notes);
-    } else {
-      write_verdict_json(s.output, agreement, s.history, s.verdict);
-    }
-    out->append(s.output.view());
-    return true;
-  }
-  if (error.empty()) error = s.verdict.error;
-  std::string id;
-  const bool has_id = read_history_id(s, line, &id);
-  append_error_json(out, has_id ? &id : nullptr, line_number, error);
-  return false;
-}
-
-bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
-                                   std::string* out) {
-  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out, false, run_function);
-}
-
-bool Evaluator::evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of,
-                                   std::string* out) {
-  return evaluate_line(*agreement_, *scratch_, line.text, true, line_number, as_of, out, false, run_function);
-}
-
-bool Evaluator::explain_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
-                                  std::string* out) {
-  return evaluate_line(*agreement_, *scratch_, line, false, line_number, as_of, out, true, run_function);
-}
-
-bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,
-                              std::string* course_id) {
-  Scratch& s = *scratch_;
-  std::string error;
-  course_id->clear();
-  if (read_history_json(s, agreement_->program(), agreement_->index(), line, &error)) {
-    *course_id = std::string(s.history.id);
-    return evaluate_prepared(*agreement_, s.history, as_of, s.state, out);
-  }
-  out->error = error;
-  read_history_id(s, line, course_id);
-  return false;
 }
 
 }  // namespace agr

@@ -30,12 +30,6 @@ void append_verdict_json(std::string* out, const Agreement& agreement, const Pre
 std::string render_fee_json(const char* key, const FeeSplit& fee);
 std::string render_rule_json(const Rule& rule);
 
-// Evaluator::evaluate_json_line's path (read, evaluate, write; or the error line) with the rules
-// run by `vm` (run_function_traced, for coverage) or, with `explain`, explained (explain.h).
-// `padded`: the caller guarantees kLinePadding readable bytes after the line.
-bool evaluate_line(const Agreement& agreement, Evaluator::Scratch& scratch, std::string_view line, bool padded,
-                   uint64_t line_number, std::optional<Day> as_of, std::string* out, bool explain, VmFunction vm);
-
 // One error line: {"id": ..., "error": {"line": N, "message": "..."}}; id null when unreadable.
 void append_error_json(std::string* out, const std::string* id, uint64_t line_number, std::string_view message);
 

@@ -9,46 +9,55 @@
 #include "calendar.h"
 
 namespace agr {
+
+bool function_roles(const Program& p, std::vector<Role>* roles, std::string* error) {
+  // 0xff: no role yet.
+  constexpr Role kNone = static_cast<Role>(0xff);
+  roles->assign(p.functions.size(), kNone);
+  auto claim = [&](uint32_t function, Role role, const std::string& owner) {
+    if (function >= roles->size()) {
+      *error = owner + " names function " + std::to_string(function) + ", which does not exist";
+      return false;
+    }
+    if ((*roles)[function] != kNone) {
+      *error = "function " + std::to_string(function) + " belongs to " + owner + " and to another " +
+               role_name((*roles)[function]);
+      return false;
+    }
+    (*roles)[function] = role;
+    return true;
+  };
+  for (const Rule& r : p.rules)
+    if (!claim(r.function, r.warning ? Role::Warning : Role::Rule, (r.warning ? "warning " : "rule ") + r.id))
+      return false;
+  for (const DueItem& d : p.dues)
+    if (!claim(d.function, Role::Due, "due item " + d.rule)) return false;
+  for (size_t f = 0; f < roles->size(); ++f)
+    if ((*roles)[f] == kNone) {
+      *error = "function " + std::to_string(f) + " belongs to no rule, warning or due item";
+      return false;
+    }
+  return true;
+}
+
 namespace {
 
-enum class Operand : uint8_t { None, Bool, Count, Date, Clinic, Ordinal, Any };
-enum class Immediate : uint8_t { NONE, IMM, DAY, JUMP, SET, FLAG, SETFLAG };
-
-struct OpInfo {
-  const char* name;
-  Operand a, b, c;
-  Immediate k;
-  bool optional;
-};
-
-constexpr Operand _ = Operand::None;
-constexpr Operand B = Operand::Bool;
-constexpr Operand I = Operand::Count;
-constexpr Operand D = Operand::Date;
-constexpr Operand C = Operand::Clinic;
-constexpr Operand N = Operand::Ordinal;
-constexpr Operand A = Operand::Any;
-
-constexpr OpInfo kOps[] = {
-#define OP(name, a, b, c, k, optional, synopsis) {#name, a, b, c, Immediate::k, optional != 0},
-#include "opcodes.def"
-#undef OP
-};
-
-std::string at(size_t function, size_t pc, const OpInfo& info) {
+std::string at(size_t function, size_t pc, const OpcodeInfo& info) {
   return "function " + std::to_string(function) + ", instruction " + std::to_string(pc) + " (" +
          info.name + "): ";
 }
 
 bool is_terminator(Opcode op) { return op == Opcode::HOLD || op == Opcode::FAIL || op == Opcode::DUE; }
 
+std::string count_over(size_t n, const char* what, size_t limit) {
+  return "the program has " + std::to_string(n) + " " + what + ", over the limit of " + std::to_string(limit);
+}
+
 class Verifier {
  public:
   Verifier(const Program& p, std::string* error) : p_(p), error_(error) {}
 
-  bool run() {
-    return texts() && tables() && functions() && debug();
-  }
+  bool run() { return texts() && tables() && functions() && debug() && file_size(); }
 
  private:
   bool fail(std::string why) {
@@ -56,21 +65,44 @@ class Verifier {
     return false;
   }
 
-  // Every text a verdict can carry into the JSON output is valid UTF-8 (the compiler only takes
-  // UTF-8 sources; a forged file could hold anything, and the output must stay JSON).
+  // Every text is within the string limit, and every text a verdict can carry into the JSON
+  // output is valid UTF-8 (the compiler only takes UTF-8 sources; a forged file could hold
+  // anything, and the output must stay JSON).
   bool texts() {
-    auto utf8 = [](const std::string& s) { return simdjson::validate_utf8(s.data(), s.size()); };
-    bool ok = utf8(p_.name) && utf8(p_.title) && utf8(p_.source_file);
-    for (const auto& s : p_.sources) ok = ok && utf8(s);
-    for (const auto& f : p_.flags) ok = ok && utf8(f);
-    for (const auto& s : p_.services) ok = ok && utf8(s.code) && utf8(s.title);
-    for (const auto& r : p_.rules) ok = ok && utf8(r.id) && utf8(r.message) && utf8(r.source);
-    for (const auto& d : p_.dues) ok = ok && utf8(d.rule) && utf8(d.message) && utf8(d.source);
-    return ok || fail("a text in the program is not valid UTF-8");
+    bool utf8 = true, short_enough = true;
+    auto text = [&](const std::string& s) {
+      short_enough = short_enough && s.size() <= kMaxStringBytes;
+      utf8 = utf8 && simdjson::validate_utf8(s.data(), s.size());
+    };
+    text(p_.name);
+    text(p_.title);
+    text(p_.source_file);
+    for (const auto& s : p_.sources) text(s);
+    for (const auto& f : p_.flags) text(f);
+    for (const auto& s : p_.services) {
+      text(s.code);
+      text(s.title);
+    }
+    for (const auto& r : p_.rules) {
+      text(r.id);
+      text(r.message);
+      text(r.source);
+    }
+    for (const auto& d : p_.dues) {
+      text(d.rule);
+      text(d.message);
+      text(d.source);
+    }
+    if (!short_enough) return fail("a text is longer than the limit of " + std::to_string(kMaxStringBytes) + " bytes");
+    return utf8 || fail("a text in the program is not valid UTF-8");
   }
 
-  // The debug table (explanations, coverage) stays inside the functions it describes.
+  // The debug table (explanations, coverage) stays inside the functions it describes, and its
+  // texts (printed in explanations and reports) are UTF-8 within the string limit.
   bool debug() {
+    auto text = [](const std::string& s) {
+      return s.size() <= kMaxStringBytes && simdjson::validate_utf8(s.data(), s.size());
+    };
     if (p_.debug.empty()) return true;
     if (p_.debug.size() != p_.functions.size()) return fail("the debug table does not have one entry per function");
     for (size_t i = 0; i < p_.debug.size(); ++i) {
@@ -79,34 +111,54 @@ class Verifier {
       for (const ClauseInfo& c : d.clauses) {
         if (c.code_begin > c.code_end || c.code_begin < fn.code_begin || c.code_end > fn.code_end)
           return fail("a clause in the debug table lies outside its function");
-        if (!simdjson::validate_utf8(c.text.data(), c.text.size())) return fail("a clause's text is not valid UTF-8");
+        if (!text(c.text)) return fail("a clause's text is not valid UTF-8 or over the string limit");
       }
       for (const ValueInfo& v : d.values) {
         if (v.pc < fn.code_begin || v.pc >= fn.code_end || v.clause >= d.clauses.size())
           return fail("a noted value in the debug table lies outside its function or clauses");
-        if (!simdjson::validate_utf8(v.text.data(), v.text.size())) return fail("a noted value's text is not valid UTF-8");
+        if (!text(v.text)) return fail("a noted value's text is not valid UTF-8 or over the string limit");
       }
     }
     return true;
   }
 
-  bool tables() {
+  // The limits of runtime/limits_table.h. The file reader refuses counts past them before it
+  // allocates; a program built in the process is held to them here.
+  bool limits() {
     const size_t n = p_.services.size();
-    // The file reader refuses counts past these limits; a program built in the process is held
-    // to them here (more than 64 flags would not fit an event's flag mask).
-    if (n > kMaxServices || p_.flags.size() > kMaxFlags || p_.sets.size() > kMaxSets ||
-        p_.rules.size() > kMaxRules || p_.dues.size() > kMaxRules || p_.functions.size() > kMaxFunctions ||
-        p_.code.size() > kMaxInstructions)
-      return fail("a table is larger than the limits in bytecode_file.h");
+    struct Count {
+      size_t n;
+      const char* what;
+      size_t limit;
+    };
+    size_t members = 0;
+    for (const auto& set : p_.sets) members += set.size();
+    for (const Count& c : {Count{p_.sources.size(), "source texts", kMaxSources},
+                           Count{p_.flags.size(), "flags", kMaxFlags},
+                           Count{n, "services", kMaxServices},
+                           Count{p_.sets.size(), "sets", kMaxSets},
+                           Count{members, "set members", kMaxSetMembers},
+                           Count{p_.aliases.size(), "same-day aliases", kMaxSameDayAliases},
+                           Count{p_.rules.size(), "rules", kMaxRules},
+                           Count{p_.dues.size(), "due items", kMaxDueItems},
+                           Count{p_.functions.size(), "functions", kMaxFunctions},
+                           Count{p_.code.size(), "instructions", kMaxInstructions}})
+      if (c.n > c.limit) return fail(count_over(c.n, c.what, c.limit));
     if (p_.sets.size() * ((n + 63) / 64) > kMaxSetBitmapWords)
       return fail("too many sets for the number of services: the set index would take more than " +
                   std::to_string(kMaxSetBitmapWords * 8) + " bytes");
+    return true;
+  }
+
+  bool tables() {
+    if (!limits()) return false;
+    const size_t n = p_.services.size();
     if (p_.has_price_level && (p_.price_level < kFirstDay || p_.price_level > kLastDay))
       return fail("the price level date is outside the calendar");
     for (size_t i = 0; i < n; ++i) {
       const Service& s = p_.services[i];
       if (s.has_fee) {
-        if (s.fee.total < 0 || s.fee.total > static_cast<int64_t>(kMaxFeeOre))
+        if (s.fee.total < 0 || s.fee.total > kMaxFeeOre)
           return fail("the fee of service " + s.code + " is negative or over the limit");
         // Both shares at most the total first: their sum must not overflow.
         if (s.fee.subsidy < 0 || s.fee.patient < 0 || s.fee.subsidy > s.fee.total ||
@@ -132,29 +184,18 @@ class Verifier {
       if (a.alias >= n || a.target >= n || a.condition >= n)
         return fail("a same-day alias names a service that does not exist");
 
-    role_.assign(p_.functions.size(), Role::Unused);
     size_t pairs = 0;
     for (const Rule& r : p_.rules) {
       if (r.applies_to >= p_.sets.size()) return fail("rule " + r.id + " applies to a set that does not exist");
-      if (!claim(r.function, Role::Rule)) return fail("rule " + r.id + " has no function of its own");
       pairs += p_.sets[r.applies_to].size();
     }
     if (pairs > kMaxRuleServicePairs)
       return fail("the rules judge " + std::to_string(pairs) + " rule-service pairs, over the limit of " +
                   std::to_string(kMaxRuleServicePairs));
-    for (const DueItem& d : p_.dues) {
+    for (const DueItem& d : p_.dues)
       if (d.service >= n) return fail("due item " + d.rule + " names a service that does not exist");
-      if (!claim(d.function, Role::Due)) return fail("due item " + d.rule + " has no function of its own");
-    }
-    return true;
-  }
-
-  enum class Role : uint8_t { Unused, Rule, Due };
-
-  bool claim(uint32_t function, Role role) {
-    if (function >= role_.size() || role_[function] != Role::Unused) return false;
-    role_[function] = role;
-    return true;
+    std::string why;
+    return function_roles(p_, &roles_, &why) || fail(why);
   }
 
   bool functions() {
@@ -169,23 +210,23 @@ class Verifier {
     return true;
   }
 
-  bool operand(const std::vector<RegType>& regs, Operand kind, uint8_t r, RegType* type) {
+  bool operand(const std::vector<RegType>& regs, OperandKind kind, uint8_t r, RegType* type) {
     switch (kind) {
-      case Operand::None: return true;
-      case Operand::Bool: return reg(regs, r, type) && *type == RegType::Bool;
-      case Operand::Count: return reg(regs, r, type) && *type == RegType::Count;
-      case Operand::Date: return reg(regs, r, type) && *type == RegType::Date;
-      case Operand::Clinic: return reg(regs, r, type) && *type == RegType::Clinic;
-      case Operand::Ordinal:
+      case OperandKind::None: return true;
+      case OperandKind::Bool: return reg(regs, r, type) && *type == RegType::Bool;
+      case OperandKind::Count: return reg(regs, r, type) && *type == RegType::Count;
+      case OperandKind::Date: return reg(regs, r, type) && *type == RegType::Date;
+      case OperandKind::Clinic: return reg(regs, r, type) && *type == RegType::Clinic;
+      case OperandKind::Ordinal:
         return reg(regs, r, type) && (*type == RegType::Count || *type == RegType::Date);
-      case Operand::Any: return reg(regs, r, type);
+      case OperandKind::Any: return reg(regs, r, type);
     }
     return false;
   }
 
   bool function(size_t f) {
     const Function& fn = p_.functions[f];
-    if (role_[f] == Role::Unused) return fail("function " + std::to_string(f) + " belongs to no rule");
+    const Role role = roles_[f];
     if (fn.code_begin >= fn.code_end || fn.code_end > p_.code.size())
       return fail("function " + std::to_string(f) + " has an empty or out-of-range body");
     if (fn.registers.size() > kMaxRegisters) return fail("function " + std::to_string(f) + " has too many registers");
@@ -198,14 +239,18 @@ class Verifier {
       const Instruction& ins = p_.code[pc];
       if (static_cast<size_t>(ins.op) >= static_cast<size_t>(kOpcodeCount))
         return fail("function " + std::to_string(f) + ", instruction " + std::to_string(pc) + ": unknown opcode");
-      const OpInfo& info = kOps[static_cast<size_t>(ins.op)];
+      const OpcodeInfo& info = opcode_info(ins.op);
+      // The role first: an instruction that cannot stand in this function is refused whatever
+      // its operands (COMBINABLE in a due item would read the event a due item does not have).
+      if (!valid_in(ins.op, role))
+        return fail(at(f, pc, info) + "cannot stand in a " + role_name(role) + "'s function");
       RegType ta{}, tb{}, tc{};
       if (!operand(fn.registers, info.a, ins.a, &ta)) return fail(at(f, pc, info) + "operand a has the wrong register or type");
       if (!operand(fn.registers, info.b, ins.b, &tb)) return fail(at(f, pc, info) + "operand b has the wrong register or type");
       if (!operand(fn.registers, info.c, ins.c, &tc)) return fail(at(f, pc, info) + "operand c has the wrong register or type");
       // Operands of kind A and N come in pairs of one type (MOVE: a and b; EQ, LT, ...: b and c).
       if (ins.op == Opcode::MOVE && ta != tb) return fail(at(f, pc, info) + "moves between registers of different types");
-      if ((info.b == Operand::Any || info.b == Operand::Ordinal) && info.c != Operand::None && tb != tc)
+      if ((info.b == OperandKind::Any || info.b == OperandKind::Ordinal) && info.c != OperandKind::None && tb != tc)
         return fail(at(f, pc, info) + "compares registers of different types");
       if (ins.op == Opcode::JUMP_IF_NONE && ta != RegType::Date && ta != RegType::Clinic)
         return fail(at(f, pc, info) + "tests a register that is never absent");
@@ -215,8 +260,6 @@ class Verifier {
                              p_.code[pc + 1].a == ins.a;
         if (!checked) return fail(at(f, pc, info) + "may leave an absent value that is not tested");
       }
-      if (ins.op == Opcode::FAIL && role_[f] != Role::Rule) return fail(at(f, pc, info) + "FAIL outside a rule");
-      if (ins.op == Opcode::DUE && role_[f] != Role::Due) return fail(at(f, pc, info) + "DUE outside a due item");
     }
     return definitely_assigned(f);
   }
@@ -243,13 +286,14 @@ class Verifier {
       if (!reached[i]) continue;  // dead code: never runs
       const uint32_t pc = fn.code_begin + static_cast<uint32_t>(i);
       const Instruction& ins = p_.code[pc];
-      const OpInfo& info = kOps[static_cast<size_t>(ins.op)];
+      const OpcodeInfo& info = opcode_info(ins.op);
       Written written = on_entry[i];
       const bool a_is_read = ins.op == Opcode::JUMP_IF_FALSE || ins.op == Opcode::JUMP_IF_NONE || ins.op == Opcode::DUE;
-      const bool c_is_read = info.c != Operand::None && (ins.op != Opcode::DUE || ins.k != 0);
-      if ((a_is_read && !written[ins.a]) || (info.b != Operand::None && !written[ins.b]) || (c_is_read && !written[ins.c]))
+      const bool c_is_read = info.c != OperandKind::None && (ins.op != Opcode::DUE || ins.k != 0);
+      if ((a_is_read && !written[ins.a]) || (info.b != OperandKind::None && !written[ins.b]) ||
+          (c_is_read && !written[ins.c]))
         return fail(at(f, pc, info) + "reads a register before anything was written to it");
-      if (info.a != Operand::None && !a_is_read) written.set(ins.a);
+      if (info.a != OperandKind::None && !a_is_read) written.set(ins.a);
       if (ins.op == Opcode::JUMP || ins.op == Opcode::JUMP_IF_FALSE || ins.op == Opcode::JUMP_IF_NONE)
         flow(static_cast<uint32_t>(ins.k) - fn.code_begin, written);
       if (!is_terminator(ins.op) && ins.op != Opcode::JUMP) flow(i + 1, written);
@@ -257,16 +301,17 @@ class Verifier {
     return true;
   }
 
-  bool immediate(const OpInfo& info, const Instruction& ins, const Function& fn, uint32_t pc) {
+  bool immediate(const OpcodeInfo& info, const Instruction& ins, const Function& fn, uint32_t pc) {
     switch (info.k) {
-      case Immediate::NONE:
-      case Immediate::IMM: return true;
-      case Immediate::DAY: return ins.k >= kFirstDay && ins.k <= kLastDay;
-      case Immediate::JUMP:
+      case ImmediateKind::NONE:
+      case ImmediateKind::IMM: return true;  // any i32: the VM and the JIT define every value
+      case ImmediateKind::BOOL: return ins.k == 0 || ins.k == 1;
+      case ImmediateKind::DAY: return ins.k >= kFirstDay && ins.k <= kLastDay;
+      case ImmediateKind::JUMP:
         return ins.k > static_cast<int64_t>(pc) && static_cast<uint32_t>(ins.k) < fn.code_end;
-      case Immediate::SET: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.sets.size();
-      case Immediate::FLAG: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.flags.size();
-      case Immediate::SETFLAG: {
+      case ImmediateKind::SET: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.sets.size();
+      case ImmediateKind::FLAG: return ins.k >= 0 && static_cast<size_t>(ins.k) < p_.flags.size();
+      case ImmediateKind::SETFLAG: {
         const uint32_t k = static_cast<uint32_t>(ins.k);
         const uint32_t set = k & 0xffffff, flag = k >> 24;
         return set < p_.sets.size() && (flag == 0 || flag - 1 < p_.flags.size());
@@ -275,9 +320,18 @@ class Verifier {
     return false;
   }
 
+  // Last, once every table is known to be within its limits: the whole file would be too.
+  bool file_size() {
+    const size_t bytes = bytecode_size(p_);
+    if (bytes > kMaxBytecodeBytes)
+      return fail("the program would take " + std::to_string(bytes) + " bytes as a file, over the limit of " +
+                  std::to_string(kMaxBytecodeBytes));
+    return true;
+  }
+
   const Program& p_;
   std::string* error_;
-  std::vector<Role> role_;
+  std::vector<Role> roles_;
 };
 
 }  // namespace

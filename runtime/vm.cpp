@@ -3,6 +3,7 @@
 // computed goto where the compiler has it, unless AGR_VM_SWITCH is defined; bench/ measures both.
 // A third compilation, run_function_traced, tells a TraceSink every step (trace.h).
 #include <algorithm>
+#include <cassert>
 
 #include "course_queries.h"
 #include "evaluate.h"

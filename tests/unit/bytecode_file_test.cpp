@@ -105,6 +105,26 @@ TEST_CASE("another format version is refused with both versions named", "[byteco
   CHECK(why.find("recompile") != std::string::npos);
 }
 
+TEST_CASE("the header's reserved bytes must be zero", "[bytecode][regression]") {
+  // docs/bytecode.md §2 says they are 0; they were read and ignored (issue 8).
+  const std::string good = agr::write_bytecode(lbp_program());
+  REQUIRE(good[6] == 0);
+  REQUIRE(good[7] == 0);
+  for (size_t at : {6, 7}) {
+    for (unsigned char value : {0x01, 0x80, 0xff}) {
+      std::string bytes = good;
+      bytes[at] = static_cast<char>(value);
+      const std::string why = refusal(bytes);
+      INFO("byte " << at << " = " << int(value));
+      CHECK(why.find("reserved bytes are") != std::string::npos);
+      CHECK(why.find("not 0") != std::string::npos);
+    }
+  }
+  agr::Program back;
+  std::string error;
+  CHECK(agr::read_bytecode(good, &back, &error));
+}
+
 TEST_CASE("a file without the magic is not bytecode", "[bytecode]") {
   CHECK(refusal("{\"id\": 1}").find("not an agr bytecode file") != std::string::npos);
   CHECK(refusal("").find("not an agr bytecode file") != std::string::npos);

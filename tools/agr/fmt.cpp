@@ -1,115 +1,77 @@
 // `agr fmt [--check] FILE...`: lays agreement files out in the one canonical layout
 // (compiler/format.cpp). Without --check each file that changes is rewritten in place, atomically
-// (a new file beside it, renamed over it); `-` reads standard input and writes the result to
-// standard output. With --check nothing is written: the files that would change are named on
-// standard output, and the exit status is 1 if there are any.
-#include <fmt/core.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <string>
-#include <vector>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+// (a new file beside it, renamed over it, with the old file's mode); `-` reads standard input and
+// writes the result to standard output. With --check nothing is written: the files that would
+// change are named on standard output, and the exit status is 1 if there are any.
 #include "cli.h"
 #include "driver.h"
 #include "format.h"
-#include "parse.h"
+#include "limits_table.h"
 #include "read_file.h"
 
 namespace agr::cli {
 namespace {
 
-constexpr int kOk = 0, kChanged = 1, kUsage = 2;
-
-// Writes `text` to a new file beside `path` and renames it over `path`, so that a reader sees the
-// old file or the new one, never a part. The file keeps its permissions.
-bool replace_file(const std::string& path, const std::string& text, std::string* error) {
-  struct stat original {};
-  const mode_t mode = ::stat(path.c_str(), &original) == 0 ? original.st_mode & 07777 : 0644;
-  std::string temporary = path + ".fmt-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) {
-    *error = "cannot write beside " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  bool ok = ::fchmod(fd, mode) == 0;
-  for (size_t written = 0; ok && written < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) written += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int saved = errno;
-  ok = ::close(fd) == 0 && ok;
-  if (ok && ::rename(temporary.c_str(), path.c_str()) == 0) return true;
-  *error = "cannot write " + path + ": " + std::strerror(ok ? errno : saved);
-  ::unlink(temporary.c_str());
-  return false;
-}
-
-}  // namespace
-
-int cmd_fmt(const std::vector<std::string>& args) {
+struct FmtOptions {
+  std::vector<std::string> files;
   bool check = false;
-  std::vector<std::string> paths;
-  for (const std::string& arg : args) {
-    if (arg == "--check") {
-      check = true;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      fmt::print(stderr, "agr: fmt: unknown option '{}'\nusage: agr fmt [--check] FILE... (- for standard input)\n", arg);
-      return kUsage;
-    } else {
-      paths.push_back(arg);
-    }
-  }
-  if (paths.empty()) {
-    fmt::print(stderr, "agr: fmt needs at least one file (- for standard input)\n");
-    return kUsage;
-  }
+};
+
+int format_files(const FmtOptions& options) {
+  Output out = Output::standard();
+  const bool colour = colour_on_stderr();
   int status = kOk;
-  for (const std::string& path : paths) {
+  for (const std::string& path : options.files) {
     SourceFile file;
     std::string error;
     const bool from_stdin = path == "-";
     if (from_stdin) {
       file.path = "<stdin>";
       if (!read_file_bounded("/dev/stdin", kMaxSourceBytes, &file.text, &error)) {
-        fmt::print(stderr, "agr: cannot read standard input\n");
-        return kUsage;
+        eprint("agr: cannot read standard input: {}\n", printable(error));
+        status = kFailure;
+        continue;
       }
     } else if (!read_source_file(path, &file, &error)) {
-      fmt::print(stderr, "agr: {}\n", error);
-      status = kUsage;
+      eprint("agr: {}\n", printable(error));
+      status = kFailure;
       continue;
     }
     Diagnostics diags;
     std::string formatted;
     if (!format_source(file, diags, &formatted)) {
-      fmt::print(stderr, "{}{}: not formatted\n", diags.render(file), file.path);
-      if (status == kOk) status = kChanged;
+      eprint("{}{}: not formatted\n", diags.render(file, colour), printable(file.path));
+      status = std::max(status, kInputErrors);
       continue;
     }
-    if (formatted == file.text) {
-      if (from_stdin && !check) fmt::print("{}", formatted);
-      continue;
-    }
-    if (check) {
-      fmt::print("{}\n", file.path);
-      if (status == kOk) status = kChanged;
+    const bool changed = formatted != file.text;
+    if (options.check) {
+      if (!changed) continue;
+      out.print("{}\n", printable(file.path));
+      status = std::max(status, kInputErrors);
     } else if (from_stdin) {
-      fmt::print("{}", formatted);
-    } else if (!replace_file(path, formatted, &error)) {
-      fmt::print(stderr, "agr: {}\n", error);
-      status = kUsage;
+      out.write(formatted);
+    } else if (changed && !write_file_atomically(path, formatted, &error, /*keep_mode=*/true)) {
+      eprint("agr: {}\n", error);
+      status = kFailure;
     }
   }
-  return status;
+  return out.finish(status);
+}
+
+}  // namespace
+
+Command add_fmt_command(CLI::App& agr) {
+  auto options = std::make_shared<FmtOptions>();
+  CLI::App* command = agr.add_subcommand(
+      "fmt", "lay agreement files out in the canonical layout (docs/language.md), comments kept");
+  command->footer(
+      "Exit status: 0 every file is (now) in the layout; 1 with --check a file would change, or a file does not "
+      "parse; 2 a usage error, or a file that cannot be read or written.");
+  command->add_option("FILE", options->files, "an agreement (.agr), rewritten in place; - for standard input")
+      ->required();
+  command->add_flag("--check", options->check, "write nothing: name the files that would change, and exit 1");
+  return {command, [options] { return format_files(*options); }};
 }
 
 }  // namespace agr::cli

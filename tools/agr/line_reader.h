@@ -2,12 +2,23 @@
 // line, never by the file, and by max_line however long a line is: a longer line comes out cut
 // to max_line + 1 bytes (so that it is still refused as too long, on its own line number) while
 // the rest of it is read and dropped. Every line comes with kLinePadding readable bytes after
-// it (the buffer keeps them past its data), so the JSON parser reads it where it lies.
+// it (the buffer keeps them past its data), so the JSON parser reads it where it lies
+// (PaddedLine).
+//
+// It reads with read(2), which returns what is there: on a pipe or a terminal a line that has
+// arrived is handed out at once, never held back until a block is full (a co-process answers
+// each request). The end of the input and a failed read are told apart: next() returns false for
+// both, and error() is then 0 at the end and the errno of the failure otherwise (a folder, an
+// I/O error, a closed standard input). Lines already handed out stay good; after a failure the
+// unfinished last line is dropped rather than taken for a whole one.
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
-#include <cstdio>
+#include <cerrno>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -17,77 +28,96 @@ namespace agr::cli {
 
 class LineReader {
  public:
-  explicit LineReader(std::FILE* in, size_t max_line = kMaxLineBytes) : in_(in), max_line_(max_line) {}
+  explicit LineReader(int fd, size_t max_line = kMaxLineBytes) : fd_(fd), max_line_(max_line) {}
+
+  // Called before every read from the input, which may block on a pipe or a terminal: the place
+  // to flush output a co-process is waiting for, or to show progress.
+  void before_read(std::function<void()> hook) { before_read_ = std::move(hook); }
 
   bool next(std::string_view* line) {
     size_t scanned = pos_;  // no '\n' in [pos_, scanned): a long line is not searched again
     for (;;) {
-      const size_t newline = data().find('\n', scanned);
-      if (newline != std::string::npos) {
-        *line = data().substr(pos_, std::min(newline - pos_, max_line_ + 1));
+      if (const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned)) {
+        const size_t newline = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.data());
+        *line = std::string_view(buffer_.data() + pos_, std::min(newline - pos_, max_line_ + 1));
         pos_ = newline + 1;
         return true;
       }
       scanned = end_;
       if (end_ - pos_ > max_line_) {
-        resize(pos_ + max_line_ + 1);
+        end_ = pos_ + max_line_ + 1;
         skip_rest_of_line();  // appends what follows the line's end, if anything
-        *line = data().substr(pos_, max_line_ + 1);
+        *line = std::string_view(buffer_.data() + pos_, max_line_ + 1);
         pos_ += max_line_ + 1;
         return true;
       }
+      if (error_ != 0) return false;
       if (eof_) {
         if (pos_ >= end_) return false;
-        *line = data().substr(pos_);  // at most max_line: checked above
+        *line = std::string_view(buffer_.data() + pos_, end_ - pos_);  // at most max_line: checked above
         pos_ = end_;
         return true;
       }
-      buffer_.erase(0, pos_);
+      std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
       end_ -= pos_;
       scanned -= pos_;
       pos_ = 0;
-      const size_t old = end_;
-      resize(old + kBlock);
-      const size_t got = std::fread(buffer_.data() + old, 1, kBlock, in_);
-      resize(old + got);
-      if (got == 0) eof_ = true;
+      reserve(end_ + kBlock);
+      const ssize_t got = read_some(buffer_.data() + end_, kBlock);
+      if (got > 0) end_ += static_cast<size_t>(got);
     }
   }
 
+  // 0 after the end of the input; the errno of the read that failed otherwise.
+  int error() const { return error_; }
+  // Bytes read from the input so far.
+  uint64_t bytes_read() const { return bytes_read_; }
+
  private:
-  // Drops input up to and including the next '\n' and appends what follows it to the data.
+  // One read(2), retried when interrupted; sets eof_ (and error_) when nothing more will come.
+  ssize_t read_some(char* into, size_t size) {
+    if (before_read_) before_read_();
+    ssize_t got;
+    do got = ::read(fd_, into, size);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) error_ = errno;
+    if (got <= 0) eof_ = true;
+    else bytes_read_ += static_cast<uint64_t>(got);
+    return got;
+  }
+
+  // Drops input up to and including the next '\n' and appends what follows it at end_.
   void skip_rest_of_line() {
     std::string block(kBlock, '\0');
     for (;;) {
-      const size_t got = std::fread(block.data(), 1, kBlock, in_);
-      if (got == 0) {
-        eof_ = true;
-        return;
-      }
-      if (const void* nl = std::memchr(block.data(), '\n', got)) {
+      const ssize_t got = read_some(block.data(), kBlock);
+      if (got <= 0) return;
+      if (const void* nl = std::memchr(block.data(), '\n', static_cast<size_t>(got))) {
         const char* after = static_cast<const char*>(nl) + 1;
-        const size_t old = end_;
-        resize(old + static_cast<size_t>(block.data() + got - after));
-        std::memcpy(buffer_.data() + old, after, end_ - old);
+        const size_t rest = static_cast<size_t>(block.data() + got - after);
+        reserve(end_ + rest);
+        std::memcpy(buffer_.data() + end_, after, rest);
+        end_ += rest;
         return;
       }
     }
   }
 
-  // The data is buffer_[0, end_); kLinePadding more bytes follow it.
-  std::string_view data() const { return std::string_view(buffer_.data(), end_); }
-  void resize(size_t end) {
-    end_ = end;
-    buffer_.resize(end + kLinePadding);
+  // Room for data up to `end`, and kLinePadding bytes after it. The buffer only grows: it is
+  // not filled with zeros again for every read.
+  void reserve(size_t end) {
+    if (buffer_.size() < end + kLinePadding) buffer_.resize(end + kLinePadding);
   }
 
   static constexpr size_t kBlock = 1 << 20;
-  std::FILE* in_;
+  int fd_;
   size_t max_line_;
-  std::string buffer_;
-  size_t end_ = 0;
-  size_t pos_ = 0;
+  std::function<void()> before_read_;
+  std::string buffer_;  // the input is in [pos_, end_); then room to read into, at least kLinePadding
+  size_t pos_ = 0, end_ = 0;
   bool eof_ = false;
+  int error_ = 0;
+  uint64_t bytes_read_ = 0;
 };
 
 }  // namespace agr::cli

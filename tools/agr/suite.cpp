@@ -10,7 +10,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -313,7 +315,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 class SuiteRunner {
  public:
-  explicit SuiteRunner(const TestOptions& options) : options_(options) {}
+  explicit SuiteRunner(const SuiteOptions& options) : options_(options) {}
 
   SuiteResult run(const fs::path& path) {
     const auto start = std::chrono::steady_clock::now();
@@ -328,7 +330,8 @@ class SuiteRunner {
   void run_cases(SuiteResult& suite) {
     simdjson::padded_string text;
     if (simdjson::padded_string::load(suite.file.string()).get(text) != simdjson::SUCCESS) {
-      suite.problem = "cannot read the file";
+      suite.problem = std::string("cannot read the file: ") + std::strerror(errno);
+      suite.unreadable = true;
       return;
     }
     simdjson::dom::parser parser;
@@ -393,6 +396,7 @@ class SuiteRunner {
 
   struct Loaded {
     std::shared_ptr<const Agreement> agreement;
+    std::shared_ptr<const AgreementSet> set;  // of the agreement alone
     std::unique_ptr<Evaluator::Scratch> scratch;
     std::unique_ptr<CoverageTally> coverage;  // with --coverage
     std::string error;
@@ -422,9 +426,9 @@ class SuiteRunner {
     const std::string line = simdjson::minify(history);
     if (loaded.coverage) {
       TraceScope watched(loaded.coverage->sink());
-      evaluate_line(*loaded.agreement, *loaded.scratch, line, false, 1, as_of, &result.actual, false, run_function_traced);
+      judge_json_line(*loaded.set, *loaded.scratch, line, false, 1, as_of, &result.actual, Judging::Traced);
     } else {
-      evaluate_line(*loaded.agreement, *loaded.scratch, line, false, 1, as_of, &result.actual, false, run_function);
+      judge_json_line(*loaded.set, *loaded.scratch, line, false, 1, as_of, &result.actual);
     }
     element actual;
     if (output_parser_.parse(result.actual).get(actual) != simdjson::SUCCESS) {
@@ -442,6 +446,7 @@ class SuiteRunner {
     if (inserted) {
       order_.push_back(path);
       if ((l.agreement = load_agreement(path, &l.error))) {
+        l.set = AgreementSet::of(l.agreement);
         l.scratch = std::make_unique<Evaluator::Scratch>();
         if (options_.coverage) l.coverage = std::make_unique<CoverageTally>(l.agreement);
       }
@@ -465,7 +470,7 @@ class SuiteRunner {
   }
 
  private:
-  const TestOptions& options_;
+  const SuiteOptions& options_;
   std::map<std::string, Loaded> loaded_;
   std::vector<std::string> order_;  // the agreements in the order first loaded
   simdjson::dom::parser output_parser_;
@@ -506,110 +511,13 @@ size_t SuiteResult::failed() const {
   return static_cast<size_t>(std::count_if(cases.begin(), cases.end(), [](const CaseResult& c) { return !c.passed(); }));
 }
 
-std::vector<SuiteResult> run_suites(const std::vector<fs::path>& files, const TestOptions& options,
+std::vector<SuiteResult> run_suites(const std::vector<fs::path>& files, const SuiteOptions& options,
                                     std::vector<CoverageReport>* coverage) {
   SuiteRunner runner(options);
   std::vector<SuiteResult> results;
   for (const fs::path& file : files) results.push_back(runner.run(file));
   if (coverage) *coverage = runner.coverage();
   return results;
-}
-
-int cmd_test(const std::vector<std::string>& args) {
-  bool verbose = false;
-  std::string format = "text", junit, min_coverage_text;
-  std::optional<double> min_coverage;
-  TestOptions options;
-  std::vector<fs::path> files;
-  auto usage = [](const std::string& problem) {
-    fmt::print(stderr, "agr: test: {}\nusage: agr test PATH... [--verbose] [--filter REGEX] [--junit FILE] "
-                       "[--format text|json] [--coverage] [--min-coverage PERCENT]\n", problem);
-    return 2;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    // `--opt value` and `--opt=value` alike.
-    auto value = [&](const char* option, std::string* out) {
-      const std::string prefix = std::string(option) + "=";
-      if (arg == option && i + 1 < args.size()) {
-        *out = args[++i];
-        return true;
-      }
-      if (arg.rfind(prefix, 0) == 0) {
-        *out = arg.substr(prefix.size());
-        return true;
-      }
-      return false;
-    };
-    std::string filter;
-    if (arg == "--verbose" || arg == "-v") {
-      verbose = true;
-    } else if (arg == "--coverage") {
-      options.coverage = true;
-    } else if (value("--min-coverage", &min_coverage_text)) {
-      char* end = nullptr;
-      const double n = std::strtod(min_coverage_text.c_str(), &end);
-      if (min_coverage_text.empty() || *end != '\0' || !(n >= 0 && n <= 100))
-        return usage("--min-coverage takes a percentage from 0 to 100, not '" + min_coverage_text + "'");
-      min_coverage = n;
-      options.coverage = true;
-    } else if (value("--format", &format)) {
-      if (format != "text" && format != "json") return usage("--format takes text or json");
-    } else if (value("--junit", &junit)) {
-    } else if (value("--filter", &filter)) {
-      try {
-        options.filter.emplace(filter, std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return usage("--filter: not a regular expression: " + filter + " (" + e.what() + ")");
-      }
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return usage("unknown option '" + arg + "'");
-    } else {
-      std::error_code ec;
-      if (fs::is_directory(arg, ec)) {
-        std::vector<fs::path> found;
-        for (const auto& entry : fs::recursive_directory_iterator(arg, ec))
-          if (entry.is_regular_file() && entry.path().string().ends_with(".suite.json")) found.push_back(entry.path());
-        std::sort(found.begin(), found.end());
-        files.insert(files.end(), found.begin(), found.end());
-      } else if (fs::exists(arg, ec)) {
-        files.emplace_back(arg);
-      } else {
-        fmt::print(stderr, "agr: no such file or folder: {}\n", arg);
-        return 2;
-      }
-    }
-  }
-  if (files.empty()) return usage("test needs suite files or folders holding *.suite.json");
-
-  std::vector<CoverageReport> coverage;
-  const std::vector<SuiteResult> results = run_suites(files, options, &coverage);
-  if (format == "json")
-    fmt::print("{}", json_report(results, options.coverage ? coverage_json(coverage) : std::string()));
-  else
-    fmt::print("{}{}", text_report(results, verbose), options.coverage ? coverage_text(coverage) : std::string());
-  std::fflush(stdout);
-  // Below the threshold is a failure, named on stderr.
-  bool covered = true;
-  for (const CoverageReport& r : coverage) {
-    if (!min_coverage || r.percent() >= *min_coverage) continue;
-    fmt::print(stderr, "agr: test: {} covers {:.1f} % of its sides, below --min-coverage {}\n", r.agreement, r.percent(),
-               min_coverage_text);
-    covered = false;
-  }
-  if (!junit.empty()) {
-    std::FILE* out = std::fopen(junit.c_str(), "wb");
-    const std::string xml = junit_report(results);
-    const bool written = out && std::fwrite(xml.data(), 1, xml.size(), out) == xml.size();
-    if (out && std::fclose(out) != 0) out = nullptr;
-    if (!written || !out) {
-      fmt::print(stderr, "agr: cannot write {}\n", junit);
-      return 2;
-    }
-  }
-  size_t failed = 0;
-  for (const SuiteResult& s : results) failed += s.failed();
-  return failed || !covered ? 1 : 0;
 }
 
 }  // namespace agr::cli

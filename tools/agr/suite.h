@@ -1,5 +1,6 @@
-// `agr test`: regression course suites (docs/suites.md). suite.cpp runs them and compares; the
-// reports (text for people, JUnit XML and JSON for CI) are in suite_report.cpp.
+// The regression course suites' runner (docs/suites.md), behind `agr test` (test.cpp): suite.cpp
+// runs the cases and compares; the reports (text for people, JUnit XML and JSON for CI) are in
+// suite_report.cpp, coverage in coverage.h.
 #pragma once
 
 #include <filesystem>
@@ -7,6 +8,8 @@
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "cli.h"
 
 namespace agr::cli {
 
@@ -39,6 +42,7 @@ struct SuiteResult {
   std::filesystem::path file;
   std::string agreement;  // the agreement's path as resolved
   std::string problem;    // why no case ran (bad JSON, unknown keys, agreement does not load)
+  bool unreadable = false;  // the file itself could not be read: exit 2, as for any failed input
   std::vector<CaseResult> cases;
   size_t filtered_out = 0;  // cases --filter left out
   double seconds = 0;
@@ -46,7 +50,8 @@ struct SuiteResult {
   size_t failed() const;
 };
 
-struct TestOptions {
+// What `agr test` asks of the runner; test.cpp fills it from the command line.
+struct SuiteOptions {
   std::optional<std::regex> filter;  // on case names (std::regex_search)
   bool coverage = false;             // run on the traced VM and add up what each clause did
 };
@@ -55,7 +60,7 @@ struct CoverageReport;
 
 // Runs every suite file, in order. Never throws; every problem is in the results. With
 // options.coverage, *coverage gets a report per agreement that loaded, in the order first named.
-std::vector<SuiteResult> run_suites(const std::vector<std::filesystem::path>& files, const TestOptions& options,
+std::vector<SuiteResult> run_suites(const std::vector<std::filesystem::path>& files, const SuiteOptions& options,
                                     std::vector<CoverageReport>* coverage = nullptr);
 
 // The reports. Text: a FAIL block per failing case with every difference, a summary of failures

@@ -2,8 +2,10 @@
 // read it), and JSON for other tools. docs/suites.md shows each.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 
+#include "diagnostics.h"  // printable
 #include "suite.h"
 #include "verdict_writer.h"  // append_json_string
 
@@ -132,6 +134,17 @@ std::string xml(std::string_view text, bool attribute = false) {
 
 std::string attribute(std::string_view text) { return xml(text, true); }
 
+// Each line through `printable` (compiler/diagnostics.h): no escape sequence from a suite file or
+// a verdict reaches the terminal.
+std::string printable_lines(std::string_view text) {
+  std::string out;
+  for (size_t begin = 0, end; begin < text.size(); begin = end + 1) {
+    end = std::min(text.find('\n', begin), text.size());
+    out += printable(text.substr(begin, end - begin), /*keep_tabs=*/true) + "\n";
+  }
+  return out;
+}
+
 std::string json(std::string_view text) {
   std::string out;
   append_json_string(&out, text);
@@ -171,7 +184,7 @@ std::string text_report(const std::vector<SuiteResult>& results, bool verbose) {
   }
   out += fmt::format("{} passed, {} failed", n.passed, n.failed + n.errors);
   if (n.filtered_out) out += fmt::format(", {} left out by --filter", n.filtered_out);
-  return out + "\n";
+  return printable_lines(out);
 }
 
 std::string junit_report(const std::vector<SuiteResult>& results) {

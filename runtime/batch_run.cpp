@@ -1,0 +1,280 @@
+// Batch runs (agr.h, run_json_lines): the input cut into blocks of whole lines, evaluated by
+// worker threads, written in input order.
+//
+//   reader (the calling thread)      workers (jobs)                 writer (a thread)
+//   read, cut at a line end,  ──►    evaluate each line of a   ──►  write block k, k+1, ...
+//   number the block's lines         block into its output          in order, free the slot
+//
+// The blocks live in a ring of 2 x jobs slots, so the reader is at most that far ahead of the
+// writer: that bounds memory. Each slot moves Free -> Filled -> Done -> Free under one mutex;
+// the work on a slot (reading into it, evaluating it, writing it) is done outside the lock by
+// the one thread that owns it in that state. With jobs = 1 nothing is threaded: the same
+// functions run one after the other.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "agr/agr.h"
+#include "history_reader.h"
+
+namespace agr {
+namespace {
+
+// A block: whole lines in bytes[0, size), with kLinePadding readable bytes after them.
+struct Block {
+  std::string bytes;
+  size_t size = 0;
+  uint64_t first_line = 0;  // the number of its first line
+  std::string out;
+  RunSummary summary;
+  enum class State : uint8_t { Free, Filled, Done } state = State::Free;
+};
+
+uint64_t lines_in(const Block& b) {
+  if (b.size == 0) return 0;
+  return static_cast<uint64_t>(std::count(b.bytes.data(), b.bytes.data() + b.size, '\n')) +
+         (b.bytes[b.size - 1] != '\n');
+}
+
+// Cuts the input into blocks of whole lines. A line longer than kMaxLineBytes becomes a block of
+// its own, cut to kMaxLineBytes + 1 bytes (so that the reader refuses it, on its own line
+// number), and the rest of it is read and dropped, as the command line's LineReader does.
+class BlockCutter {
+ public:
+  BlockCutter(const ReadInput& read, size_t block_bytes) : read_(read), block_(std::max<size_t>(block_bytes, 1)) {}
+
+  // The next block into *b; false at the end of the input, or on a read failure (then *error).
+  bool next(Block* b, std::string* error) {
+    for (;;) {
+      if (len_ > 0 && (len_ >= block_ || arrived_short_ || eof_)) {
+        const void* nl = memrchr(pending_.data(), '\n', len_);
+        if (nl) return take(b, static_cast<const char*>(nl) - pending_.data() + 1);
+        if (eof_) return take(b, len_);  // the last line, without a newline
+        if (len_ > kMaxLineBytes) {  // one line, too long: keep its start, drop the rest
+          take(b, kMaxLineBytes + 1);
+          len_ = 0;          // the rest read so far (no newline in it)
+          dropping_ = true;  // and the rest still to come, up to its newline
+          return true;
+        }
+      }
+      if (eof_) return false;
+      if (!read_more(error)) return false;
+    }
+  }
+
+ private:
+  // Moves pending_[0, n) into a block; the rest stays pending.
+  bool take(Block* b, size_t n) {
+    b->bytes.resize(std::max(b->bytes.size(), n + kLinePadding));
+    std::memcpy(b->bytes.data(), pending_.data(), n);
+    b->size = n;
+    std::memmove(pending_.data(), pending_.data() + n, len_ - n);
+    len_ -= n;
+    arrived_short_ = false;
+    return true;
+  }
+
+  // Reads once more into pending_ (dropping the rest of an over-long line first); false on failure.
+  bool read_more(std::string* error) {
+    if (pending_.size() < len_ + block_ + kLinePadding) pending_.resize(len_ + block_ + kLinePadding);
+    const ptrdiff_t got = read_(pending_.data() + len_, block_);
+    if (got < 0) {
+      *error = std::string("reading: ") + std::strerror(errno);
+      eof_ = true;
+      return false;
+    }
+    if (got == 0) {
+      eof_ = true;
+      return true;
+    }
+    size_t n = static_cast<size_t>(got);
+    if (dropping_) {  // the rest of a line over the limit, up to and including its newline
+      const void* nl = std::memchr(pending_.data() + len_, '\n', n);
+      if (!nl) return true;
+      const size_t after = static_cast<const char*>(nl) - (pending_.data() + len_) + 1;
+      std::memmove(pending_.data() + len_, pending_.data() + len_ + after, n - after);
+      n -= after;
+      dropping_ = false;
+    }
+    len_ += n;
+    arrived_short_ = n < block_;
+    return true;
+  }
+
+  const ReadInput& read_;
+  size_t block_;
+  std::string pending_;  // input read and not yet in a block: pending_[0, len_), from a line start
+  size_t len_ = 0;
+  bool eof_ = false, dropping_ = false;
+  bool arrived_short_ = false;  // the last read gave less than asked: give out what is complete
+};
+
+void evaluate_block(Evaluator& evaluator, std::optional<Day> as_of, Block* b) {
+  b->out.clear();
+  b->summary = {};
+  uint64_t number = b->first_line;
+  const char* p = b->bytes.data();
+  const char* const end = p + b->size;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* line_end = nl ? nl : end;
+    const bool ok = evaluator.evaluate_json_line(PaddedLine{std::string_view(p, static_cast<size_t>(line_end - p))},
+                                                 number++, as_of, &b->out);
+    ++b->summary.lines;
+    b->summary.error_lines += !ok;
+    p = nl ? nl + 1 : end;
+  }
+}
+
+bool write_block(const WriteOutput& write, const Block& b, RunSummary* summary, std::string* error) {
+  summary->lines += b.summary.lines;
+  summary->error_lines += b.summary.error_lines;
+  if (b.out.empty() || write(b.out)) return true;
+  *error = std::string("writing: ") + std::strerror(errno);
+  return false;
+}
+
+bool run_sequential(const std::shared_ptr<const AgreementSet>& set, const ReadInput& read, const WriteOutput& write,
+                    const RunOptions& options, RunSummary* summary, std::string* error) {
+  Evaluator evaluator(set);
+  BlockCutter cutter(read, options.block_bytes);
+  Block b;
+  uint64_t next_line = 1;
+  std::string read_error;
+  while (cutter.next(&b, &read_error)) {
+    b.first_line = next_line;
+    next_line += lines_in(b);
+    evaluate_block(evaluator, options.as_of, &b);
+    if (!write_block(write, b, summary, error)) return false;
+  }
+  if (!read_error.empty()) *error = read_error;
+  return read_error.empty();
+}
+
+bool run_threaded(const std::shared_ptr<const AgreementSet>& set, const ReadInput& read, const WriteOutput& write,
+                  const RunOptions& options, unsigned jobs, RunSummary* summary, std::string* error) {
+  std::vector<Block> ring(2 * static_cast<size_t>(jobs));
+  std::mutex mutex;
+  std::condition_variable changed;
+  uint64_t filled = 0, taken = 0;  // blocks handed out by the reader, blocks taken by workers
+  bool input_done = false, stop = false;
+  std::string write_error;
+  auto slot = [&](uint64_t k) -> Block& { return ring[k % ring.size()]; };
+
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < jobs; ++w) {
+    workers.emplace_back([&] {
+      Evaluator evaluator(set);
+      for (;;) {
+        uint64_t k;
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return taken < filled || input_done; });
+          if (taken == filled) return;  // the input is done and every block taken
+          k = taken++;
+        }
+        evaluate_block(evaluator, options.as_of, &slot(k));
+        {
+          std::lock_guard lock(mutex);
+          slot(k).state = Block::State::Done;
+        }
+        changed.notify_all();
+      }
+    });
+  }
+  std::thread writer([&] {
+    for (uint64_t k = 0;; ++k) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return (k < filled && slot(k).state == Block::State::Done) || (input_done && k == filled); });
+        if (k == filled) return;
+      }
+      std::string problem;
+      const bool ok = write_error.empty() && write_block(write, slot(k), summary, &problem);
+      {
+        std::lock_guard lock(mutex);
+        slot(k).state = Block::State::Free;
+        if (!ok && write_error.empty()) {
+          write_error = problem.empty() ? "writing failed" : problem;
+          stop = true;  // the reader stops; what was read is still evaluated, not written
+        }
+      }
+      changed.notify_all();
+    }
+  });
+
+  BlockCutter cutter(read, options.block_bytes);
+  std::string read_error;
+  uint64_t next_line = 1;
+  for (uint64_t k = 0;; ++k) {
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return slot(k).state == Block::State::Free || stop; });
+      if (stop) break;
+    }
+    Block& b = slot(k);
+    if (!cutter.next(&b, &read_error)) break;
+    b.first_line = next_line;
+    next_line += lines_in(b);
+    {
+      std::lock_guard lock(mutex);
+      b.state = Block::State::Filled;
+      ++filled;
+    }
+    changed.notify_all();
+  }
+  {
+    std::lock_guard lock(mutex);
+    input_done = true;
+  }
+  changed.notify_all();
+  for (std::thread& t : workers) t.join();
+  writer.join();
+  if (!write_error.empty()) {
+    *error = write_error;
+    return false;
+  }
+  if (!read_error.empty()) {
+    *error = read_error;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool run_json_lines(std::shared_ptr<const AgreementSet> agreements, const ReadInput& read, const WriteOutput& write,
+                    const RunOptions& options, RunSummary* summary, std::string* error) {
+  *summary = {};
+  error->clear();
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (jobs == 1) return run_sequential(agreements, read, write, options, summary, error);
+  return run_threaded(agreements, read, write, options, jobs, summary, error);
+}
+
+bool run_json_lines_fd(std::shared_ptr<const AgreementSet> agreements, int in_fd, int out_fd,
+                       const RunOptions& options, RunSummary* summary, std::string* error) {
+  const ReadInput read = [in_fd](char* buffer, size_t capacity) -> ptrdiff_t {
+    for (;;) {
+      const ssize_t got = ::read(in_fd, buffer, capacity);
+      if (got >= 0 || errno != EINTR) return got;
+    }
+  };
+  const WriteOutput write = [out_fd](std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t put = ::write(out_fd, bytes.data(), bytes.size());
+      if (put < 0 && errno == EINTR) continue;
+      if (put <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(put));
+    }
+    return true;
+  };
+  return run_json_lines(std::move(agreements), read, write, options, summary, error);
+}
+
+}  // namespace agr

@@ -1,0 +1,190 @@
+// Batch runs (agr::run_json_lines): whatever the number of threads, the block size and the way
+// input arrives, the output is byte for byte that of evaluate_json_line line by line, in input
+// order with its line numbers; read and write failures are reported, never silent.
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+
+#include "agr/agr.h"
+#include "bundled.h"
+
+namespace {
+
+std::shared_ptr<const agr::AgreementSet> lbp_set() {
+  static auto set = agr::AgreementSet::of(agr::testing::bundled_agreement("lbp"));
+  return set;
+}
+
+// Every kind of line: tests/bad_input/mixed.jsonl (good and bad lines, blank lines, a CRLF line,
+// the last line without a newline), three times over, each copy with its own ids.
+std::string mixed_input() {
+  std::ifstream in(std::string(AGR_SOURCE_DIR) + "/tests/bad_input/mixed.jsonl", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(!text.empty());
+  return text + "\n" + text + "\n\n" + text;
+}
+
+// The reference: evaluate_json_line on each line, numbered from 1.
+std::string line_by_line(const std::string& input, agr::RunSummary* summary) {
+  agr::Evaluator evaluator(lbp_set());
+  std::string out;
+  *summary = {};
+  size_t pos = 0;
+  while (pos < input.size()) {
+    size_t nl = input.find('\n', pos);
+    if (nl == std::string::npos) nl = input.size();
+    summary->error_lines += !evaluator.evaluate_json_line(std::string_view(input).substr(pos, nl - pos), ++summary->lines,
+                                                          std::nullopt, &out);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// Runs over `input`, handed out `piece` bytes at a time.
+bool run(const std::string& input, unsigned jobs, size_t block, size_t piece, std::string* out,
+         agr::RunSummary* summary, std::string* error) {
+  size_t pos = 0;
+  const agr::ReadInput read = [&](char* buffer, size_t capacity) -> ptrdiff_t {
+    const size_t n = std::min({capacity, piece, input.size() - pos});
+    std::memcpy(buffer, input.data() + pos, n);
+    pos += n;
+    return static_cast<ptrdiff_t>(n);
+  };
+  const agr::WriteOutput write = [&](std::string_view bytes) {
+    out->append(bytes);
+    return true;
+  };
+  agr::RunOptions options;
+  options.jobs = jobs;
+  options.block_bytes = block;
+  return agr::run_json_lines(lbp_set(), read, write, options, summary, error);
+}
+
+}  // namespace
+
+TEST_CASE("a batch run writes what evaluate_json_line writes, in order, for any jobs and block size", "[batch]") {
+  const std::string input = mixed_input();
+  agr::RunSummary expected_summary;
+  const std::string expected = line_by_line(input, &expected_summary);
+  REQUIRE(expected_summary.error_lines > 0);
+  for (unsigned jobs : {1u, 2u, 3u, 8u})
+    for (size_t block : {size_t(1), size_t(100), size_t(4096), size_t(1) << 20})
+      for (size_t piece : {size_t(1), size_t(333), size_t(1) << 20}) {
+        INFO("jobs " << jobs << ", block " << block << ", pieces of " << piece);
+        std::string out, error;
+        agr::RunSummary summary;
+        REQUIRE(run(input, jobs, block, piece, &out, &summary, &error));
+        CHECK(out == expected);
+        CHECK(summary.lines == expected_summary.lines);
+        CHECK(summary.error_lines == expected_summary.error_lines);
+      }
+}
+
+TEST_CASE("a batch run of nothing writes nothing; a last line without a newline counts", "[batch]") {
+  std::string out, error;
+  agr::RunSummary summary;
+  REQUIRE(run("", 2, 100, 100, &out, &summary, &error));
+  CHECK(out.empty());
+  CHECK(summary.lines == 0);
+  REQUIRE(run("\n", 1, 100, 100, &out, &summary, &error));
+  CHECK(summary.lines == 1);
+  CHECK(out == R"({"id":null,"error":{"line":1,"message":"blank line: expected a history object"}})" "\n");
+}
+
+TEST_CASE("a line over the limit is refused on its own line number and the next line keeps its number", "[batch]") {
+  const std::string good = R"({"id":"g","referral_date":"2025-09-01","events":[]})";
+  const std::string input = good + "\n" + "x" + std::string(17 * 1024 * 1024, ' ') + "\n" + good + "\n";
+  for (unsigned jobs : {1u, 2u}) {
+    std::string out, error;
+    agr::RunSummary summary;
+    REQUIRE(run(input, jobs, 1 << 20, 1 << 20, &out, &summary, &error));
+    CHECK(summary.lines == 3);
+    CHECK(summary.error_lines == 1);
+    CHECK(out.find(R"({"id":null,"error":{"line":2,"message":"the line is longer than the limit)") != std::string::npos);
+    CHECK(out.find(R"({"id":"g","agreement":"lbp")") == 0);
+    CHECK(out.rfind(R"({"id":"g","agreement":"lbp")") > out.find("\"line\":2"));
+  }
+}
+
+TEST_CASE("a read failure or a write failure fails the run with the reason", "[batch]") {
+  const std::string good = R"({"id":"g","referral_date":"2025-09-01","events":[]})" "\n";
+  for (unsigned jobs : {1u, 2u}) {
+    INFO("jobs " << jobs);
+    int calls = 0;
+    std::string out, error;
+    const agr::ReadInput failing_read = [&](char* buffer, size_t) -> ptrdiff_t {
+      if (calls++ == 0) {
+        std::memcpy(buffer, good.data(), good.size());
+        return static_cast<ptrdiff_t>(good.size());
+      }
+      errno = EIO;
+      return -1;
+    };
+    const agr::WriteOutput keep = [&](std::string_view bytes) {
+      out.append(bytes);
+      return true;
+    };
+    agr::RunOptions options;
+    options.jobs = jobs;
+    agr::RunSummary summary;
+    CHECK_FALSE(agr::run_json_lines(lbp_set(), failing_read, keep, options, &summary, &error));
+    CHECK(error == std::string("reading: ") + std::strerror(EIO));
+    CHECK(summary.lines == 1);  // what was read before the failure is still evaluated and written
+    CHECK(out.find(R"({"id":"g")") == 0);
+
+    // Many small blocks: the workers must not quit while the reader still hands blocks out.
+    size_t given = 0;
+    options.block_bytes = 16;
+    const agr::ReadInput read = [&](char* buffer, size_t) -> ptrdiff_t {
+      if (given++ == 300) return 0;
+      std::memcpy(buffer, good.data(), good.size());
+      return static_cast<ptrdiff_t>(good.size());
+    };
+    const agr::WriteOutput full = [](std::string_view) {
+      errno = ENOSPC;
+      return false;
+    };
+    error.clear();
+    CHECK_FALSE(agr::run_json_lines(lbp_set(), read, full, options, &summary, &error));
+    CHECK(error == std::string("writing: ") + std::strerror(ENOSPC));
+  }
+}
+
+TEST_CASE("a co-process fed one line at a time gets each answer before it sends the next line", "[batch]") {
+  const std::string good = R"({"id":"g","referral_date":"2025-09-01","events":[]})" "\n";
+  for (unsigned jobs : {1u, 2u}) {
+    INFO("jobs " << jobs);
+    std::mutex mutex;
+    std::condition_variable answered;
+    size_t answers = 0, sent = 0;
+    bool stalled = false;
+    const agr::ReadInput read = [&](char* buffer, size_t) -> ptrdiff_t {
+      std::unique_lock lock(mutex);
+      // A request/response client waits for the answer to its last line before it sends another.
+      if (!answered.wait_for(lock, std::chrono::seconds(10), [&] { return answers == sent; })) stalled = true;
+      if (stalled || sent == 5) return 0;
+      ++sent;
+      std::memcpy(buffer, good.data(), good.size());
+      return static_cast<ptrdiff_t>(good.size());
+    };
+    const agr::WriteOutput write = [&](std::string_view bytes) {
+      std::lock_guard lock(mutex);
+      answers += static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+      answered.notify_all();
+      return true;
+    };
+    agr::RunOptions options;
+    options.jobs = jobs;
+    agr::RunSummary summary;
+    std::string error;
+    REQUIRE(agr::run_json_lines(lbp_set(), read, write, options, &summary, &error));
+    CHECK_FALSE(stalled);
+    CHECK(answers == 5);
+  }
+}
