@@ -3,6 +3,7 @@
 // turns each run into clause outcomes (runtime/explain.h), added up here.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,11 +23,13 @@ struct CoverageLine {
   std::string text;  // the clause as written; for a due item's own sides, "(the item)"
   uint32_t line = 0;
   std::vector<CoverageSide> sides;
+  bool limit = false;  // a limit inside the clause above it (`count(0264) < 12` of an `or`)
 };
 
 struct CoverageEntry {
   std::string title;  // "LBP-6", "warning LBP-12", "due LBP-14 0268"
   uint32_t line = 0;
+  size_t runs = 0;  // how many times the suites ran it: 0 when no case had an event it judges
   std::vector<CoverageLine> lines;
 };
 
@@ -43,6 +46,7 @@ class CoverageTally {
  private:
   struct FunctionCounts {
     std::vector<std::array<size_t, 5>> clauses;  // per clause, per ClauseOutcome
+    std::vector<std::array<size_t, 2>> values;   // per noted value that is a limit: false, true
     size_t runs = 0, due = 0;
   };
   void count(const FunctionRun& run);
