@@ -84,7 +84,7 @@ def main():
 
         def agr_run():
             with open(os.devnull, "wb") as sink:
-                subprocess.run([tool, "run", agrc, corpus], stdout=sink, check=True)
+                subprocess.run([tool, "run", "--jobs", "1", agrc, corpus], stdout=sink, check=True)
 
         row("agr run", measure(args.rounds, agr_run))
         row("Agreement.run, jobs=1", measure(args.rounds, lambda: agreement.run(lines, jobs=1)))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end throughput of the real `agr run` binary, file I/O included (no hyperfine needed).
+# End-to-end throughput of the real `agr run` binary, file I/O included (no hyperfine needed), on
+# one thread (AGR_BENCH_JOBS=N for N; `agr run` alone uses every core).
 #
 #   bench/run_e2e.sh [COURSES (50000)] [BUILD_DIR (build)]
 #
@@ -32,7 +33,7 @@ echo "corpus: $courses courses, $events events, $bytes bytes ($file, seed 42)"
 run_once() {  # prints elapsed seconds of one `agr run` over $1
   local t0 t1 status=0
   t0=$(date +%s.%N)
-  "$agr" run "$agreement" "$1" >/dev/null || status=$?
+  "$agr" run --jobs "${AGR_BENCH_JOBS:-1}" "$agreement" "$1" >/dev/null || status=$?
   t1=$(date +%s.%N)
   if ((status > 1)); then echo "run_e2e.sh: agr run failed with status $status" >&2; exit 2; fi
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'

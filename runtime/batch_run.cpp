@@ -117,6 +117,7 @@ class BlockCutter {
 void evaluate_block(Evaluator& evaluator, std::optional<Day> as_of, Block* b) {
   b->out.clear();
   b->summary = {};
+  b->summary.bytes = b->size;
   uint64_t number = b->first_line;
   const char* p = b->bytes.data();
   const char* const end = p + b->size;
@@ -131,12 +132,17 @@ void evaluate_block(Evaluator& evaluator, std::optional<Day> as_of, Block* b) {
   }
 }
 
-bool write_block(const WriteOutput& write, const Block& b, RunSummary* summary, std::string* error) {
+bool write_block(const WriteOutput& write, const RunOptions& options, const Block& b, RunSummary* summary,
+                 std::string* error) {
   summary->lines += b.summary.lines;
   summary->error_lines += b.summary.error_lines;
-  if (b.out.empty() || write(b.out)) return true;
-  *error = std::string("writing: ") + std::strerror(errno);
-  return false;
+  summary->bytes += b.summary.bytes;
+  if (!b.out.empty() && !write(b.out)) {
+    *error = std::string("writing: ") + std::strerror(errno);
+    return false;
+  }
+  if (options.on_written) options.on_written(*summary);
+  return true;
 }
 
 bool run_sequential(const std::shared_ptr<const AgreementSet>& set, const ReadInput& read, const WriteOutput& write,
@@ -150,7 +156,7 @@ bool run_sequential(const std::shared_ptr<const AgreementSet>& set, const ReadIn
     b.first_line = next_line;
     next_line += lines_in(b);
     evaluate_block(evaluator, options.as_of, &b);
-    if (!write_block(write, b, summary, error)) return false;
+    if (!write_block(write, options, b, summary, error)) return false;
   }
   if (!read_error.empty()) *error = read_error;
   return read_error.empty();
@@ -195,7 +201,7 @@ bool run_threaded(const std::shared_ptr<const AgreementSet>& set, const ReadInpu
         if (k == filled) return;
       }
       std::string problem;
-      const bool ok = write_error.empty() && write_block(write, slot(k), summary, &problem);
+      const bool ok = write_error.empty() && write_block(write, options, slot(k), summary, &problem);
       {
         std::lock_guard lock(mutex);
         slot(k).state = Block::State::Free;

@@ -270,6 +270,19 @@ void make_inputs() {
   const std::string lbp = read_file(source_dir + "/agreements/lbp.agr");
   write_file(work_dir + "/same.agr", lbp);
   write_file(work_dir + "/old.agrc", "old bytes");
+  // Histories for a run of several agreements: one per agreement, one naming none, one naming
+  // an agreement not loaded; a folder holding LBP as source and STE compiled.
+  write_file(work_dir + "/mixed.jsonl",
+             R"({"id":"m-lbp","agreement":"lbp","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-03","code":"0110"}]})" "\n"
+             R"({"id":"m-ste","agreement":"ste","events":[{"id":"e1","date":"2025-09-01","code":"0251","flags":["questionnaire"]}]})" "\n"
+             R"({"id":"m-none","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-03","code":"0110"}]})" "\n"
+             R"({"id":"m-knee","agreement":"knee","events":[]})" "\n");
+  fs::create_directories(work_dir + "/agreements/sub");
+  write_file(work_dir + "/agreements/lbp.agr", lbp);
+  write_file(work_dir + "/agreements/notes.txt", "not an agreement");
+  if (std::system(("'" + agr_path + "' compile '" + source_dir + "/agreements/ste.agr' -o '" + work_dir +
+                   "/agreements/ste.agrc'").c_str()) != 0)
+    fail_setup("agr compile ste.agr");
   fs::create_symlink(work_dir + "/same.agr", work_dir + "/link.agrc");
   fs::create_hard_link(work_dir + "/same.agr", work_dir + "/hard.agrc");
   // An error on a line that holds escape sequences (a bell, a clear screen).
@@ -318,11 +331,22 @@ std::vector<Case> table() {
       {"test: an unknown option", {{"test", "{src}/tests/suites/lbp", "--junit-typo"}}, 2, {}, {"agr test: ", "--junit-typo"}, {"passed"}, {}, 1},
       {"schedule: an unknown option", {{"schedule", "{lbp}", "{examples}", "-x"}}, 2, {}, {"agr schedule: ", "-x"}, {"c-17"}, {}, 1},
       {"diff: an unknown option", {{"diff", "{lbp}", "{lbp}", "{examples}", "--brief"}}, 2, {}, {"agr diff: ", "--brief"}, {"compared"}, {}, 1},
-      {"run: an extra argument", {{"run", "{lbp}", "{examples}", "{examples}"}}, 2, {}, {"agr run: ", "not expected"}, {}, {}, 1},
+      {"run: a history file given as an agreement is refused, nothing evaluated", {{"run", "{lbp}", "{examples}", "{examples}"}}, 2, {}, {"lbp.jsonl", "does not compile"}, {"c-17"}},
       {"schedule: an extra argument", {{"schedule", "{lbp}", "{examples}", "more"}}, 2, {}, {"agr schedule: ", "more"}, {}, {}, 1},
       {"compile: an extra argument", {{"compile", "{lbp}", "{lbp}", "--emit=ast"}}, 2, {}, {"agr compile: "}, {}, {}, 1},
       {"run: a missing argument", {{"run", "{lbp}"}}, 2, {}, {"agr run: ", "HISTORIES"}, {}, {}, 1},
       {"compile: neither -o nor --emit", {{"compile", "{lbp}"}}, 2, {}, {"agr compile: ", "-o"}, {}, {}, 1},
+      // ---- several agreements: each history judged by the one it names (io-contract v2)
+      {"run with two agreements: each history by the one it names", {{"run", "{lbp}", "{src}/agreements/ste.agr", "{work}/mixed.jsonl"}}, 1,
+       {R"({"id":"m-lbp","agreement":"lbp")", R"({"id":"m-ste","agreement":"ste")", R"("line":3)", "names no agreement"}, {"agr run: 2 of 4 lines were errors"}},
+      {"run with a folder of agreements (.agr and .agrc)", {{"run", "{work}/agreements", "{work}/mixed.jsonl", "--jobs", "2"}}, 1,
+       {R"({"id":"m-lbp","agreement":"lbp")", R"({"id":"m-ste","agreement":"ste")", "loaded: lbp, ste"}, {"agr run: 2 of 4 lines were errors"}},
+      {"run: a history naming an agreement not loaded is an error line listing those loaded", {{"run", "{lbp}", "{src}/agreements/ste.agr", "{work}/mixed.jsonl"}}, 1,
+       {"which this run has not loaded; loaded: lbp, ste"}},
+      {"run: one agreement judges histories naming it or none, and refuses another's", {{"run", "{lbp}", "{work}/mixed.jsonl"}}, 1,
+       {R"({"id":"m-lbp","agreement":"lbp")", R"({"id":"m-none","agreement":"lbp")", R"("line":2)"}, {"agr run: 2 of 4 lines were errors"}},
+      {"run: two agreements of one name are refused", {{"run", "{lbp}", "{work}/same.agr", "{work}/mixed.jsonl"}}, 2, {}, {"two agreements are named 'lbp'"}, {"m-lbp"}, {}, 1},
+      {"run: a folder without agreements is refused", {{"run", "{work}/folder", "{work}/mixed.jsonl"}}, 2, {}, {"the folder {work}/folder holds no agreement"}, {"m-lbp"}, {}, 1},
       // ---- option values: --opt value and --opt=value, validated
       {"run --as-of=DATE", {{"run", "{lbp}", "{examples}", "--as-of=2027-01-01"}}, 1, {"\"overdue\":true"}},
       {"run --as-of DATE", {{"run", "{lbp}", "{examples}", "--as-of", "2027-01-01"}}, 1, {"\"overdue\":true"}},
@@ -376,7 +400,6 @@ std::vector<Case> table() {
       {"schedule: a closed standard input", {{"schedule", "{lbp}", "-"}, In::Closed}, 2, {}, {"cannot read standard input: Bad file descriptor"}},
       {"diff: a closed standard input", {{"diff", "{lbp}", "{lbp}", "-"}, In::Closed}, 2, {}, {"cannot read standard input: Bad file descriptor"}, {"compared"}},
       {"diff: a folder as histories", {{"diff", "{lbp}", "{lbp}", "{work}/folder"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}, {"compared"}},
-      {"run: a folder as the agreement", {{"run", "{work}/folder", "{examples}"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}},
       {"check: a folder", {{"check", "{work}/folder"}}, 2, {}, {"cannot read {work}/folder: Is a directory"}},
       {"check: a missing file", {{"check", "{work}/missing.agr"}}, 2, {}, {"cannot read {work}/missing.agr: No such file or directory"}},
       // ---- compile -o onto an input

@@ -96,6 +96,39 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path) {
   return agreement;
 }
 
+bool load_agreements(const std::vector<std::string>& paths, std::vector<std::shared_ptr<const Agreement>>* out) {
+  namespace fs = std::filesystem;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      auto agreement = load_agreement(path);
+      if (!agreement) return false;
+      out->push_back(std::move(agreement));
+      continue;
+    }
+    std::vector<std::string> files;
+    for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string extension = it->path().extension().string();
+      if ((extension == ".agr" || extension == ".agrc") && !it->is_directory(ec)) files.push_back(it->path().string());
+    }
+    if (ec) {
+      eprint("agr: cannot read the folder {}: {}\n", printable(path), ec.message());
+      return false;
+    }
+    if (files.empty()) {
+      eprint("agr: the folder {} holds no agreement (.agr or .agrc file)\n", printable(path));
+      return false;
+    }
+    std::sort(files.begin(), files.end());
+    for (const std::string& file : files) {
+      auto agreement = load_agreement(file);
+      if (!agreement) return false;
+      out->push_back(std::move(agreement));
+    }
+  }
+  return true;
+}
+
 // ---- input and output ---------------------------------------------------------------------------
 
 Input::~Input() {
@@ -195,47 +228,30 @@ bool colour_on_stderr() {
   return ::isatty(STDERR_FILENO) && !(no_color && *no_color) && !(term && std::strcmp(term, "dumb") == 0);
 }
 
-namespace {
+Progress::Progress(const std::string& command, uint64_t total_bytes)
+    : command_(command),
+      total_(total_bytes),
+      enabled_(::isatty(STDERR_FILENO) && !::isatty(STDOUT_FILENO)),
+      start_(Clock::now()),
+      last_(start_) {}
 
-// A progress line on stderr for a long run: only when stderr is a terminal and stdout is not (the
-// results would tear it), only after the first second, at most four updates a second, and
-// erased at the end.
-class Progress {
- public:
-  Progress(const std::string& command, uint64_t total_bytes)
-      : command_(command),
-        total_(total_bytes),
-        enabled_(::isatty(STDERR_FILENO) && !::isatty(STDOUT_FILENO)),
-        start_(Clock::now()),
-        last_(start_) {}
+void Progress::update(uint64_t lines, uint64_t bytes) {
+  if (!enabled_) return;
+  const auto now = Clock::now();
+  if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(250)) return;
+  last_ = now;
+  const double seconds = std::chrono::duration<double>(now - start_).count();
+  std::string text = fmt::format("\r\x1b[Kagr {}: {} lines, {:.1f} MB", command_, lines, bytes / 1e6);
+  if (total_ > 0) text += fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(bytes) / static_cast<double>(total_));
+  text += fmt::format(", {:.1f} MB/s", bytes / 1e6 / seconds);
+  shown_ = true;
+  write_stderr(text);
+}
 
-  void update(uint64_t lines, uint64_t bytes) {
-    if (!enabled_) return;
-    const auto now = Clock::now();
-    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    std::string text = fmt::format("\r\x1b[Kagr {}: {} lines, {:.1f} MB", command_, lines, bytes / 1e6);
-    if (total_ > 0) text += fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(bytes) / static_cast<double>(total_));
-    text += fmt::format(", {:.1f} MB/s", bytes / 1e6 / seconds);
-    shown_ = true;
-    write_stderr(text);
-  }
-
-  void clear() {
-    if (shown_) write_stderr("\r\x1b[K");
-    shown_ = false;
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::string command_;
-  uint64_t total_;
-  bool enabled_, shown_ = false;
-  Clock::time_point start_, last_;
-};
-
-}  // namespace
+void Progress::clear() {
+  if (shown_) write_stderr("\r\x1b[K");
+  shown_ = false;
+}
 
 namespace {
 

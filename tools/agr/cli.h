@@ -9,12 +9,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agr/agr.h"
 #include "diagnostics.h"  // printable
@@ -66,6 +68,11 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::st
                                                 bool colour = false);
 // The same, saying why on stderr (diagnostics coloured on a terminal).
 std::shared_ptr<const Agreement> load_agreement(const std::string& path);
+
+// The agreements named on a command line, in order: files, and folders (each stands for its .agr
+// and .agrc files, sorted by name; not its subfolders). False, said on stderr, when one does not
+// load or a folder holds none.
+bool load_agreements(const std::vector<std::string>& paths, std::vector<std::shared_ptr<const Agreement>>* out);
 
 // ---- input and output ---------------------------------------------------------------------------
 
@@ -160,6 +167,24 @@ struct LineLoop {
 };
 int for_each_line(const LineLoop& loop, Input& input, Output& out,
                   const std::function<bool(std::string_view line, uint64_t line_number)>& each);
+
+// A progress line on stderr for a long run: only when stderr is a terminal and stdout is not (the
+// results would tear it), only after the first second, at most four updates a second, and
+// erased by clear() (or at the end).
+class Progress {
+ public:
+  Progress(const std::string& command, uint64_t total_bytes);
+  ~Progress() { clear(); }
+  void update(uint64_t lines, uint64_t bytes);
+  void clear();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string command_;
+  uint64_t total_;
+  bool enabled_, shown_ = false;
+  Clock::time_point start_, last_;
+};
 
 // Writes to stderr, best effort: a message about a failure must not fail itself (fmt::print would
 // throw when stderr is full or closed). eprint formats first.

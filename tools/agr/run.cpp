@@ -1,19 +1,26 @@
-// `agr run AGREEMENT HISTORIES`: evaluate JSON Lines histories, one result line per input line, in
-// input order (docs/io-contract.md). A file is read in large blocks and answered in large chunks;
-// a pipe or a terminal is answered line by line, so a co-process never waits on a full buffer.
+// `agr run AGREEMENT... HISTORIES`: evaluate JSON Lines histories, one result line per input line,
+// in input order (docs/io-contract.md). With several agreements (or a folder of them), each history
+// is judged by the agreement its `agreement` field names. The runtime's batch runner evaluates on
+// every core (--jobs N: N threads) and writes in input order: a file is read in large blocks and
+// answered in large chunks; a pipe or a terminal is answered as soon as its lines are complete, so
+// a co-process never waits on a full buffer. --line-buffered runs one thread and writes each
+// answer at once; --explain runs one thread on the traced VM (runtime/explain.h).
 #include "cli.h"
 #include "command_line.h"
+
+#include <unistd.h>
 
 namespace agr::cli {
 namespace {
 
 struct RunOptions {
-  std::string agreement, histories;
+  std::vector<std::string> agreements;  // files and folders
+  std::string histories;
   std::optional<Day> as_of;
   std::string engine = "vm";
   int jit_opt = 2;  // the JIT's optimisation level
   bool line_buffered = false;
-  unsigned jobs = 0;  // --jobs: worker threads for the runtime's batch runner; 0: not asked for
+  unsigned jobs = 0;  // --jobs: worker threads; 0: one per core
   bool explain = false;  // each violation and warning with the clause that decided and its values
 };
 
@@ -26,45 +33,55 @@ std::shared_ptr<const Agreement> with_engine(std::shared_ptr<const Agreement> ag
   return native;
 }
 
-int run(const RunOptions& options, const CLI::App* command) {
+int run(const CLI::App* command, RunOptions options) {
+  // CLI11 fills positionals from the left, so AGREEMENT takes every operand: the last is HISTORIES.
+  if (options.agreements.size() < 2) return usage_error(command, "HISTORIES is required");
   if (options.explain && options.engine == "jit")
     return usage_error(command, "--explain runs the rules on the VM step by step; leave out --engine jit");
-  auto agreement = load_agreement(options.agreement);
-  if (!agreement) return kFailure;
-  agreement = with_engine(std::move(agreement), options);
-  if (!agreement) return kFailure;
+  if (options.explain && options.jobs)
+    return usage_error(command, "--explain runs on one thread; leave out --jobs");
+  options.histories = std::move(options.agreements.back());
+  options.agreements.pop_back();
+  std::vector<std::shared_ptr<const Agreement>> agreements;
+  if (!load_agreements(options.agreements, &agreements)) return kFailure;
+  for (auto& agreement : agreements)
+    if (!(agreement = with_engine(std::move(agreement), options))) return kFailure;
+  std::string error;
+  const auto set = AgreementSet::make(std::move(agreements), &error);
+  if (!set) {
+    eprint("agr: {}\n", error);
+    return kFailure;
+  }
   Input input;
   if (!input.open(options.histories)) return kFailure;
-  // With --jobs (and not --line-buffered): the runtime's batch runner. Without, the command
-  // line's own loop (progress on a terminal); to do: the contract's default of every core needs
-  // that progress line in the batch runner first.
-  if (options.jobs && !options.line_buffered && !options.explain) {
-    // The runtime's batch runner: blocks cut at line ends, `jobs` workers, output in input
-    // order and byte-identical to one thread; complete lines of a pipe are answered at once.
-    agr::RunOptions run;  // the runtime's, not this command's
-    run.as_of = options.as_of;
-    run.jobs = options.jobs;
-    RunSummary summary;
-    std::string error;
-    if (!run_json_lines_fd(AgreementSet::of(agreement), input.fd(), 1, run, &summary, &error)) {
-      const bool writing = error.rfind("writing: ", 0) == 0;
-      eprint("agr: cannot {} {}: {}\n", writing ? "write to" : "read", writing ? "standard output" : input.name(),
-             error.substr(error.find(": ") + 2));
-      return kFailure;
-    }
-    if (!summary.error_lines) return kOk;
-    eprint("agr run: {} of {} line{} {}\n", summary.error_lines, summary.lines, summary.lines == 1 ? "" : "s",
-           summary.error_lines == 1 ? "was an error" : "were errors");  // as for_each_line (cli.cpp) says it
-    return kInputErrors;
+  if (options.line_buffered || options.explain) {  // one thread (each answer written at once)
+    Evaluator evaluator(set);
+    Output out = Output::standard();
+    const LineLoop loop = {"run", options.line_buffered};
+    const int status = for_each_line(loop, input, out, [&](std::string_view line, uint64_t number) {
+      return options.explain ? evaluator.explain_json_line(line, number, options.as_of, out.buffer())
+                             : evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
+    });
+    return out.finish(status);
   }
-  Evaluator evaluator(agreement);
-  Output out = Output::standard();
-  const LineLoop loop = {"run", options.line_buffered};
-  const int status = for_each_line(loop, input, out, [&](std::string_view line, uint64_t number) {
-    return options.explain ? evaluator.explain_json_line(line, number, options.as_of, out.buffer())
-                           : evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
-  });
-  return out.finish(status);
+  agr::RunOptions run;  // the runtime's, not this command's
+  run.as_of = options.as_of;
+  run.jobs = options.jobs;
+  Progress progress("run", input.size());
+  run.on_written = [&progress](const RunSummary& written) { progress.update(written.lines, written.bytes); };
+  RunSummary summary;
+  const bool ok = run_json_lines_fd(set, input.fd(), STDOUT_FILENO, run, &summary, &error);
+  progress.clear();
+  if (!ok) {
+    const bool writing = error.rfind("writing: ", 0) == 0;
+    eprint("agr: cannot {} {}: {}\n", writing ? "write to" : "read", writing ? "standard output" : printable(input.name()),
+           error.substr(error.find(": ") + 2));
+    return kFailure;
+  }
+  if (!summary.error_lines) return kOk;
+  eprint("agr run: {} of {} line{} {}\n", summary.error_lines, summary.lines, summary.lines == 1 ? "" : "s",
+         summary.error_lines == 1 ? "was an error" : "were errors");  // as for_each_line (cli.cpp) says it
+  return kInputErrors;
 }
 
 }  // namespace
@@ -73,10 +90,13 @@ Command add_run_command(CLI::App& agr) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = agr.add_subcommand(
       "run", "evaluate JSON Lines histories: one verdict line per input line on stdout, in input order");
-  command->add_option("AGREEMENT", options->agreement, "the agreement: .agr (compiled in memory) or .agrc")
-      ->required();
-  command->add_option("HISTORIES", options->histories, "a JSON Lines file of course histories, or - for standard input")
-      ->required();
+  command
+      ->add_option("AGREEMENT", options->agreements,
+                   "the agreements: .agr (compiled in memory), .agrc, or a folder of them; with several, each "
+                   "history is judged by the one its 'agreement' field names")
+      ->required()
+      ->expected(1, -1);
+  command->add_option("HISTORIES", options->histories, "a JSON Lines file of course histories, or - for standard input");
   add_as_of_option(command, &options->as_of);
   command->add_option("--engine", options->engine, "the bytecode VM, or native code through LLVM (the same output)")
       ->type_name("vm|jit")
@@ -91,7 +111,7 @@ Command add_run_command(CLI::App& agr) {
   command->add_flag("--explain", options->explain,
                     "each violation and warning with the clause that decided and the values it compared (on the VM, "
                     "one thread)");
-  return {command, [options, command] { return run(*options, command); }};
+  return {command, [command, options] { return run(command, *options); }};
 }
 
 }  // namespace agr::cli

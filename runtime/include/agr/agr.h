@@ -275,15 +275,19 @@ class Evaluator {
 // at most 16 MiB + 1). Input that arrives in pieces (a pipe) is evaluated and written as soon as
 // its lines are complete, so a co-process fed one line at a time gets each answer back.
 
+struct RunSummary {
+  uint64_t lines = 0;        // lines in, and so lines out
+  uint64_t error_lines = 0;  // lines whose output is an error object
+  uint64_t bytes = 0;        // input bytes of those lines (of a line over the limit, what was kept)
+};
+
 struct RunOptions {
   std::optional<Day> as_of;       // the evaluation date for due items (default: per history)
   unsigned jobs = 0;              // worker threads; 0: one per core; 1: no threads at all
   size_t block_bytes = 1 << 20;   // the input is cut into blocks of about this size
-};
-
-struct RunSummary {
-  uint64_t lines = 0;        // lines in, and so lines out
-  uint64_t error_lines = 0;  // lines whose output is an error object
+  // Called on the thread that writes, after each block's output was written, with what was
+  // written so far (for a progress line); empty: nothing is called.
+  std::function<void(const RunSummary& written)> on_written;
 };
 
 // Where input comes from: puts up to `capacity` bytes in `buffer` and returns how many; 0 at the
