@@ -201,14 +201,7 @@ void write_body(Writer& w, const Program& p) {
     w.u32(static_cast<uint32_t>(f.lines.size()));
     for (uint32_t line : f.lines) w.u32(line);
   }
-  w.u32(static_cast<uint32_t>(p.code.size()));
-  for (const auto& ins : p.code) {
-    w.u8(static_cast<uint8_t>(ins.op));
-    w.u8(ins.a);
-    w.u8(ins.b);
-    w.u8(ins.c);
-    w.i32(ins.k);
-  }
+  // The debug table comes before the code, which stays the file's last table.
   w.u32(static_cast<uint32_t>(p.debug.size()));
   for (const auto& f : p.debug) {
     w.u32(static_cast<uint32_t>(f.clauses.size()));
@@ -227,6 +220,14 @@ void write_body(Writer& w, const Program& p) {
       w.u8(v.limit);
       w.str(v.text);
     }
+  }
+  w.u32(static_cast<uint32_t>(p.code.size()));
+  for (const auto& ins : p.code) {
+    w.u8(static_cast<uint8_t>(ins.op));
+    w.u8(ins.a);
+    w.u8(ins.b);
+    w.u8(ins.c);
+    w.i32(ins.k);
   }
 }
 
@@ -302,16 +303,6 @@ void read_body(Reader& r, Program& p) {
     f.lines.resize(r.count(kMaxInstructions, 4, "line table entries"));
     for (auto& line : f.lines) line = r.u32();
   }
-  p.code.resize(r.count(kMaxInstructions, 8, "instructions"));
-  for (auto& ins : p.code) {
-    uint8_t op = r.u8();
-    if (op >= kOpcodeCount && !r.failed()) r.fail("unknown opcode " + std::to_string(op));
-    ins.op = static_cast<Opcode>(op);
-    ins.a = r.u8();
-    ins.b = r.u8();
-    ins.c = r.u8();
-    ins.k = r.i32();
-  }
   // The debug table: none, or one entry per function.
   p.debug.resize(r.count(kMaxFunctions, 8, "debug entries"));
   for (auto& f : p.debug) {
@@ -335,6 +326,16 @@ void read_body(Reader& r, Program& p) {
       v.limit = r.boolean();
       v.text = r.str();
     }
+  }
+  p.code.resize(r.count(kMaxInstructions, 8, "instructions"));
+  for (auto& ins : p.code) {
+    uint8_t op = r.u8();
+    if (op >= kOpcodeCount && !r.failed()) r.fail("unknown opcode " + std::to_string(op));
+    ins.op = static_cast<Opcode>(op);
+    ins.a = r.u8();
+    ins.b = r.u8();
+    ins.c = r.u8();
+    ins.k = r.i32();
   }
 }
 
