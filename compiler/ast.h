@@ -20,6 +20,7 @@ const char* type_name(Type type);
 struct Text {
   std::string value;  // the concatenated string literals, escapes resolved
   Span span;
+  std::vector<Span> pieces;  // each string literal as written, quotes included (agr fmt keeps them)
   bool present() const { return span.end > span.begin; }
 };
 
@@ -112,6 +113,8 @@ struct Expr {
   ExprPtr a, b, c;
   std::unique_ptr<Window> window;
 
+  bool parenthesized = false;  // written in parentheses (agr fmt keeps them; nothing else looks)
+
   // Filled by resolve and check.
   int flag_index = -1;
   const DefineDecl* define = nullptr;
@@ -133,11 +136,13 @@ struct Header {
   std::optional<int32_t> price_level;  // a Day
   bool referral_required = false;
   Span span;
+  Span price_level_span, referral_required_span;  // the clauses, where written
 };
 
 struct FlagDecl {
   Name name;
   Text description;
+  Span span;
 };
 
 struct ServiceDecl {
@@ -219,6 +224,9 @@ struct Agreement {
   std::vector<RuleDecl> rules;
   std::vector<DueDecl> dues;
 
+  // Every comment (`#` to the end of the line), in source order. Only agr fmt reads them.
+  std::vector<Span> comments;
+
   // Filled by resolve: every distinct set of service indexes that the agreement mentions.
   std::vector<std::vector<int>> sets;
 };
@@ -233,5 +241,8 @@ inline const Duration* written_duration(const Expr& e) {
 
 // Prints the tree in a compact, stable S-expression form (`agr compile --emit=ast`, parser tests).
 std::string print(const Agreement& agreement);
+// One expression in the same form: `(< (count 0266) 6)`. Two expressions print alike exactly
+// when they are the same tree (the lints compare conditions this way).
+std::string print(const Expr& expr);
 
 }  // namespace agr::ast

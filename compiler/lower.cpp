@@ -34,6 +34,7 @@ class Lowerer {
     for (const auto& clause : rule.clauses) {
       line_ = line(clause.span);
       const int next = label();
+      begin_clause(clause_kind(clause.kind), clause.span, "");
       switch (clause.kind) {
         case ast::Clause::Kind::When: {
           int r = expr(*clause.expr, hold);
@@ -54,6 +55,7 @@ class Lowerer {
         }
       }
       place(next);
+      end_clause();
     }
     line_ = line(rule.span);
     place(hold);
@@ -68,19 +70,30 @@ class Lowerer {
     const int not_due = label();
     line_ = line(due.span);
     if (due.when) {
+      begin_clause(ClauseInfo::Kind::DueWhen, due.when->span, "when ");
       int r = expr(*due.when, not_due);
       jump(Opcode::JUMP_IF_FALSE, r, not_due);
+      end_clause();
     }
+    // Each date in a clause of its own, for explanations and coverage.
+    auto date = [&](ClauseInfo::Kind kind, const Expr& e, const char* keyword) {
+      begin_clause(kind, e.span, keyword);
+      const int r = expr(e, not_due);
+      end_clause();
+      return r;
+    };
     int earliest, target, latest = -1;
     if (due.window) {
+      begin_clause(ClauseInfo::Kind::Window, due.window->span, "window ");
       auto [low, high] = window(*due.window, not_due);
       earliest = low;
       latest = high;
       target = expr(*due.window->center, not_due);
+      end_clause();
     } else {
-      earliest = expr(*due.earliest, not_due);
-      target = expr(*due.target, not_due);
-      if (due.latest) latest = expr(*due.latest, not_due);
+      earliest = date(ClauseInfo::Kind::Earliest, *due.earliest, "earliest ");
+      target = date(ClauseInfo::Kind::Target, *due.target, "target ");
+      if (due.latest) latest = date(ClauseInfo::Kind::Latest, *due.latest, "latest ");
     }
     const bool has_latest = latest >= 0;
     if (!has_latest) latest = earliest;  // unused by DUE when k == 0, but must be a date register
@@ -94,6 +107,57 @@ class Lowerer {
   void begin(std::string name) {
     fn_ = ir::Function{};
     fn_.name = std::move(name);
+    last_writer_.clear();
+    clause_ = -1;
+  }
+
+  static ClauseInfo::Kind clause_kind(ast::Clause::Kind kind) {
+    switch (kind) {
+      case ast::Clause::Kind::When: return ClauseInfo::Kind::When;
+      case ast::Clause::Kind::Require: return ClauseInfo::Kind::Require;
+      case ast::Clause::Kind::RejectIf: return ClauseInfo::Kind::RejectIf;
+      case ast::Clause::Kind::WarnIf: return ClauseInfo::Kind::WarnIf;
+    }
+    return ClauseInfo::Kind::Require;
+  }
+
+  // The code of a clause lies between two labels; the values it computes are noted against it.
+  void begin_clause(ClauseInfo::Kind kind, Span span, const char* keyword) {
+    const int begin = label();
+    place(begin);
+    fn_.clauses.push_back({kind, begin, -1, span, keyword});
+    clause_ = static_cast<int>(fn_.clauses.size()) - 1;
+  }
+
+  void end_clause() {
+    const int end = label();
+    place(end);
+    fn_.clauses.back().end_label = end;
+    clause_ = -1;
+  }
+
+  // The values an explanation shows: what a clause counts, dates, clinics and flags, not the
+  // constants written in it nor the conditions it joins.
+  static bool shown(const Expr& e) {
+    switch (e.kind) {
+      case K::Count:
+      case K::EventDate:
+      case K::CourseStart:
+      case K::CourseEnd:
+      case K::Referral:
+      case K::FirstDate:
+      case K::LastDate:
+      case K::ClinicOfLast:
+      case K::EventClinic:
+      case K::Flagged:
+      case K::CourseStarted:
+      case K::CourseEnded:
+      case K::Combinable:
+      case K::DefineRef:
+      case K::Add:
+      case K::Sub: return true;
+      default: return false;
+    }
   }
 
   ir::Function finish(Span span) {
@@ -120,6 +184,10 @@ class Lowerer {
 
   void emit(Opcode op, int a = 0, int b = 0, int c = 0, int64_t k = 0) {
     fn_.code.push_back({op, a, b, c, k, -1, line_});
+    if (op != Opcode::DUE && op != Opcode::HOLD && op != Opcode::FAIL) {
+      if (last_writer_.size() <= static_cast<size_t>(a)) last_writer_.resize(a + 1, -1);
+      last_writer_[a] = static_cast<int>(fn_.code.size()) - 1;
+    }
   }
 
   void jump(Opcode op, int a, int target) { fn_.code.push_back({op, a, 0, 0, 0, target, line_}); }
@@ -151,8 +219,18 @@ class Lowerer {
     return {date_plus(center, w.around, -1), date_plus(center, w.around, +1)};
   }
 
-  // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent.
+  // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent. Inside a
+  // clause, a value an explanation shows is noted with the instruction that computes it.
   int expr(const Expr& e, int absent) {
+    const int r = compute(e, absent);
+    const bool limit = e.kind == K::Compare || e.kind == K::InWindow;
+    if (clause_ >= 0 && r >= 0 && (limit || shown(e)) && static_cast<size_t>(r) < last_writer_.size() &&
+        last_writer_[r] >= 0)
+      fn_.values.push_back({last_writer_[r], clause_, e.kind == K::DefineRef ? e.name.span : e.span, limit});
+    return r;
+  }
+
+  int compute(const Expr& e, int absent) {
     // Past the frame's limit the function is refused (finish); stop here, since a define is
     // expanded at every use and a chain of defines can double the tree at each step.
     if (fn_.registers.size() > kMaxRegisters) return 0;
@@ -291,6 +369,8 @@ class Lowerer {
   Diagnostics& diags_;
   ir::Function fn_;
   uint32_t line_ = 0;
+  std::vector<int> last_writer_;  // per register: the instruction that last wrote it
+  int clause_ = -1;               // the clause being lowered, -1 outside one
 };
 
 }  // namespace
