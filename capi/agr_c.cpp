@@ -6,11 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "bytecode_file.h"  // kBytecodeVersion
+#include "agr/version.h"
 #include "handles.h"
 
+struct agr_agreement_set {
+  std::shared_ptr<const agr::AgreementSet> set;
+  std::vector<agr_agreement> agreements;  // the set's, in its order: what agr_agreement_set_agreement lends
+};
+
 struct agr_evaluator {
-  explicit agr_evaluator(std::shared_ptr<const agr::Agreement> agreement) : evaluator(std::move(agreement)) {}
+  explicit agr_evaluator(std::shared_ptr<const agr::AgreementSet> set) : evaluator(std::move(set)) {}
   agr::Evaluator evaluator;
   std::string line_out;          // reused by agr_evaluate_json
   agr::CourseVerdict verdict;    // the last agr_evaluate's; empty after a failure
@@ -61,6 +66,17 @@ void copy_date(Day day, char out[11]) {
 
 agr_fee to_c(const FeeSplit& fee) { return {fee.total, fee.subsidy, fee.patient}; }
 
+// An evaluator for the set `make` gives (for one agreement, the set of it alone); null when memory
+// runs out.
+template <typename MakeSet>
+agr_evaluator* new_evaluator(MakeSet make) {
+  try {
+    return new agr_evaluator(make());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 const Agreement* get(const agr_agreement* agreement) { return agreement ? agreement->agreement.get() : nullptr; }
 
 }  // namespace
@@ -70,10 +86,9 @@ using namespace agr::capi;
 
 extern "C" {
 
-// AGR_LIBRARY_VERSION and AGR_CONTRACT_VERSION come from capi/CMakeLists.txt.
-const char* agr_version(void) { return AGR_LIBRARY_VERSION; }
+const char* agr_version(void) { return AGR_VERSION_STRING; }
 int agr_contract_version(void) { return AGR_CONTRACT_VERSION; }
-int agr_bytecode_format_version(void) { return agr::kBytecodeVersion; }
+int agr_bytecode_format_version(void) { return AGR_BYTECODE_FORMAT_VERSION; }
 
 void agr_string_free(char* string) { std::free(string); }
 
@@ -132,13 +147,57 @@ size_t agr_agreement_due_item_service(const agr_agreement* a, size_t i) {
   return i < agr_agreement_due_item_count(a) ? get(a)->due_item(i).service() : SIZE_MAX;
 }
 
+agr_agreement_set* agr_agreement_set_new(const agr_agreement* const* agreements, size_t count, char** error) {
+  agr_agreement_set* made = nullptr;
+  guarded(error, [&](std::string* message) {
+    if (!agreements && count) {
+      *message = "agr_agreement_set_new: agreements is NULL";
+      return AGR_MISUSE;
+    }
+    std::vector<std::shared_ptr<const agr::Agreement>> list;
+    for (size_t i = 0; i < count; ++i) {
+      if (!agreements[i]) {
+        *message = "agr_agreement_set_new: agreement " + std::to_string(i) + " of " + std::to_string(count) +
+                   " is NULL";
+        return AGR_MISUSE;
+      }
+      list.push_back(agreements[i]->agreement);
+    }
+    auto set = agr::AgreementSet::make(std::move(list), message);  // refuses none, and two of one name
+    if (!set) return AGR_MISUSE;
+    auto handle = std::make_unique<agr_agreement_set>();
+    for (const auto& agreement : set->agreements()) handle->agreements.push_back(agr_agreement{agreement});
+    handle->set = std::move(set);
+    made = handle.release();
+    return AGR_OK;
+  });
+  return made;
+}
+
+void agr_agreement_set_free(agr_agreement_set* set) { delete set; }
+
+size_t agr_agreement_set_count(const agr_agreement_set* set) { return set ? set->agreements.size() : 0; }
+
+const agr_agreement* agr_agreement_set_agreement(const agr_agreement_set* set, size_t i) {
+  return i < agr_agreement_set_count(set) ? &set->agreements[i] : nullptr;
+}
+
+const char* agr_agreement_set_name(const agr_agreement_set* set, size_t i) {
+  return agr_agreement_name(agr_agreement_set_agreement(set, i));
+}
+
+const agr_agreement* agr_agreement_set_find(const agr_agreement_set* set, const char* name) {
+  for (size_t i = 0; name && i < agr_agreement_set_count(set); ++i)
+    if (set->agreements[i].agreement->name() == name) return &set->agreements[i];
+  return nullptr;
+}
+
 agr_evaluator* agr_evaluator_new(const agr_agreement* agreement) {
-  if (!agreement) return nullptr;
-  try {
-    return new agr_evaluator(agreement->agreement);
-  } catch (...) {
-    return nullptr;
-  }
+  return agreement ? new_evaluator([&] { return agr::AgreementSet::of(agreement->agreement); }) : nullptr;
+}
+
+agr_evaluator* agr_evaluator_new_set(const agr_agreement_set* set) {
+  return set ? new_evaluator([&] { return set->set; }) : nullptr;
 }
 
 void agr_evaluator_free(agr_evaluator* evaluator) { delete evaluator; }
@@ -195,6 +254,10 @@ int agr_evaluate(agr_evaluator* evaluator, const char* line, size_t length, cons
     }
     return AGR_OK;
   });
+}
+
+const char* agr_verdict_agreement_name(const agr_evaluator* evaluator) {
+  return evaluator && evaluator->verdict.agreement ? evaluator->verdict.agreement->name().c_str() : nullptr;
 }
 
 const char* agr_verdict_course_id(const agr_evaluator* evaluator) {

@@ -21,6 +21,7 @@ const char* type_name(Type type);
 struct Text {
   std::string value;  // the concatenated string literals, escapes resolved
   Span span;
+  std::vector<Span> pieces;  // each string literal as written, quotes included (agr fmt keeps them)
   bool present() const { return span.end > span.begin; }
 };
 
@@ -135,6 +136,8 @@ struct Expr {
   std::string text;                     // TextLiteral
   std::vector<CodePattern> patterns;  // InCodes
 
+  bool parenthesized = false;  // written in parentheses (agr fmt keeps them; nothing else looks)
+
   // Filled by resolve and check.
   int flag_index = -1;
   int fact_index = -1;     // FactRef
@@ -157,11 +160,13 @@ struct Header {
   std::vector<Text> sources;
   bool referral_required = false;
   Span span;
+  Span referral_required_span;  // the clause, where written
 };
 
 struct FlagDecl {
   Name name;
   Text description;
+  Span span;
 };
 
 // A fact about the patient or the referral that histories carry in `facts` (a birth date, a
@@ -285,6 +290,9 @@ struct Agreement {
   std::vector<RuleDecl> rules;
   std::vector<DueDecl> dues;
 
+  // Every comment (`#` to the end of the line), in source order. Only agr fmt reads them.
+  std::vector<Span> comments;
+
   // Filled by resolve: every distinct set of service indexes that the agreement mentions.
   std::vector<std::vector<int>> sets;
   // Filled by check: the code lists text facts are tested against (`in ...`, `= "..."`).
@@ -304,5 +312,8 @@ inline const Duration* written_duration(const Expr& e) {
 
 // Prints the tree in a compact, stable S-expression form (`agr compile --emit=ast`, parser tests).
 std::string print(const Agreement& agreement);
+// One expression in the same form: `(< (count 0266) 6)`. Two expressions print alike exactly
+// when they are the same tree (the lints compare conditions this way).
+std::string print(const Expr& expr);
 
 }  // namespace agr::ast

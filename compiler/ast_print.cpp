@@ -257,6 +257,12 @@ class Printer {
 
 }  // namespace
 
+std::string print(const Expr& expr) {
+  Printer p;
+  p.expr(&expr);
+  return p.out;
+}
+
 std::string print(const Agreement& agreement) {
   Printer p;
   const Header& h = agreement.header;

@@ -75,10 +75,12 @@ const char* severity_word(Severity severity) {
   return "error";
 }
 
-// Case-insensitive (ASCII) edit distance, giving up once every path exceeds `limit`.
+// Case-insensitive (ASCII) edit distance, giving up once every path exceeds `limit`. Swapping two
+// neighbours counts as one edit (optimal string alignment): `vidoe` is one from `video`, and a code
+// with two digits swapped (`0626`) one from the code meant (`0266`).
 size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
   auto lower = [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); };
-  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+  std::vector<size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
   std::iota(previous.begin(), previous.end(), size_t{0});
   for (size_t i = 1; i <= a.size(); ++i) {
     current[0] = i;
@@ -86,9 +88,12 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t substitute = previous[j - 1] + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1);
       current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        current[j] = std::min(current[j], before[j - 2] + 1);
       row_min = std::min(row_min, current[j]);
     }
     if (row_min > limit) return limit + 1;
+    std::swap(before, previous);
     std::swap(previous, current);
   }
   return previous[b.size()];
@@ -121,6 +126,11 @@ void Diagnostics::warning(Span span, std::string message, std::string hint) {
   list_.push_back({Severity::Warning, span, std::move(message), std::move(hint)});
 }
 
+size_t Diagnostics::warning_count() const {
+  return static_cast<size_t>(
+      std::count_if(list_.begin(), list_.end(), [](const Diagnostic& d) { return d.severity == Severity::Warning; }));
+}
+
 namespace {
 
 std::vector<const Diagnostic*> in_source_order(const std::vector<Diagnostic>& list) {
@@ -140,9 +150,7 @@ std::string Diagnostics::render_json(const SourceFile& file) const {
   const uint32_t size = static_cast<uint32_t>(file.text.size());
   std::string out = "{\"file\":";
   append_json_string(&out, file.path);
-  const size_t warnings = static_cast<size_t>(
-      std::count_if(list_.begin(), list_.end(), [](const Diagnostic& d) { return d.severity == Severity::Warning; }));
-  out += ",\"errors\":" + std::to_string(error_count_) + ",\"warnings\":" + std::to_string(warnings) +
+  out += ",\"errors\":" + std::to_string(error_count_) + ",\"warnings\":" + std::to_string(warning_count()) +
          ",\"diagnostics\":[";
   bool first = true;
   for (const Diagnostic* d : in_source_order(list_)) {

@@ -58,6 +58,7 @@ class Diagnostics {
 
   bool has_errors() const { return error_count_ > 0; }
   size_t error_count() const { return error_count_; }
+  size_t warning_count() const;
   const std::vector<Diagnostic>& all() const { return list_; }
 
   // Prints every diagnostic as `file:line:col: error: message`, the line, and a caret under the

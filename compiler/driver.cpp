@@ -15,6 +15,7 @@ Compilation compile(const SourceFile& file, Diagnostics& diags) {
   if (diags.has_errors()) return c;
   check(*c.ast, file, diags);
   if (diags.has_errors()) return c;
+  lint(*c.ast, file, diags);
   c.ir = lower(*c.ast, file, diags);
   if (diags.has_errors()) return c;
   allocate_registers(c.ir, diags);

@@ -9,7 +9,43 @@
 namespace agr {
 namespace {
 
-uint32_t append_function(Program& p, const ir::Function& f) {
+// An expression as written, on one line: each run of blanks becomes one space.
+std::string one_line(const SourceFile& file, Span span) {
+  std::string out;
+  bool blank = false;
+  for (char ch : std::string_view(file.text).substr(span.begin, span.end - span.begin)) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+      blank = !out.empty();
+      continue;
+    }
+    if (blank) out += ' ';
+    blank = false;
+    out += ch;
+  }
+  return out;
+}
+
+// What the code of `f`, placed at `code_begin`, says of its source (Program::debug).
+FunctionDebug debug_of(const ir::Function& f, uint32_t code_begin, const SourceFile& file) {
+  FunctionDebug out;
+  for (const ir::ClauseMark& c : f.clauses) {
+    ClauseInfo info;
+    info.kind = c.kind;
+    info.code_begin = code_begin + static_cast<uint32_t>(f.labels[c.begin_label]);
+    info.code_end = code_begin + static_cast<uint32_t>(f.labels[c.end_label]);
+    info.line = file.line_of(c.span.begin);
+    info.text = c.keyword + one_line(file, c.span);
+    out.clauses.push_back(std::move(info));
+  }
+  for (const ir::ValueNote& v : f.values) {
+    const ir::Instruction& writer = f.code[v.instruction];
+    out.values.push_back({code_begin + static_cast<uint32_t>(v.instruction), static_cast<uint32_t>(v.clause),
+                          f.registers[writer.a], v.limit, one_line(file, v.span)});
+  }
+  return out;
+}
+
+uint32_t append_function(Program& p, const ir::Function& f, const SourceFile& file) {
   Function out;
   out.code_begin = static_cast<uint32_t>(p.code.size());
   out.registers = f.registers;
@@ -21,6 +57,7 @@ uint32_t append_function(Program& p, const ir::Function& f) {
     out.lines.push_back(ins.line);
   }
   out.code_end = static_cast<uint32_t>(p.code.size());
+  p.debug.push_back(debug_of(f, out.code_begin, file));
   p.functions.push_back(std::move(out));
   return static_cast<uint32_t>(p.functions.size() - 1);
 }
@@ -88,7 +125,7 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
     rule.id = r.id.value;
     rule.warning = r.warning;
     rule.applies_to = static_cast<uint32_t>(r.applies_to.resolved);
-    rule.function = append_function(p, module.rules[i]);
+    rule.function = append_function(p, module.rules[i], file);
     rule.message = r.message.value;
     rule.source = r.source.value;
     rule.line = file.line_of(r.span.begin);
@@ -99,7 +136,7 @@ Program emit(const ast::Agreement& a, const ir::Module& module, const SourceFile
     DueItem due;
     due.rule = d.rule_id.value;
     due.service = index_of(d.code);
-    due.function = append_function(p, module.dues[i]);
+    due.function = append_function(p, module.dues[i], file);
     due.message = d.message.value;
     due.source = d.source.value;
     due.line = file.line_of(d.span.begin);
@@ -114,9 +151,15 @@ std::string print(const Module& module) {
   std::string out;
   auto function = [&](const Function& f) {
     out += f.name + ":\n";
+    // The labels that mark where a clause's code lies (for explanations) are not printed.
+    std::vector<bool> marks(f.labels.size(), false);
+    for (const ClauseMark& c : f.clauses) {
+      marks[c.begin_label] = true;
+      if (c.end_label >= 0) marks[c.end_label] = true;
+    }
     for (size_t pc = 0; pc < f.code.size(); ++pc) {
       for (size_t l = 0; l < f.labels.size(); ++l)
-        if (f.labels[l] == static_cast<int>(pc)) out += " L" + std::to_string(l) + ":\n";
+        if (f.labels[l] == static_cast<int>(pc) && !marks[l]) out += " L" + std::to_string(l) + ":\n";
       const Instruction& ins = f.code[pc];
       char line[128];
       if (ins.label >= 0)

@@ -13,7 +13,10 @@
 // (LOAD_NONE), and every use tests that register, jumping to its own clause's "absent" exit.
 // Registers here are virtual, one per value; regalloc.cpp then reuses them.
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 
 #include "limits_table.h"
 #include "passes.h"
@@ -44,6 +47,7 @@ class Lowerer {
     for (const auto& clause : rule.clauses) {
       line_ = line(clause.span);
       const int next = label();
+      begin_clause(clause_kind(clause.kind), clause.span, "");
       switch (clause.kind) {
         case ast::Clause::Kind::When: {
           int r = expr(*clause.expr, hold);
@@ -64,6 +68,7 @@ class Lowerer {
         }
       }
       place(next);
+      end_clause();
     }
     line_ = line(rule.span);
     place(hold);
@@ -78,19 +83,30 @@ class Lowerer {
     const int not_due = label();
     line_ = line(due.span);
     if (due.when) {
+      begin_clause(ClauseInfo::Kind::DueWhen, due.when->span, "when ");
       int r = expr(*due.when, not_due);
       jump(Opcode::JUMP_IF_FALSE, r, not_due);
+      end_clause();
     }
+    // Each date in a clause of its own, for explanations and coverage.
+    auto date = [&](ClauseInfo::Kind kind, const Expr& e, const char* keyword) {
+      begin_clause(kind, e.span, keyword);
+      const int r = expr(e, not_due);
+      end_clause();
+      return r;
+    };
     int earliest, target, latest = -1;
     if (due.window) {
+      begin_clause(ClauseInfo::Kind::Window, due.window->span, "window ");
       auto [low, high] = window(*due.window, not_due);
       earliest = low;
       latest = high;
       target = expr(*due.window->center, not_due);
+      end_clause();
     } else {
-      earliest = expr(*due.earliest, not_due);
-      target = expr(*due.target, not_due);
-      if (due.latest) latest = expr(*due.latest, not_due);
+      earliest = date(ClauseInfo::Kind::Earliest, *due.earliest, "earliest ");
+      target = date(ClauseInfo::Kind::Target, *due.target, "target ");
+      if (due.latest) latest = date(ClauseInfo::Kind::Latest, *due.latest, "latest ");
     }
     const bool has_latest = latest >= 0;
     if (!has_latest) latest = earliest;  // unused by DUE when k == 0, but must be a date register
@@ -107,6 +123,61 @@ class Lowerer {
     available_.clear();
     at_label_.clear();
     reachable_ = true;
+    last_writer_.clear();
+    define_notes_.clear();
+    noted_.clear();
+    clause_ = -1;
+  }
+
+  static ClauseInfo::Kind clause_kind(ast::Clause::Kind kind) {
+    switch (kind) {
+      case ast::Clause::Kind::When: return ClauseInfo::Kind::When;
+      case ast::Clause::Kind::Require: return ClauseInfo::Kind::Require;
+      case ast::Clause::Kind::RejectIf: return ClauseInfo::Kind::RejectIf;
+      case ast::Clause::Kind::WarnIf: return ClauseInfo::Kind::WarnIf;
+    }
+    return ClauseInfo::Kind::Require;
+  }
+
+  // The code of a clause lies between two labels; the values it computes are noted against it.
+  void begin_clause(ClauseInfo::Kind kind, Span span, const char* keyword) {
+    const int begin = label();
+    place(begin);
+    fn_.clauses.push_back({kind, begin, -1, span, keyword});
+    clause_ = static_cast<int>(fn_.clauses.size()) - 1;
+  }
+
+  void end_clause() {
+    const int end = label();
+    place(end);
+    fn_.clauses.back().end_label = end;
+    clause_ = -1;
+  }
+
+  // The values an explanation shows: what a clause counts, dates, clinics and flags, not the
+  // constants written in it nor the conditions it joins.
+  static bool shown(const Expr& e) {
+    switch (e.kind) {
+      case K::Count:
+      case K::EventDate:
+      case K::CourseStart:
+      case K::CourseEnd:
+      case K::Referral:
+      case K::FirstDate:
+      case K::LastDate:
+      case K::ClinicOfLast:
+      case K::EventClinic:
+      case K::Flagged:
+      case K::CourseStarted:
+      case K::CourseEnded:
+      case K::Combinable:
+      case K::DefineRef:
+      case K::Add:
+      case K::Sub:
+      case K::YearsSince: return true;
+      case K::FactRef: return e.type != ast::Type::Text;  // a code or text fact is only ever matched
+      default: return false;
+    }
   }
 
   ir::Function finish(Span span) {
@@ -127,19 +198,32 @@ class Lowerer {
     return out;
   }
 
-  // Lowers a use of a definition: computed here unless it already is on every path to here.
+  // Lowers a use of a definition: computed here unless it already is on every path to here. Where
+  // it is read again, the clause reading it is shown the values its computation noted, as if
+  // it were written out there.
   int define(const ast::DefineDecl& d, int absent) {
     const Expr& body = *d.body;
     auto it = std::lower_bound(available_.begin(), available_.end(), std::make_pair(&d, -1));
     int r = -1;
     if (it != available_.end() && it->first == &d) {
       r = it->second;
+      const DefineNotes& notes = define_notes_[&d];
+      if (clause_ >= 0)
+        for (size_t i = notes.begin; i < notes.end; ++i) {
+          const ir::ValueNote noted = fn_.values[i];
+          note(noted.instruction, noted.span, noted.limit);
+        }
     } else if (!body.optional) {
+      const size_t first_note = fn_.values.size();
       r = expr(body, absent);
+      define_notes_[&d] = {writer(r), first_note, fn_.values.size()};
       remember(d, r);
     } else {
       const int none = label(), done = label();
+      const size_t first_note = fn_.values.size();
       const int value = expr(body, none);
+      // Noted at the instruction that computed the value, which runs whether or not it is absent.
+      define_notes_[&d] = {writer(value), first_note, fn_.values.size()};
       r = reg(reg_type(body.type));
       emit(Opcode::MOVE, r, value);
       jump(Opcode::JUMP, 0, done);
@@ -183,7 +267,12 @@ class Lowerer {
 
   void emit(Opcode op, int a = 0, int b = 0, int c = 0, int64_t k = 0) {
     fn_.code.push_back({op, a, b, c, k, -1, line_});
-    if (op == Opcode::HOLD || op == Opcode::FAIL || op == Opcode::DUE) reachable_ = false;
+    if (op == Opcode::HOLD || op == Opcode::FAIL || op == Opcode::DUE) {
+      reachable_ = false;
+    } else {
+      if (last_writer_.size() <= static_cast<size_t>(a)) last_writer_.resize(a + 1, -1);
+      last_writer_[a] = static_cast<int>(fn_.code.size()) - 1;
+    }
   }
 
   void jump(Opcode op, int a, int target) {
@@ -226,8 +315,36 @@ class Lowerer {
     return {date_plus(center, w.around, -1), date_plus(center, w.around, +1)};
   }
 
-  // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent.
+  // Lowers `e` into a fresh register; jumps to `absent` when a value it needs is absent. Inside a
+  // clause, a value an explanation shows is noted with the instruction that computes it.
   int expr(const Expr& e, int absent) {
+    // The partial sums of a chain (`a + b` in `a + b + c`) are not shown, only the whole and its
+    // terms: a long chain would otherwise note texts of quadratic length.
+    const bool partial_sum = sum_operand_ && (e.kind == K::Add || e.kind == K::Sub);
+    sum_operand_ = false;
+    const int r = compute(e, absent);
+    const bool limit = e.kind == K::Compare || e.kind == K::InWindow;
+    if (clause_ < 0 || r < 0 || partial_sum || !(limit || shown(e))) return r;
+    // A definition's value is noted at the instruction that computed it, wherever that was.
+    auto defined = e.kind == K::DefineRef ? define_notes_.find(e.define) : define_notes_.end();
+    const int at = defined != define_notes_.end() ? defined->second.instruction : writer(r);
+    if (at >= 0) note(at, e.kind == K::DefineRef ? e.name.span : e.span, limit);
+    return r;
+  }
+
+  // Notes a value for the current clause, once: a definition read twice in a clause, or whose
+  // body reads another twice, shows each of its values once (and their number stays linear).
+  void note(int instruction, Span span, bool limit) {
+    if (noted_.insert({clause_, instruction, span.begin, span.end}).second)
+      fn_.values.push_back({instruction, clause_, span, limit});
+  }
+
+  // The instruction that last wrote virtual register `r`, or -1.
+  int writer(int r) const {
+    return r >= 0 && static_cast<size_t>(r) < last_writer_.size() ? last_writer_[r] : -1;
+  }
+
+  int compute(const Expr& e, int absent) {
     // Past the limit the function is refused (finish); stop here rather than build more.
     if (fn_.registers.size() > kMaxVirtualRegisters) return 0;
     switch (e.kind) {
@@ -271,6 +388,7 @@ class Lowerer {
       case K::DefineRef: return define(*e.define, absent);
       case K::Add:
       case K::Sub: {
+        sum_operand_ = true;
         int l = expr(*e.a, absent);
         if (e.type == ast::Type::Date) return date_plus(l, *ast::written_duration(*e.b), e.kind == K::Add ? 1 : -1);
         int r = expr(*e.b, absent);
@@ -417,6 +535,17 @@ class Lowerer {
   Available available_;
   std::vector<std::optional<Available>> at_label_;  // per label: what the jumps to it agree on
   bool reachable_ = true;                           // whether the next instruction can be reached
+  std::vector<int> last_writer_;  // per register: the instruction that last wrote it
+  int clause_ = -1;               // the clause being lowered, -1 outside one
+  bool sum_operand_ = false;      // the expression lowered next is the left operand of + or -
+  // Per definition, from its latest computation: the instruction that computed its value, and the
+  // values noted while computing it (fn_.values[begin, end)).
+  struct DefineNotes {
+    int instruction = -1;
+    size_t begin = 0, end = 0;
+  };
+  std::map<const ast::DefineDecl*, DefineNotes> define_notes_;
+  std::set<std::tuple<int, int, uint32_t, uint32_t>> noted_;  // (clause, instruction, span)
 };
 
 }  // namespace

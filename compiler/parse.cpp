@@ -116,6 +116,50 @@ size_t find_unterminated_string(std::string_view s) {
   return std::string_view::npos;
 }
 
+// When a string is left open, the lexer pairs every later quote with the wrong partner, and the
+// file's last string is the one that never closes, far from the mistake. The string the author left
+// open is the first one that runs over a line break and ends on a line that holds only the start of
+// a clause (`  source `, `service 0262 `): its closing quote is really the next text's opening one.
+// Returns that string's opening quote, or npos when no string looks so.
+size_t find_string_left_open(std::string_view s) {
+  static constexpr std::string_view kClauseWords[] = {
+      "agreement", "source", "price",  "referral", "flag",     "service", "supplement", "group",  "define",
+      "course",    "same",   "rule",   "warning",  "due",      "when",    "require",    "reject", "warn",
+      "message",   "fee",    "allow",  "earliest", "target",   "latest",  "window"};
+  auto clause_start = [](std::string_view line) {
+    auto words = [&line] {
+      std::vector<std::string_view> out;
+      size_t i = 0;
+      while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+        const size_t begin = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+        if (i > begin) out.push_back(line.substr(begin, i - begin));
+      }
+      return out;
+    }();
+    return !words.empty() && words.size() <= 2 &&
+           std::find(std::begin(kClauseWords), std::end(kClauseWords), words[0]) != std::end(kClauseWords);
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '#') {
+      while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
+    } else if (s[i] == '"') {
+      const size_t open = i++;
+      while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
+      if (i >= s.size()) return std::string_view::npos;
+      const std::string_view body = s.substr(open + 1, i - open - 1);
+      const size_t last_break = body.rfind('\n');
+      if (last_break != std::string_view::npos && clause_start(body.substr(last_break + 1))) return open;
+      ++i;
+    } else {
+      ++i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // A character for a message: printable as itself, control characters as U+XXXX.
 std::string shown_text(std::string_view text, size_t max_chars = 30) {
   std::string out;
@@ -272,6 +316,22 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       const std::string near = closest_match(source_.substr(span.begin, span.end - span.begin), keywords);
       if (!near.empty()) hint = "did you mean '" + near + "'?";
     }
+    if (offending != nullptr && offending->getType() == AgrParser::NAME) {
+      const Span span = offsets_.span(offending);
+      std::string word(source_.substr(span.begin, span.end - span.begin));
+      std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (word == "workday" || word == "workdays" || word == "work" || word == "hverdag" || word == "hverdage" ||
+          word == "businessday" || word == "businessdays" || word == "business")
+        hint = "a number of working days is written `N working days` (`± 5 working days`)";
+    }
+    // A second fee: after the patient's share of one, another `fee` cannot follow.
+    if (offending != nullptr && vocabulary.getLiteralName(offending->getType()) == "'fee'" &&
+        parser->getTokenStream()->LT(-1) != nullptr && parser->getTokenStream()->LT(-1)->getType() == AgrParser::MONEY) {
+      record(offsets_.span(offending), "a second fee: a fee line gives one fee",
+             "each line of a price level names its service first (`0261 fee ...`, a variant `0261 flagged video fee "
+             "...`); fees that change from a date are a price level of their own (docs/language.md, section 5)");
+      return;
+    }
     // A keyword where only a name or code belongs (`define a = ...`: `a` is the keyword of
     // `on a day with`). Not for a declaration's keyword: there, something is missing before it.
     if (offending != nullptr && !vocabulary.getLiteralName(offending->getType()).empty() &&
@@ -379,11 +439,12 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   AstBuilder(const SourceFile& file, std::string_view source, const Offsets& offsets, Diagnostics& diags)
       : file_(file), source_(source), offsets_(offsets), diags_(diags) {}
 
-  std::unique_ptr<ast::Agreement> build(AgrParser::FileContext* ctx) {
+  std::unique_ptr<ast::Agreement> build(AgrParser::FileContext* ctx, std::vector<Span> comments) {
     auto agreement = std::make_unique<ast::Agreement>();
     out_ = agreement.get();
     build_header(ctx->header());
     for (auto* declaration : ctx->declaration()) declaration->accept(this);
+    agreement->comments = std::move(comments);
     return agreement;
   }
 
@@ -401,8 +462,9 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     return {};
   }
 
-  antlrcpp::Any visitReferralRequiredClause(AgrParser::ReferralRequiredClauseContext*) override {
+  antlrcpp::Any visitReferralRequiredClause(AgrParser::ReferralRequiredClauseContext* ctx) override {
     out_->header.referral_required = true;
+    out_->header.referral_required_span = offsets_.span(ctx);
     return {};
   }
 
@@ -412,6 +474,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     ast::FlagDecl flag;
     flag.name = name(ctx->NAME()->getSymbol());
     if (ctx->text()) flag.description = text(ctx->text());
+    flag.span = offsets_.span(ctx);
     out_->flags.push_back(std::move(flag));
     return {};
   }
@@ -898,6 +961,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
   }
   antlrcpp::Any visitParens(AgrParser::ParensContext* ctx) override {
     result_ = same_node(ctx->expr());  // the inner node keeps its own span
+    result_->parenthesized = true;
     return {};
   }
 
@@ -1087,6 +1151,7 @@ class AstBuilder : public agr_parser::AgrBaseVisitor {
     };
     for (auto* literal : ctx->STRING()) {
       const Span span = offsets_.span(literal->getSymbol());
+      out.pieces.push_back(span);
       const std::string_view body = source_.substr(span.begin + 1, span.end - span.begin - 2);
       for (size_t i = 0; i < body.size(); ++i) {
         const char ch = body[i];
@@ -1225,9 +1290,16 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
   // A string that never closes would swallow the rest of the file: report it, and parse only
   // what comes before it, so the errors there are found too.
   bool truncated = false;
-  if (const size_t open = find_unterminated_string(input_text); open != std::string_view::npos) {
+  if (size_t open = find_unterminated_string(input_text); open != std::string_view::npos) {
+    std::string hint;
+    if (const size_t left_open = find_string_left_open(input_text); left_open < open) {
+      open = left_open;
+      const uint32_t runs_to = file.line_of(static_cast<uint32_t>(input_text.find('"', open + 1)));
+      hint = "the text runs on to line " + std::to_string(runs_to) +
+             ", which reads like the next clause; add the closing quote";
+    }
     const size_t line_end = std::min(input_text.find_first_of("\r\n", open), input_text.size());
-    diags.error({static_cast<uint32_t>(open), static_cast<uint32_t>(line_end)}, "unterminated string");
+    diags.error({static_cast<uint32_t>(open), static_cast<uint32_t>(line_end)}, "unterminated string", hint);
     input_text.resize(open);
     truncated = true;
   }
@@ -1247,6 +1319,7 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
     const size_t open_paren = literal_token(lexer.getVocabulary(), "'('");
     const size_t close_paren = literal_token(lexer.getVocabulary(), "')'");
     std::vector<std::unique_ptr<antlr4::Token>> kept;
+    std::vector<Span> comments;  // on the lexer's hidden channel: the parser never sees them
     Span run{};
     size_t run_characters = 0;
     auto report_run = [&] {
@@ -1274,6 +1347,10 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
         continue;
       }
       report_run();
+      if (type == AgrLexer::COMMENT) {
+        comments.push_back(offsets.span(token.get()));
+        continue;
+      }
       if (type == open_paren && ++depth > kMaxNestingDepth) {
         diags.error(offsets.span(token.get()), "expression nested too deeply (more than " +
                                                    std::to_string(kMaxNestingDepth) + " levels of parentheses)");
@@ -1321,7 +1398,7 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
     if (failed()) return nullptr;
 
     AstBuilder builder(file, input_text, offsets, diags);
-    auto agreement = builder.build(tree);
+    auto agreement = builder.build(tree, std::move(comments));
     if (failed()) return nullptr;
     return agreement;
   } catch (const StopParsing&) {

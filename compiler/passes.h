@@ -2,6 +2,7 @@
 //   parse   source -> AST                         (parse.h)
 //   resolve names -> services, groups, flags, defines; sets of codes
 //   check   types and the shape of each declaration
+//   lint    warnings: what is legal but almost certainly not meant (lint.cpp says what)
 //   lower   each rule and due item -> IR (typed virtual registers, labels)
 //   regalloc virtual registers -> a frame's registers, reused (liveness)
 //   emit    tables + IR -> Program (the bytecode the runtime verifies and runs)
@@ -23,6 +24,10 @@ void resolve(ast::Agreement& agreement, const SourceFile& file, Diagnostics& dia
 // can fail with a type error.
 void check(ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
 
+// Warns of unused groups and definitions, conditions that always or never hold, empty windows, due
+// items never listed, and one rule id quoting two passages. Only warnings: it never stops a build.
+void lint(const ast::Agreement& agreement, const SourceFile& file, Diagnostics& diags);
+
 namespace ir {
 
 // An instruction before emission: jumps name labels, not positions.
@@ -34,12 +39,30 @@ struct Instruction {
   uint32_t line = 0;
 };
 
+// A clause's code runs from one label to another; emit records it in Program::debug.
+struct ClauseMark {
+  ClauseInfo::Kind kind;
+  int begin_label, end_label;
+  Span span;        // of the clause, keyword included where the AST has it
+  const char* keyword;  // written before the span's text when the span lacks it ("earliest "), or ""
+};
+
+// After instruction `instruction` runs, its r[a] holds the value of the expression at `span`.
+struct ValueNote {
+  int instruction;
+  int clause;  // index in Function::clauses
+  Span span;
+  bool limit;  // a comparison or window test (ValueInfo::limit)
+};
+
 struct Function {
   std::string name;                   // "rule LBP-6", "due LBP-14 0268"
   Span span;                          // the declaration's
   std::vector<RegType> registers;
   std::vector<Instruction> code;
   std::vector<int> labels;            // label -> index in code where it is placed
+  std::vector<ClauseMark> clauses;    // for explanations and coverage only
+  std::vector<ValueNote> values;
 };
 
 struct Module {

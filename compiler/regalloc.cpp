@@ -7,7 +7,9 @@
 // Those intervals are coloured by a linear scan, per register type (a frame register has one
 // type), reusing the lowest free register. An instruction reads its operands before it writes,
 // so a value whose last read is at an instruction leaves its register to the value written there.
-// A move between two values that got one register is then dropped.
+// A move between two values that got one register is then dropped; the labels (clause bounds
+// included) and the instructions the debug table notes values at are renumbered to match, a value
+// noted at a dropped move being the one its source's writer left in the register.
 #include <algorithm>
 #include <queue>
 #include <vector>
@@ -87,21 +89,38 @@ void allocate(ir::Function& f, Diagnostics& diags) {
   }
   // Rename, and drop the moves that now go from a register into itself (a value handed on to the
   // register of an `otherwise`, `if` or definition, when both got one register).
+  // A value an explanation notes at a dropped move is the one its source's writer left there.
   std::vector<ir::Instruction> code;
   std::vector<int> moved_to(f.code.size() + 1);  // old instruction index -> new
+  std::vector<int> value_at(f.code.size(), -1);   // old instruction -> the new one holding its r[a]
+  std::vector<int> writer(n, -1);                 // virtual register -> its latest writer (new index)
   for (size_t i = 0; i < f.code.size(); ++i) {
     moved_to[i] = static_cast<int>(code.size());
     ir::Instruction ins = f.code[i];
     const OpcodeInfo& used = opcode_info(ins.op);
+    const bool writes = used.a != OperandKind::None && !reads_a(ins.op);
+    const int virtual_a = ins.a, virtual_b = ins.b;
     ins.a = used.a != OperandKind::None ? assigned[ins.a] : 0;
     ins.b = used.b != OperandKind::None ? assigned[ins.b] : 0;
     ins.c = used.c != OperandKind::None ? assigned[ins.c] : 0;
-    if (ins.op == Opcode::MOVE && ins.a == ins.b) continue;
+    if (ins.op == Opcode::MOVE && ins.a == ins.b) {
+      value_at[i] = writer[virtual_a] = writer[virtual_b];
+      continue;
+    }
+    value_at[i] = static_cast<int>(code.size());
+    if (writes) writer[virtual_a] = value_at[i];
     code.push_back(ins);
   }
   moved_to[f.code.size()] = static_cast<int>(code.size());
   for (int& at : f.labels)
     if (at >= 0) at = moved_to[at];
+  // Clause marks are labels (renumbered above); noted values follow their instructions.
+  std::vector<ir::ValueNote> values;
+  for (ir::ValueNote v : f.values) {
+    v.instruction = value_at[v.instruction];
+    if (v.instruction >= 0) values.push_back(v);
+  }
+  f.values = std::move(values);
   f.code = std::move(code);
   f.registers = std::move(frame);
 }

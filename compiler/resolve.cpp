@@ -126,6 +126,8 @@ class Resolver {
   }
 
   void declare_groups() {
+    std::map<std::string, const ast::GroupDecl*> all;  // every group, to tell "declared below" from unknown
+    for (const auto& group : a_.groups) all.emplace(group.name.value, &group);
     for (const auto& group : a_.groups) {
       if (services_.count(group.name.value)) {
         diags_.error(group.name.span, "group '" + group.name.value + "' has the name of a service");
@@ -135,6 +137,12 @@ class Resolver {
       for (const auto& code : group.codes) {
         if (auto it = groups_.find(code.value); it != groups_.end()) {
           members.insert(members.end(), it->second.begin(), it->second.end());
+        } else if (auto later = all.find(code.value); later != all.end() && !services_.count(code.value)) {
+          diags_.error(code.span,
+                       "group '" + code.value + "' is declared below, at line " +
+                           std::to_string(line(later->second->name.span)) +
+                           "; a group may only name groups declared above it",
+                       "move the declaration of '" + code.value + "' above this one");
         } else {
           int s = service(code);
           if (s >= 0) members.push_back(s);
@@ -289,7 +297,12 @@ class Resolver {
           std::string message = "unknown name '" + e.name.value + "'";
           if (services_.count(e.name.value) || groups_.count(e.name.value))
             message += ": a service or group is not a value here; did you mean count(" + e.name.value + ")?";
-          diags_.error(e.name.span, message, hint_for(closest_match(e.name.value, names)));
+          std::string hint = hint_for(closest_match(e.name.value, names));
+          // The specification's letters for the course's dates.
+          if (e.name.value == "S") hint = "the spec's S, the course's start, is written `start`";
+          if (e.name.value == "F") hint = "the spec's F, the course's end, is written `end`";
+          if (e.name.value == "R") hint = "the spec's R, the referral date, is written `referral`";
+          diags_.error(e.name.span, message, hint);
         }
         break;
       }

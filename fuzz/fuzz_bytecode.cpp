@@ -110,6 +110,11 @@ void try_load(std::string_view bytes) {
       std::string out;
       evaluator.evaluate_json_line(line, 1, as_of, &out);
       if (const std::string why = check_json_line(out); !why.empty()) fail(kTarget, why + ": " + out, bytes);
+      // Explained on the traced VM, through the file's debug table: still one JSON line.
+      std::string explained;
+      evaluator.explain_json_line(line, 1, as_of, &explained);
+      if (const std::string why = check_json_line(explained); !why.empty())
+        fail(kTarget, "explained: " + why + ": " + explained, bytes);
     }
   }
 }

@@ -21,6 +21,7 @@ int bytecode_one(const uint8_t* data, size_t size);   // fuzz_bytecode.cpp: byte
 int history_one(const uint8_t* data, size_t size);    // fuzz_history.cpp: bytes as a JSON line
 int evaluate_one(const uint8_t* data, size_t size);   // fuzz_evaluate.cpp: bytes drive a history generator
 int differential_one(const uint8_t* data, size_t size);  // fuzz_differential.cpp: VM against the reference
+int fmt_one(const uint8_t* data, size_t size);        // fuzz_fmt.cpp: bytes as an .agr source for agr fmt
 
 struct Bundled {
   std::string name;  // file name without .agr

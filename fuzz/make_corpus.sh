@@ -7,6 +7,8 @@
 #   fuzz_evaluate  a few fixed pseudo-random byte strings (the target turns any bytes into a
 #                  valid history)
 #   fuzz_differential  both of the above (it reads its bytes as a line and as generator choices)
+#   fuzz_fmt       the bundled and example agreements and the formatter's layout tests
+#                  (tests/format/*.agr)
 # Usage: fuzz/make_corpus.sh [path/to/agr]     (default: build/agr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,11 +16,13 @@ agr=${1:-build/agr}
 [ -x "$agr" ] || { echo "make_corpus: $agr not found; build first" >&2; exit 2; }
 corpus=fuzz/corpus
 rm -rf "$corpus"
-mkdir -p "$corpus"/{fuzz_compile,fuzz_bytecode,fuzz_history,fuzz_evaluate,fuzz_differential}
+mkdir -p "$corpus"/{fuzz_compile,fuzz_bytecode,fuzz_history,fuzz_evaluate,fuzz_differential,fuzz_fmt}
+cp tests/format/*.agr "$corpus/fuzz_fmt/"
 
 for agreement in agreements/*.agr examples/agreements/*.agr; do
   name=$(basename "$agreement" .agr)
   cp "$agreement" "$corpus/fuzz_compile/$name.agr"
+  cp "$agreement" "$corpus/fuzz_fmt/$name.agr"
   # .agrc.bin: the repository ignores *.agrc (build products); these are committed on purpose.
   "$agr" compile "$agreement" -o "$corpus/fuzz_bytecode/$name.agrc.bin"
 done
@@ -56,6 +60,6 @@ for i, size in enumerate([16, 64, 128, 256, 512, 1024, 2048, 4096]):
 print('make_corpus: %d histories' % len(seen))
 PY
 cp "$corpus"/fuzz_history/* "$corpus"/fuzz_evaluate/* "$corpus"/fuzz_differential/
-for target in fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate fuzz_differential; do
+for target in fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate fuzz_differential fuzz_fmt; do
   echo "make_corpus: $target: $(ls "$corpus/$target" | wc -l) files"
 done

@@ -3,6 +3,7 @@
 # each for SECONDS (default 60), one after the other.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]      targets: fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate
+#                                          fuzz_differential fuzz_fmt
 #
 # Each target starts from a work copy of its committed seed corpus (fuzz/corpus/<target>/ is never
 # written): build-fuzz/corpus-work/<target>/, which keeps what earlier runs found. It runs with its
@@ -19,7 +20,7 @@ root=$PWD
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 case "$seconds" in ''|*[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
-all_targets=(fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate fuzz_differential)
+all_targets=(fuzz_compile fuzz_bytecode fuzz_history fuzz_evaluate fuzz_differential fuzz_fmt)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do
@@ -39,7 +40,7 @@ echo "== fuzz: built in $((SECONDS - start)) s"
 
 dict_for() {
   case "$1" in
-    fuzz_compile) echo "$root/fuzz/agr.dict" ;;
+    fuzz_compile|fuzz_fmt) echo "$root/fuzz/agr.dict" ;;
     *) echo "$root/fuzz/json.dict" ;;
   esac
 }

@@ -207,7 +207,8 @@ CODE_PREFIX : [a-zA-Z0-9_.]+ '*' ;
 NAME        : [a-zA-Z_] [a-zA-Z0-9_]* ;
 STRING      : '"' ( ~["\\] | '\\' . )* '"' ;
 PLUS_MINUS  : '±' | '+-' ;
-COMMENT     : '#' ~[\r\n]* -> skip ;
+// Comments are kept on the hidden channel: the parser never sees them, `agr fmt` keeps them.
+COMMENT     : '#' ~[\r\n]* -> channel(HIDDEN) ;
 WS          : [ \t\r\n]+ -> skip ;
 // Any other character becomes a token the parser rejects with a clear message, rather than a
 // lexer error that loses its position.

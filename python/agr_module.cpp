@@ -9,11 +9,12 @@
 #include <agr/compiler.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 namespace py = pybind11;
@@ -45,33 +46,64 @@ std::string line_text(const py::handle& line) {
   return text;
 }
 
-// Evaluates `lines` (numbered from `first_line`, as `agr run` numbers them) on `jobs` threads, each
-// with its own Evaluator, writing each output line at its input's place; returns the indexes of
-// the error lines. The one place that runs a batch: when the runtime has a batch runner, its body
-// becomes one call of it.
-std::vector<size_t> evaluate_lines(const std::shared_ptr<const agr::Agreement>& agreement,
-                                   const std::vector<std::string>& lines, uint64_t first_line,
-                                   std::optional<agr::Day> as_of, unsigned jobs, std::vector<std::string>* out) {
-  out->assign(lines.size(), std::string());
-  std::vector<char> error(lines.size(), 0);
-  constexpr size_t kChunk = 256;  // lines a thread takes at a time: balance without contention
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    agr::Evaluator evaluator(agreement);
-    for (size_t begin; (begin = next.fetch_add(kChunk)) < lines.size();) {
-      for (size_t i = begin; i < std::min(begin + kChunk, lines.size()); ++i)
-        error[i] = !evaluator.evaluate_json_line(lines[i], first_line + i, as_of, &(*out)[i]);
-    }
-  };
-  jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>((lines.size() + kChunk - 1) / kChunk)));
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
-  work();
-  for (std::thread& thread : threads) thread.join();
+// Whether a line `agr run` wrote is an error object rather than a verdict. The contract fixes
+// both shapes: {"id":<string or null>,"error":... against {"id":"...","agreement":...; so the id
+// is skipped (a JSON string: to its closing quote, past escapes) and the next key tells.
+bool is_error_line(std::string_view line) {
+  constexpr std::string_view kStart = "{\"id\":", kNull = "null", kError = ",\"error\":";
+  if (line.substr(0, kStart.size()) != kStart) return false;
+  size_t at = kStart.size();
+  if (line.substr(at, kNull.size()) == kNull) {
+    at += kNull.size();
+  } else {
+    if (line.substr(at, 1) != "\"") return false;
+    for (++at; at < line.size() && line[at] != '"'; ++at)
+      if (line[at] == '\\') ++at;
+    ++at;
+  }
+  return at < line.size() && line.substr(at, kError.size()) == kError;
+}
+
+// A batch's output: the lines `agr run` writes, the indexes of the error lines among them, and
+// the number of lines.
+struct Batch {
+  std::string out;
   std::vector<size_t> errors;
-  for (size_t i = 0; i < lines.size(); ++i)
-    if (error[i]) errors.push_back(i);
-  return errors;
+  uint64_t lines = 0;
+};
+
+// Evaluates JSON Lines `input` with the runtime's batch runner (its lines numbered from
+// `first_line`, as `agr run` numbers them) on `jobs` threads (0: one per core). Call it with the
+// GIL released.
+Batch run_batch(const std::shared_ptr<const agr::AgreementSet>& set, std::string_view input, uint64_t first_line,
+                std::optional<agr::Day> as_of, unsigned jobs) {
+  Batch batch;
+  agr::RunOptions options;
+  options.as_of = as_of;
+  options.jobs = jobs;
+  options.first_line = first_line;
+  const agr::ReadInput read = [&input](char* buffer, size_t capacity) -> ptrdiff_t {
+    const size_t n = std::min(capacity, input.size());
+    std::memcpy(buffer, input.data(), n);
+    input.remove_prefix(n);
+    return static_cast<ptrdiff_t>(n);
+  };
+  const agr::WriteOutput write = [&batch](std::string_view bytes) {
+    batch.out.append(bytes);
+    return true;
+  };
+  agr::RunSummary summary;
+  std::string error;
+  if (!agr::run_json_lines(set, read, write, options, &summary, &error))  // reads memory, writes memory
+    throw std::runtime_error("the batch runner failed: " + error);
+  batch.lines = summary.lines;
+  const std::string_view out(batch.out);
+  for (size_t begin = 0, i = 0; batch.errors.size() < summary.error_lines; ++i) {
+    const size_t end = out.find('\n', begin);  // every output line ends with one
+    if (is_error_line(out.substr(begin, end - begin))) batch.errors.push_back(i);
+    begin = end + 1;
+  }
+  return batch;
 }
 
 class PyAgreement {
@@ -131,6 +163,31 @@ class PyAgreement {
     return out;
   }
 
+  const std::shared_ptr<const agr::Agreement>& agreement() const { return agreement_; }
+
+ private:
+  std::shared_ptr<const agr::Agreement> agreement_;
+};
+
+// Judging histories: the one core of agr.AgreementSet and agr.Agreement, which judges as the set
+// of itself alone (agr::AgreementSet::of), so that both share every line of this.
+class PySet {
+ public:
+  explicit PySet(std::shared_ptr<const agr::AgreementSet> set) : set_(std::move(set)) {}
+
+  static std::unique_ptr<PySet> make(const std::vector<const PyAgreement*>& agreements) {
+    std::vector<std::shared_ptr<const agr::Agreement>> list;
+    for (const PyAgreement* agreement : agreements) list.push_back(agreement ? agreement->agreement() : nullptr);
+    std::string error;
+    auto set = agr::AgreementSet::make(std::move(list), &error);
+    if (!set) raise(g_agreement_error, error);
+    return std::make_unique<PySet>(std::move(set));
+  }
+
+  static std::unique_ptr<PySet> of(const PyAgreement& agreement) {
+    return std::make_unique<PySet>(agr::AgreementSet::of(agreement.agreement()));
+  }
+
   // One history: its verdict line without the line break, or HistoryError with the message.
   std::string evaluate(const py::handle& history, const std::optional<std::string>& as_of) {
     const std::string text = line_text(history);
@@ -140,7 +197,7 @@ class PyAgreement {
     {
       py::gil_scoped_release unlocked;
       std::lock_guard<std::mutex> lock(evaluator_mutex_);
-      if (!evaluator_) evaluator_ = std::make_unique<agr::Evaluator>(agreement_);
+      if (!evaluator_) evaluator_ = std::make_unique<agr::Evaluator>(set_);
       ok = evaluator_->evaluate_json_line(text, 1, date, &out);
       if (!ok) {  // the message alone, from the structured path (a bad line is the rare case)
         agr::CourseVerdict verdict;
@@ -154,51 +211,46 @@ class PyAgreement {
     return out;
   }
 
-  // Lines in, output lines (each with its line break) and the indexes of error lines out.
+  // Lines in (each one line, with or without its line break), the output lines (each with its
+  // line break) and the indexes of the error lines among them out.
   std::pair<py::list, std::vector<size_t>> run(const py::sequence& lines, const std::optional<std::string>& as_of,
                                                std::optional<unsigned> jobs, uint64_t first_line) {
     const std::optional<agr::Day> date = read_as_of(as_of);
-    if (jobs && *jobs == 0) raise(PyExc_ValueError, "jobs must be at least 1");
-    std::vector<std::string> input;
-    input.reserve(py::len(lines));
-    for (const py::handle line : lines) input.push_back(line_text(line));
-    std::vector<std::string> output;
-    std::vector<size_t> errors;
-    {
-      py::gil_scoped_release unlocked;
-      errors = evaluate_lines(agreement_, input, first_line, date,
-                              jobs.value_or(std::max(1u, std::thread::hardware_concurrency())), &output);
+    std::string input;
+    for (const py::handle line : lines) {
+      input += line_text(line);
+      input += '\n';
     }
-    py::list result(output.size());
-    for (size_t i = 0; i < output.size(); ++i) result[i] = py::str(output[i]);
-    return {result, errors};
+    const Batch batch = run_unlocked(input, first_line, date, jobs);
+    py::list result(batch.lines);
+    const std::string_view out(batch.out);
+    for (size_t begin = 0, i = 0; begin < out.size(); ++i) {
+      const size_t end = out.find('\n', begin) + 1;
+      result[i] = py::str(out.data() + begin, end - begin);
+      begin = end;
+    }
+    return {result, batch.errors};
   }
 
-  // A block of a JSON Lines file (whole lines; the last may lack its line break) on this thread:
-  // the output as one bytes object, the indexes of the error lines, and the number of lines.
-  // agr.dask's partitions: no Python object per line on either side.
-  py::tuple run_block(const py::bytes& block, const std::optional<std::string>& as_of, uint64_t first_line) {
+  // A block of a JSON Lines file (whole lines; the last may lack its line break): the output as
+  // one bytes object, the indexes of the error lines, and the number of lines. For agr.dask's
+  // partitions and for run_block: no Python object per line on either side.
+  py::tuple run_block(const py::bytes& block, const std::optional<std::string>& as_of, std::optional<unsigned> jobs,
+                      uint64_t first_line) {
     const std::optional<agr::Day> date = read_as_of(as_of);
-    const std::string_view data(block);  // immutable, and kept alive by the caller
-    std::string out;
-    std::vector<size_t> errors;
-    size_t count = 0;
-    {
-      py::gil_scoped_release unlocked;
-      agr::Evaluator evaluator(agreement_);
-      for (size_t begin = 0; begin < data.size(); ++count) {
-        size_t end = data.find('\n', begin);
-        if (end == std::string_view::npos) end = data.size();
-        if (!evaluator.evaluate_json_line(data.substr(begin, end - begin), first_line + count, date, &out))
-          errors.push_back(count);
-        begin = end + 1;
-      }
-    }
-    return py::make_tuple(py::bytes(out), errors, count);
+    const Batch batch = run_unlocked(std::string_view(block), first_line, date, jobs);  // `block` is immutable
+    return py::make_tuple(py::bytes(batch.out), batch.errors, batch.lines);
   }
 
  private:
-  std::shared_ptr<const agr::Agreement> agreement_;
+  Batch run_unlocked(std::string_view input, uint64_t first_line, std::optional<agr::Day> as_of,
+                     std::optional<unsigned> jobs) const {
+    if (jobs && *jobs == 0) raise(PyExc_ValueError, "jobs must be at least 1");
+    py::gil_scoped_release unlocked;
+    return run_batch(set_, input, first_line, as_of, jobs.value_or(0));
+  }
+
+  std::shared_ptr<const agr::AgreementSet> set_;
   std::mutex evaluator_mutex_;                  // evaluate() from several Python threads
   std::unique_ptr<agr::Evaluator> evaluator_;   // reused by evaluate()
 };
@@ -231,10 +283,14 @@ PYBIND11_MODULE(_agr, m) {
       .def_property_readonly("title", &PyAgreement::title)
       .def_property_readonly("services", &PyAgreement::services)
       .def_property_readonly("rules", &PyAgreement::rules)
-      .def_property_readonly("due_items", &PyAgreement::due_items)
-      .def("evaluate", &PyAgreement::evaluate, py::arg("history"), py::arg("as_of") = py::none())
-      .def("run", &PyAgreement::run, py::arg("lines"), py::arg("as_of") = py::none(), py::arg("jobs") = py::none(),
+      .def_property_readonly("due_items", &PyAgreement::due_items);
+
+  py::class_<PySet>(m, "AgreementSet")
+      .def(py::init(&PySet::make), py::arg("agreements"))
+      .def_static("of", &PySet::of, py::arg("agreement"))
+      .def("evaluate", &PySet::evaluate, py::arg("history"), py::arg("as_of") = py::none())
+      .def("run", &PySet::run, py::arg("lines"), py::arg("as_of") = py::none(), py::arg("jobs") = py::none(),
            py::arg("first_line") = 1)
-      .def("run_block", &PyAgreement::run_block, py::arg("block"), py::arg("as_of") = py::none(),
-           py::arg("first_line") = 1);
+      .def("run_block", &PySet::run_block, py::arg("block"), py::arg("as_of") = py::none(),
+           py::arg("jobs") = py::none(), py::arg("first_line") = 1);
 }

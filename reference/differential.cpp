@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -18,6 +19,7 @@
 #include "history_reader.h"
 #include "reference.h"
 #include "scratch.h"
+#include "trace.h"
 #include "verdict_writer.h"
 #ifdef AGR_HAVE_JIT
 #include "jit.h"
@@ -154,6 +156,39 @@ std::vector<Input> suite_inputs(const fs::path& dir) {
   return inputs;
 }
 
+// Watches the traced VM (trace.h): every step inside the function entered, in order, each
+// `after` for the instruction just `before` it, and every run left.
+class StepChecker : public TraceSink {
+ public:
+  explicit StepChecker(const Program& program) : program_(program) {}
+  void enter(uint32_t function, const CourseState&) override {
+    check(!inside_, "enter inside a run");
+    inside_ = true;
+    fn_ = &program_.functions[function];
+    last_ = UINT32_MAX;
+  }
+  void before(uint32_t pc) override {
+    check(inside_ && pc >= fn_->code_begin && pc < fn_->code_end, "a step outside its function");
+    last_ = pc;
+  }
+  void after(uint32_t pc, int64_t) override { check(pc == last_, "`after` for another instruction"); }
+  void leave(RunResult) override {
+    check(inside_ && last_ != UINT32_MAX, "leave without a step");
+    inside_ = false;
+  }
+
+ private:
+  static void check(bool ok, const char* what) {
+    if (ok) return;
+    std::fprintf(stderr, "agr_differential: the traced VM broke its contract: %s\n", what);
+    std::exit(1);
+  }
+  const Program& program_;
+  const Function* fn_ = nullptr;
+  bool inside_ = false;
+  uint32_t last_ = UINT32_MAX;
+};
+
 // The VM with a chosen dispatch, through the same reader and writer as the command line.
 std::string run_vm(const Agreement& agreement, Evaluator::Scratch& scratch, const Input& input, VmFunction vm) {
   std::string out, error;
@@ -214,9 +249,14 @@ int main(int argc, char** argv) {
       std::function<std::string(const Input&)> run;
     };
     auto scratch = std::make_shared<Evaluator::Scratch>();
+    StepChecker checker(agreement->program());
     std::vector<Tier> tiers = {
         {"vm (computed goto)", [&](const Input& in) { return run_vm(*agreement, *scratch, in, run_function_goto); }},
         {"vm (switch)", [&](const Input& in) { return run_vm(*agreement, *scratch, in, run_function_switch); }},
+        {"vm (traced)", [&](const Input& in) {
+           TraceScope scope(&checker);
+           return run_vm(*agreement, *scratch, in, run_function_traced);
+         }},
     };
 #ifdef AGR_HAVE_JIT
     std::vector<std::shared_ptr<const Agreement>> jitted;

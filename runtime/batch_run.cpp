@@ -150,7 +150,7 @@ bool run_sequential(const std::shared_ptr<const AgreementSet>& set, const ReadIn
   Evaluator evaluator(set);
   BlockCutter cutter(read, options.block_bytes);
   Block b;
-  uint64_t next_line = 1;
+  uint64_t next_line = options.first_line;
   std::string read_error;
   while (cutter.next(&b, &read_error)) {
     b.first_line = next_line;
@@ -216,7 +216,7 @@ bool run_threaded(const std::shared_ptr<const AgreementSet>& set, const ReadInpu
 
   BlockCutter cutter(read, options.block_bytes);
   std::string read_error;
-  uint64_t next_line = 1;
+  uint64_t next_line = options.first_line;
   for (uint64_t k = 0;; ++k) {
     {
       std::unique_lock lock(mutex);

@@ -222,6 +222,26 @@ void write_body(Writer& w, const Program& p) {
     w.u32(static_cast<uint32_t>(f.lines.size()));
     for (uint32_t line : f.lines) w.u32(line);
   }
+  // The debug table comes before the code, which stays the file's last table.
+  w.u32(static_cast<uint32_t>(p.debug.size()));
+  for (const auto& f : p.debug) {
+    w.u32(static_cast<uint32_t>(f.clauses.size()));
+    for (const auto& c : f.clauses) {
+      w.u8(static_cast<uint8_t>(c.kind));
+      w.u32(c.code_begin);
+      w.u32(c.code_end);
+      w.u32(c.line);
+      w.str(c.text);
+    }
+    w.u32(static_cast<uint32_t>(f.values.size()));
+    for (const auto& v : f.values) {
+      w.u32(v.pc);
+      w.u32(v.clause);
+      w.u8(static_cast<uint8_t>(v.type));
+      w.u8(v.limit);
+      w.str(v.text);
+    }
+  }
   w.u32(static_cast<uint32_t>(p.code.size()));
   for (const auto& ins : p.code) {
     w.u8(static_cast<uint8_t>(ins.op));
@@ -326,6 +346,30 @@ void read_body(Reader& r, Program& p) {
     }
     f.lines.resize(r.count(kMaxInstructions, 4, "line table entries"));
     for (auto& line : f.lines) line = r.u32();
+  }
+  // The debug table: none, or one entry per function.
+  p.debug.resize(r.count(kMaxFunctions, 8, "debug entries"));
+  for (auto& f : p.debug) {
+    f.clauses.resize(r.count(kMaxInstructions, 17, "clauses"));
+    for (auto& c : f.clauses) {
+      const uint8_t kind = r.u8();
+      if (kind > static_cast<uint8_t>(ClauseInfo::Kind::Window)) r.fail("a clause has an unknown kind");
+      c.kind = static_cast<ClauseInfo::Kind>(kind);
+      c.code_begin = r.u32();
+      c.code_end = r.u32();
+      c.line = r.u32();
+      c.text = r.str();
+    }
+    f.values.resize(r.count(kMaxInstructions, 14, "noted values"));
+    for (auto& v : f.values) {
+      v.pc = r.u32();
+      v.clause = r.u32();
+      const uint8_t type = r.u8();
+      if (type > static_cast<uint8_t>(RegType::Clinic)) r.fail("a noted value has an unknown type");
+      v.type = static_cast<RegType>(type);
+      v.limit = r.boolean();
+      v.text = r.str();
+    }
   }
   p.code.resize(r.count(kMaxInstructions, 8, "instructions"));
   for (auto& ins : p.code) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agr/agr.h"
+#include "explain.h"
 #include "facts.h"
 #include "history_reader.h"
 #include "scratch.h"
@@ -92,18 +93,29 @@ const Agreement* choose_for(const AgreementSet& set, simdjson::dom::element doc,
 
 }  // namespace
 
-// Read, evaluate, write; or the error line.
-bool Evaluator::evaluate_line(std::string_view line, bool padded, uint64_t line_number, std::optional<Day> as_of,
-                              std::string* out) {
-  Scratch& s = *scratch_;
+bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& s, std::string_view line, bool padded,
+                     uint64_t line_number, std::optional<Day> as_of, std::string* out, Judging how) {
   simdjson::dom::element doc;
   std::string error;
   const Agreement* agreement = nullptr;
-  if (parse_history_line(s, line, padded, &doc, &error) && (agreement = choose_for(*set_, doc, &error)) &&
+  Explained explained;
+  if (parse_history_line(s, line, padded, &doc, &error) && (agreement = choose_for(set, doc, &error)) &&
       read_history(s, doc, agreement->program(), agreement->index(), &error) &&
-      evaluate_prepared(*agreement, s.history, as_of, s.state, &s.verdict)) {
+      (how == Judging::Explained
+           ? evaluate_explained(*agreement, s.history, as_of, s.state, &s.verdict, &explained)
+           : evaluate_prepared(*agreement, s.history, as_of, s.state, &s.verdict,
+                               how == Judging::Traced ? run_function_traced : run_function))) {
     s.output.clear();
-    write_verdict_json(s.output, *agreement, s.history, s.verdict);
+    if (how == Judging::Explained) {
+      VerdictNotes notes;
+      for (const FunctionRun& run : explained.violations)
+        notes.violations.push_back("\"explain\":{" + explanation_json(agreement->program(), s.history, run) + "}");
+      for (const FunctionRun& run : explained.warnings)
+        notes.warnings.push_back("\"explain\":{" + explanation_json(agreement->program(), s.history, run) + "}");
+      write_verdict_json(s.output, *agreement, s.history, s.verdict, &notes);
+    } else {
+      write_verdict_json(s.output, *agreement, s.history, s.verdict);
+    }
     out->append(s.output.view());
     return true;
   }
@@ -116,12 +128,17 @@ bool Evaluator::evaluate_line(std::string_view line, bool padded, uint64_t line_
 
 bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
                                    std::string* out) {
-  return evaluate_line(line, false, line_number, as_of, out);
+  return judge_json_line(*set_, *scratch_, line, false, line_number, as_of, out);
 }
 
 bool Evaluator::evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of,
                                    std::string* out) {
-  return evaluate_line(line.text, true, line_number, as_of, out);
+  return judge_json_line(*set_, *scratch_, line.text, true, line_number, as_of, out);
+}
+
+bool Evaluator::explain_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,
+                                  std::string* out) {
+  return judge_json_line(*set_, *scratch_, line, false, line_number, as_of, out, Judging::Explained);
 }
 
 bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out,

@@ -108,6 +108,32 @@ struct SameDayAlias {
 
 inline constexpr uint32_t kNoSet = UINT32_MAX;
 
+// What the compiler knew of a function's source, for people and tests only: which instructions
+// evaluate each clause, and which instruction computes each value a clause looks at (agr run
+// --explain, agr explain, agr test --coverage). Nothing that judges a history reads it.
+struct ClauseInfo {
+  enum class Kind : uint8_t { When, Require, RejectIf, WarnIf, DueWhen, Earliest, Target, Latest, Window };
+  Kind kind = Kind::Require;
+  uint32_t code_begin = 0, code_end = 0;  // its instructions (indexes into Program::code)
+  uint32_t line = 0;
+  std::string text;  // as written, on one line: "require count(0266 in start .. start + 3 months) < 6"
+};
+
+struct ValueInfo {
+  uint32_t pc = 0;      // after the instruction at pc runs, its r[a] holds the value
+  uint32_t clause = 0;  // the clause (index in FunctionDebug::clauses) whose explanation shows it
+  RegType type = RegType::Count;
+  // A limit is a comparison or a window test inside a clause (`count(0266) < 6`): coverage asks
+  // for both its outcomes; an explanation shows the values compared, not the limit's own.
+  bool limit = false;
+  std::string text;     // the expression, as written: "count(0266 in start .. start + 3 months)"
+};
+
+struct FunctionDebug {
+  std::vector<ClauseInfo> clauses;  // in the order they run
+  std::vector<ValueInfo> values;    // per clause, in the order they are computed
+};
+
 struct Program {
   std::string name;         // e.g. "lbp"
   std::string title;
@@ -135,6 +161,7 @@ struct Program {
   std::vector<DueItem> dues;
   std::vector<Function> functions;
   std::vector<Instruction> code;
+  std::vector<FunctionDebug> debug;  // parallel to functions, or empty when the program has none
 };
 
 }  // namespace agr

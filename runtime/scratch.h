@@ -18,4 +18,15 @@ struct Evaluator::Scratch {
   JsonBuffer output;                         // the verdict writer's
 };
 
+// Evaluator::evaluate_json_line's path: read one JSON line, choose its agreement from `set`,
+// evaluate, write the verdict line (or the error line) to *out; false for an error line.
+// `padded`: the caller guarantees kLinePadding readable bytes after the line. How the rules run:
+enum class Judging {
+  Fast,       // on the agreement's native code, else the VM's fast loop
+  Traced,     // on the traced VM, telling this thread's TraceScope (agr test --coverage)
+  Explained,  // traced, each violation and warning with an "explain" member (explain.h)
+};
+bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& scratch, std::string_view line, bool padded,
+                     uint64_t line_number, std::optional<Day> as_of, std::string* out, Judging how = Judging::Fast);
+
 }  // namespace agr

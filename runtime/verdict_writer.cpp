@@ -1,6 +1,7 @@
 // JSON Lines output (io-contract.md, "Output"): one result per input line, in input order.
 #include "verdict_writer.h"
 
+#include "explain.h"
 #include "history_reader.h"
 #include "scratch.h"
 
@@ -107,7 +108,7 @@ void put_split(JsonBuffer& out, const FeeSplit& fee) {
 }  // namespace
 
 void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
-                        const CourseVerdict& v) {
+                        const CourseVerdict& v, const VerdictNotes* notes) {
   const OutputFragments& f = agreement.index().out;
   out.put("{\"id\":");
   out.put_string(h.id);
@@ -135,7 +136,15 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
         out.put(f.rejected[ev.service]);
         for (uint32_t j = 0; j < ev.violation_count; ++j) {
           if (j) out.put(',');
-          out.put(f.violation[v.violations[ev.first_violation + j]]);
+          const std::string& violation = f.violation[v.violations[ev.first_violation + j]];
+          if (!notes) {
+            out.put(violation);
+            continue;
+          }
+          out.put(std::string_view(violation).substr(0, violation.size() - 1));  // all but its '}'
+          out.put(',');
+          out.put(notes->violations[ev.first_violation + j]);
+          out.put('}');
         }
         out.put(']');
         break;
@@ -152,6 +161,10 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
     if (i) out.put(',');
     out.put(f.warning[v.warnings[i].rule]);
     out.put_string(h.events[v.warnings[i].event].id);
+    if (notes) {
+      out.put(',');
+      out.put(notes->warnings[i]);
+    }
     out.put('}');
   }
   out.put("],\"totals\":");

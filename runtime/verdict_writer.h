@@ -12,9 +12,16 @@ namespace agr {
 // Appends `text` as a JSON string literal (quotes, escapes for '"', '\\' and control characters).
 void append_json_string(std::string* out, std::string_view text);
 
-// One verdict line, newline included, from the agreement's pre-rendered fragments.
+// Members added inside each violation and warning object, after the rule's own, in the order of
+// CourseVerdict::violations and ::warnings: `"explain":{...}` for agr run --explain.
+struct VerdictNotes {
+  std::vector<std::string> violations, warnings;
+};
+
+// One verdict line, newline included, from the agreement's pre-rendered fragments; with `notes`,
+// each violation and warning carries its note.
 void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& history,
-                        const CourseVerdict& verdict);
+                        const CourseVerdict& verdict, const VerdictNotes* notes = nullptr);
 // The same appended to a string.
 void append_verdict_json(std::string* out, const Agreement& agreement, const PreparedHistory& history,
                          const CourseVerdict& verdict);

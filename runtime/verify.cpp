@@ -59,7 +59,7 @@ class Verifier {
  public:
   Verifier(const Program& p, std::string* error) : p_(p), error_(error) {}
 
-  bool run() { return texts() && tables() && functions() && file_size(); }
+  bool run() { return texts() && tables() && functions() && debug() && file_size(); }
 
  private:
   bool fail(std::string why) {
@@ -102,6 +102,31 @@ class Verifier {
     }
     if (!short_enough) return fail("a text is longer than the limit of " + std::to_string(kMaxStringBytes) + " bytes");
     return utf8 || fail("a text in the program is not valid UTF-8");
+  }
+
+  // The debug table (explanations, coverage) stays inside the functions it describes, and its
+  // texts (printed in explanations and reports) are UTF-8 within the string limit.
+  bool debug() {
+    auto text = [](const std::string& s) {
+      return s.size() <= kMaxStringBytes && simdjson::validate_utf8(s.data(), s.size());
+    };
+    if (p_.debug.empty()) return true;
+    if (p_.debug.size() != p_.functions.size()) return fail("the debug table does not have one entry per function");
+    for (size_t i = 0; i < p_.debug.size(); ++i) {
+      const Function& fn = p_.functions[i];
+      const FunctionDebug& d = p_.debug[i];
+      for (const ClauseInfo& c : d.clauses) {
+        if (c.code_begin > c.code_end || c.code_begin < fn.code_begin || c.code_end > fn.code_end)
+          return fail("a clause in the debug table lies outside its function");
+        if (!text(c.text)) return fail("a clause's text is not valid UTF-8 or over the string limit");
+      }
+      for (const ValueInfo& v : d.values) {
+        if (v.pc < fn.code_begin || v.pc >= fn.code_end || v.clause >= d.clauses.size())
+          return fail("a noted value in the debug table lies outside its function or clauses");
+        if (!text(v.text)) return fail("a noted value's text is not valid UTF-8 or over the string limit");
+      }
+    }
+    return true;
   }
 
   // The limits of runtime/limits_table.h. The file reader refuses counts past them before it

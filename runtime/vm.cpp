@@ -1,13 +1,17 @@
 // The bytecode interpreter. The dispatch loop (vm_loop.inc) is written once with macros and
 // compiled twice: by `switch` and by computed goto (Lua's vmdispatch/vmcase). run_function uses
 // computed goto where the compiler has it, unless AGR_VM_SWITCH is defined; bench/ measures both.
+// A third compilation, run_function_traced, tells a TraceSink every step (trace.h).
+#include <algorithm>
 #include <cassert>
 
 #include "course_queries.h"
 #include "evaluate.h"
+#include "trace.h"
 
 namespace agr {
 
+#define VM_TRACE 0
 #define VM_FUNCTION_NAME run_function_switch
 #define VM_USE_GOTO 0
 #include "vm_loop.inc"
@@ -26,6 +30,35 @@ RunResult run_function_goto(const Program& p, const AgreementIndex& index, uint3
   return run_function_switch(p, index, function, s, due);
 }
 #endif
+
+#undef VM_TRACE
+
+namespace {
+
+thread_local TraceSink* g_trace_sink = nullptr;
+
+TraceSink* current_trace_sink() { return g_trace_sink; }
+
+#define VM_TRACE 1
+#define VM_FUNCTION_NAME run_function_traced_loop
+#define VM_USE_GOTO 0
+#include "vm_loop.inc"
+#undef VM_FUNCTION_NAME
+#undef VM_USE_GOTO
+#undef VM_TRACE
+
+}  // namespace
+
+TraceScope::TraceScope(TraceSink* sink) : previous_(g_trace_sink) { g_trace_sink = sink; }
+TraceScope::~TraceScope() { g_trace_sink = previous_; }
+
+RunResult run_function_traced(const Program& p, const AgreementIndex& index, uint32_t function, const CourseState& s,
+                              DueOutput* due) {
+  if (!g_trace_sink) return run_function(p, index, function, s, due);
+  const RunResult result = run_function_traced_loop(p, index, function, s, due);
+  g_trace_sink->leave(result);
+  return result;
+}
 
 RunResult run_function(const Program& p, const AgreementIndex& index, uint32_t function, const CourseState& s,
                        DueOutput* due) {

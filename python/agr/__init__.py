@@ -13,6 +13,12 @@ row per event; ``agr.dask`` evaluates a corpus on a Dask cluster.
                             "events": [{"id": "e1", "date": "2025-09-03", "code": "0110"}]})
     verdict["events"][0]["status"]        # 'accepted'
 
+An AgreementSet judges each history by the agreement its `agreement` field names, for a clinic's
+claims under several agreements in one input:
+
+    both = agr.AgreementSet([lbp, "agreements/ste.agr"])
+    lines = both.run(open("claims.jsonl", "rb"))
+
 Errors are exceptions carrying the library's message: AgreementError for an agreement that cannot
 be loaded, HistoryError (also a ValueError) for a history that breaks the input contract; both
 are agr.Error.
@@ -26,7 +32,7 @@ import os
 from . import _agr
 from ._agr import AgreementError, Error, HistoryError
 
-__all__ = ["Agreement", "Error", "AgreementError", "HistoryError", "to_frame", "version",
+__all__ = ["Agreement", "AgreementSet", "Error", "AgreementError", "HistoryError", "to_frame", "version",
            "contract_version", "bytecode_format_version"]
 
 version = _agr.version()
@@ -45,7 +51,49 @@ def _date(as_of):
     raise TypeError(f"as_of must be None, a date or 'YYYY-MM-DD', not {type(as_of).__name__}")
 
 
-class Agreement:
+class _Judge:
+    """Judging histories: what Agreement and AgreementSet share. Both go through one core, the
+    runtime's set of agreements (an Agreement is the set of itself alone)."""
+
+    _set = None  # the core: an _agr.AgreementSet
+
+    def evaluate(self, history, as_of=None):
+        """Judges one history (a dict, or a JSON string or bytes) and returns its verdict as a dict:
+        the JSON line `agr run` writes for it, parsed; its "agreement" names the agreement that
+        judged. `as_of` (a date or 'YYYY-MM-DD') is the evaluation date for due items; by default
+        the history's latest event date.
+
+        Raises HistoryError with the message when the history breaks the input contract.
+        """
+        if not isinstance(history, (str, bytes, bytearray)):
+            history = json.dumps(history, ensure_ascii=False)
+        return json.loads(self._set.evaluate(history, _date(as_of)))
+
+    def run(self, lines, as_of=None, jobs=None):
+        """Judges JSON lines (any iterable of str or bytes, such as an open file) and returns the
+        output lines, each with its line break: byte for byte what `agr run` writes for the same
+        input, in input order, an error object in place of each bad line. `jobs` threads evaluate
+        (default: the machine's cores), with the GIL released.
+        """
+        as_of = _date(as_of)
+        out, chunk = [], []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) == _RUN_CHUNK:
+                out += self._set.run(chunk, as_of, jobs, len(out) + 1)[0]
+                chunk = []
+        if chunk:
+            out += self._set.run(chunk, as_of, jobs, len(out) + 1)[0]
+        return out
+
+    def run_block(self, block, as_of=None, jobs=None):
+        """Judges a block of JSON Lines (bytes, such as a whole file's contents) and returns what
+        `agr run` writes for it, as bytes: no Python object per line on either side.
+        """
+        return self._set.run_block(bytes(block), _date(as_of), jobs, 1)[0]
+
+
+class Agreement(_Judge):
     """A loaded, verified agreement; immutable, and safe to share between threads."""
 
     def __init__(self, path):
@@ -53,14 +101,18 @@ class Agreement:
 
         Raises AgreementError with the diagnostics (file:line:col) when it cannot be loaded.
         """
-        self._core = _agr.Agreement(os.fspath(path))
+        self._adopt(_agr.Agreement(os.fspath(path)))
 
     @classmethod
     def from_bytecode(cls, data):
         """An agreement from the bytes of an .agrc file (see bytecode())."""
         agreement = cls.__new__(cls)
-        agreement._core = _agr.Agreement.from_bytecode(bytes(data))
+        agreement._adopt(_agr.Agreement.from_bytecode(bytes(data)))
         return agreement
+
+    def _adopt(self, core):
+        self._core = core
+        self._set = _agr.AgreementSet.of(core)
 
     def bytecode(self):
         """The agreement as the bytes of an .agrc file: for shipping it to other processes."""
@@ -93,33 +145,52 @@ class Agreement:
     def __repr__(self):
         return f"<agr.Agreement {self.name!r}: {self.title}>"
 
-    def evaluate(self, history, as_of=None):
-        """Judges one history (a dict, or a JSON string or bytes) and returns its verdict as a dict:
-        the JSON line `agr run` writes for it, parsed. `as_of` (a date or 'YYYY-MM-DD') is the
-        evaluation date for due items; by default the history's latest event date.
 
-        Raises HistoryError with the message when the history breaks the input contract.
-        """
-        if not isinstance(history, (str, bytes, bytearray)):
-            history = json.dumps(history, ensure_ascii=False)
-        return json.loads(self._core.evaluate(history, _date(as_of)))
+class AgreementSet(_Judge):
+    """Several agreements in one run: each history is judged by the agreement its `agreement`
+    field names, as `agr run A B ... HISTORIES` judges. A history that names none while the set has
+    several, or names one the set does not hold, is an error line (HistoryError from evaluate)
+    listing the set's names. Immutable, and safe to share between threads.
 
-    def run(self, lines, as_of=None, jobs=None):
-        """Judges JSON lines (any iterable of str or bytes, such as an open file) and returns the
-        output lines, each with its line break: byte for byte what `agr run` writes for the same
-        input, in input order, an error object in place of each bad line. `jobs` threads evaluate
-        (default: the machine's cores), with the GIL released.
+        both = agr.AgreementSet(["agreements/lbp.agr", "agreements/ste.agr"])
+        both.evaluate({"agreement": "ste", "id": "st-1", "events": [...]})["agreement"]   # 'ste'
+    """
+
+    def __init__(self, agreements):
+        """A set of agreements: agr.Agreement objects, or paths of .agr or .agrc files to load, in
+        the order given. Raises AgreementError when the list is empty, when two agreements share
+        a name, or when a path cannot be loaded.
         """
-        as_of = _date(as_of)
-        out, chunk = [], []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) == _RUN_CHUNK:
-                out += self._core.run(chunk, as_of, jobs, len(out) + 1)[0]
-                chunk = []
-        if chunk:
-            out += self._core.run(chunk, as_of, jobs, len(out) + 1)[0]
-        return out
+        if isinstance(agreements, (str, bytes, os.PathLike, Agreement)):
+            raise TypeError("AgreementSet takes a list of agreements or paths, not one")
+        self._agreements = tuple(a if isinstance(a, Agreement) else Agreement(a) for a in agreements)
+        self._set = _agr.AgreementSet([a._core for a in self._agreements])
+
+    @property
+    def agreements(self):
+        """The agreements, in the order given."""
+        return self._agreements
+
+    @property
+    def names(self):
+        """Their names, as histories give them in their `agreement` field."""
+        return tuple(a.name for a in self._agreements)
+
+    def __getitem__(self, name):
+        """The agreement named `name` (KeyError when the set has none of that name)."""
+        for agreement in self._agreements:
+            if agreement.name == name:
+                return agreement
+        raise KeyError(name)
+
+    def __len__(self):
+        return len(self._agreements)
+
+    def __iter__(self):
+        return iter(self._agreements)
+
+    def __repr__(self):
+        return f"<agr.AgreementSet {', '.join(self.names)}>"
 
 
 def _money(fee, key):

@@ -23,32 +23,37 @@ import agr
 
 __all__ = ["run"]
 
-# Per worker process: agreements by the hash of their bytecode, loaded on first use.
-_agreements = {}
+# Per worker process: the agreements (a set of one or more) by the hash of their bytecode, loaded
+# on first use.
+_judges = {}
 
 
-def _agreement(bytecode):
-    key = hashlib.sha256(bytecode).digest()
-    agreement = _agreements.get(key)
-    if agreement is None:
-        agreement = _agreements[key] = agr.Agreement.from_bytecode(bytecode)
-    return agreement
+def _judge(bytecodes):
+    """The core that judges with the agreements of `bytecodes` (a tuple of .agrc bytes)."""
+    key = hashlib.sha256(b"".join(hashlib.sha256(b).digest() for b in bytecodes)).digest()
+    judge = _judges.get(key)
+    if judge is None:
+        judge = _judges[key] = agr.AgreementSet([agr.Agreement.from_bytecode(b) for b in bytecodes])._set
+    return judge
 
 
-def _evaluate_block(block, bytecode, as_of):
+def _evaluate_block(block, bytecodes, as_of):
     """A block of a file (whole lines, as bytes), on a worker, split as `agr run` splits: at each
     newline. Its output (bytes) with error objects numbered from the block's first line (the
     client numbers them again), its number of lines, and its bad lines."""
-    out, errors, count = _agreement(bytecode)._core.run_block(block, as_of, 1)
+    out, errors, count = _judge(bytecodes).run_block(block, as_of, 1, 1)
     lines = block.split(b"\n") if errors else []
     return out, count, [(i, lines[i]) for i in errors]
 
 
-def _evaluate_lines(lines, bytecode, as_of):
-    """A partition of a bag of lines (str or bytes), on a worker: as _evaluate_block."""
-    lines = list(lines)
-    out, errors = _agreement(bytecode)._core.run(lines, as_of, 1, 1)
-    return "".join(out).encode("utf-8"), len(lines), [(i, lines[i]) for i in errors]
+def _evaluate_lines(lines, bytecodes, as_of):
+    """A partition of a bag of lines (str or bytes), on a worker: as _evaluate_block, over the
+    lines joined (each without its line break, if it had one)."""
+    block = bytearray()
+    for line in lines:
+        line = line.encode("utf-8") if isinstance(line, str) else bytes(line)
+        block += line if line.endswith(b"\n") else line + b"\n"
+    return _evaluate_block(bytes(block), bytecodes, as_of)
 
 
 def _results_in_order(parts, client, window):
@@ -73,7 +78,9 @@ def run(source, agreement, *, as_of=None, output=None, blocksize="64MiB", client
     source     a path or glob of JSON Lines files, read in partitions of `blocksize` bytes (one
                input, its files in name order, lines numbered over all of them), or a
                dask.bag.Bag of JSON lines (str or bytes)
-    agreement  the path of an .agr or .agrc file, or an agr.Agreement
+    agreement  the path of an .agr or .agrc file, an agr.Agreement, or several agreements (an
+               agr.AgreementSet, or a list of paths or Agreements): each history is then judged
+               by the agreement its `agreement` field names, as `agr run A B ...` judges
     as_of      the evaluation date for due items ('YYYY-MM-DD' or a date), as `agr run --as-of`
     output     a path: the verdicts are written there in input order, and the numbers of lines
                and of error lines are returned as a pair; None: the verdict lines are returned
@@ -84,15 +91,18 @@ def run(source, agreement, *, as_of=None, output=None, blocksize="64MiB", client
 
     Error lines are numbered over the whole input, as `agr run` numbers them.
     """
-    if not isinstance(agreement, agr.Agreement):
+    if isinstance(agreement, (list, tuple)):
+        agreement = agr.AgreementSet(agreement)
+    elif not isinstance(agreement, (agr.Agreement, agr.AgreementSet)):
         agreement = agr.Agreement(agreement)
     as_of = agr._date(as_of)
-    bytecode = agreement.bytecode()
+    members = agreement.agreements if isinstance(agreement, agr.AgreementSet) else (agreement,)
+    bytecodes = tuple(a.bytecode() for a in members)
     if isinstance(source, dask.bag.Bag):
-        parts = [dask.delayed(_evaluate_lines)(p, bytecode, as_of) for p in source.to_delayed()]
+        parts = [dask.delayed(_evaluate_lines)(p, bytecodes, as_of) for p in source.to_delayed()]
     else:  # bytes, never decoded here: a line that is not UTF-8 is an error line, as in agr run
         _, blocks = dask.bytes.read_bytes(source, delimiter=b"\n", blocksize=blocksize, sample=False)
-        parts = [dask.delayed(_evaluate_block)(b, bytecode, as_of) for file in blocks for b in file]
+        parts = [dask.delayed(_evaluate_block)(b, bytecodes, as_of) for file in blocks for b in file]
 
     if client is None:
         try:
@@ -112,7 +122,7 @@ def run(source, agreement, *, as_of=None, output=None, blocksize="64MiB", client
             if bad:  # numbered over the whole input, as agr run numbers them
                 out = out.split(b"\n")  # a verdict line holds no raw newline: JSON escapes it
                 for i, line in bad:
-                    out[i] = agreement._core.run([line], as_of, 1, lines + i + 1)[0][0][:-1].encode("utf-8")
+                    out[i] = agreement._set.run_block(line + b"\n", as_of, 1, lines + i + 1)[0][:-1]
                 out = b"\n".join(out)
             lines += count
             errors += len(bad)

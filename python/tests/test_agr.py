@@ -7,6 +7,7 @@ import datetime
 import decimal
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,7 +19,9 @@ SOURCE = os.environ["AGR_SOURCE_DIR"]
 TOOL = os.environ["AGR_TOOL"]
 WORK = os.environ["AGR_WORK_DIR"]
 LBP = os.path.join(SOURCE, "agreements", "lbp.agr")
+STE = os.path.join(SOURCE, "agreements", "ste.agr")
 EXAMPLES = os.path.join(SOURCE, "examples", "histories", "lbp.jsonl")
+STE_EXAMPLES = os.path.join(SOURCE, "examples", "histories", "ste.jsonl")
 MIXED = os.path.join(SOURCE, "tests", "bad_input", "mixed.jsonl")
 
 
@@ -129,6 +132,25 @@ class AgreementTest(unittest.TestCase):
         self.assertEqual("".join(self.lbp.run(lines)), agr_run(LBP, EXAMPLES))
         self.assertEqual(self.lbp.run(lines), self.lbp.run(line.rstrip("\n") for line in lines))
 
+    def test_run_block_and_error_indexes(self):
+        with open(MIXED, "rb") as f:
+            block = f.read()
+        want = agr_run(LBP, MIXED)
+        self.assertEqual(self.lbp.run_block(block), want.encode())
+        self.assertEqual(self.lbp.run_block(bytearray(block), jobs=3), want.encode())
+        # the core also gives the indexes of the error lines, found from the output's shape
+        out, errors, count = self.lbp._set.run_block(block, None, 1, 1)
+        lines = want.splitlines()
+        self.assertEqual(count, len(lines))
+        self.assertEqual(errors, [i for i, line in enumerate(lines) if '"error":{"line":' in line])
+        self.assertTrue(errors)
+        # a course id holding what an error object looks like is still a verdict
+        tricky = {"id": 'x\\","error":{"line":1,', "referral_date": "2025-09-01",
+                  "events": [{"id": "e1", "date": "2025-09-03", "code": "0110"}]}
+        _, errors = self.lbp._set.run([json.dumps(tricky), "{"], None, 1, 1)
+        self.assertEqual(errors, [1])
+        self.assertEqual(self.lbp.run_block(b""), b"")
+
     def test_run_threads_and_as_of(self):
         lines = read_lines(EXAMPLES) * 400  # 2000 lines: several chunks per thread
         path = os.path.join(WORK, "many.jsonl")
@@ -209,6 +231,122 @@ class FeeLevelsAndFactsTest(unittest.TestCase):
         with self.assertRaises(agr.HistoryError) as caught:
             artrose.evaluate(dict(self.HISTORY, facts={"birth_date": "1958-06-15", "diagnosis": "DM171", "weight": 80}))
         self.assertIn("unknown fact 'weight'", str(caught.exception))
+
+
+def naming(line, name):
+    """A history line (bytes) that names its agreement: `"agreement": NAME` put first."""
+    return b'{"agreement": "%s", ' % name.encode() + line[1:]
+
+
+def renumbered(output_line, number):
+    """What `agr run` wrote for a line, as it writes it for the same line at line `number`."""
+    return re.sub(r',"error":\{"line":\d+,', ',"error":{"line":%d,' % number, output_line, count=1)
+
+
+class AgreementSetTest(unittest.TestCase):
+    """Several agreements in one run: each history judged by the agreement it names, exactly as
+    `agr run` judges it with that agreement alone."""
+
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(WORK, exist_ok=True)
+        cls.lbp, cls.ste = agr.Agreement(LBP), agr.Agreement(STE)
+        cls.both = agr.AgreementSet([cls.lbp, cls.ste])
+        cls.lbp_lines = [naming(line, "lbp") for line in read_lines(EXAMPLES)]
+        cls.ste_lines = [naming(line, "ste") for line in read_lines(STE_EXAMPLES)]
+        cls.lbp_out = agr_run(LBP, EXAMPLES).splitlines(keepends=True)
+        cls.ste_out = agr_run(STE, STE_EXAMPLES).splitlines(keepends=True)
+        # LBP's and STE's lines taking turns, and what agr run wrote for each, at its new place
+        cls.mixed, cls.mixed_out = [], []
+        for pair in zip(cls.lbp_lines, cls.lbp_out, cls.ste_lines, cls.ste_out):
+            for line, out in (pair[:2], pair[2:]):
+                cls.mixed.append(line)
+                cls.mixed_out.append(renumbered(out, len(cls.mixed)))
+        assert any('"error"' in out for out in cls.mixed_out)
+
+    def test_names_and_agreements(self):
+        self.assertEqual(self.both.names, ("lbp", "ste"))
+        self.assertEqual(self.both.agreements, (self.lbp, self.ste))
+        self.assertIs(self.both["ste"], self.ste)
+        self.assertEqual(len(self.both), 2)
+        self.assertEqual([a.name for a in self.both], ["lbp", "ste"])
+        with self.assertRaises(KeyError):
+            self.both["pathway"]
+        self.assertEqual(repr(self.both), "<agr.AgreementSet lbp, ste>")
+
+    def test_from_paths_and_agreements(self):
+        agrc = os.path.join(WORK, "ste.agrc")
+        subprocess.run([TOOL, "compile", STE, "-o", agrc], check=True)
+        mixed = agr.AgreementSet([LBP, agrc])
+        self.assertEqual(mixed.names, ("lbp", "ste"))
+        self.assertEqual(mixed.run(self.mixed), self.both.run(self.mixed))
+
+    def test_refused(self):
+        with self.assertRaises(agr.AgreementError) as caught:
+            agr.AgreementSet([self.lbp, agr.Agreement(LBP)])
+        self.assertIn("two agreements are named 'lbp'", str(caught.exception))
+        with self.assertRaises(agr.AgreementError):
+            agr.AgreementSet([])
+        with self.assertRaises(agr.AgreementError):
+            agr.AgreementSet([self.lbp, os.path.join(WORK, "no-such.agrc")])
+        with self.assertRaises(TypeError):
+            agr.AgreementSet(LBP)  # one path, not a list of them
+
+    def test_run_is_agr_run_of_each_agreement(self):
+        self.assertEqual(self.both.run(self.lbp_lines), self.lbp_out)
+        self.assertEqual(self.both.run(self.ste_lines), self.ste_out)
+        for jobs in (None, 1, 2):
+            self.assertEqual(self.both.run(self.mixed, jobs=jobs), self.mixed_out, jobs)
+        block = b"".join(self.mixed)
+        self.assertEqual(self.both.run_block(block), "".join(self.mixed_out).encode())
+        self.assertEqual(self.both.run_block(block, jobs=2), "".join(self.mixed_out).encode())
+
+    def test_run_is_agr_run_with_both(self):
+        """`agr run LBP STE` over the same file, histories naming none or another included."""
+        unnamed = read_lines(STE_EXAMPLES)[0]
+        lines = self.mixed + [unnamed, naming(unnamed, "pathway")] + self.mixed[:3]
+        path = os.path.join(WORK, "mixed.jsonl")
+        with open(path, "wb") as f:
+            f.writelines(lines)
+        want = subprocess.run([TOOL, "run", LBP, STE, path], stdout=subprocess.PIPE, check=False).stdout.decode()
+        self.assertEqual("".join(self.both.run(lines)), want)
+        self.assertEqual(self.both.run_block(b"".join(lines), jobs=2), want.encode())
+
+    def test_evaluate_names_the_agreement_that_judged(self):
+        for line, out in zip(self.mixed, self.mixed_out):
+            want = json.loads(out)
+            if "error" in want:
+                with self.assertRaises(agr.HistoryError) as caught:
+                    self.both.evaluate(line)
+                self.assertEqual(str(caught.exception), want["error"]["message"])
+            else:
+                verdict = self.both.evaluate(json.loads(line), as_of="2026-06-01")
+                self.assertEqual(verdict["agreement"], json.loads(line)["agreement"])
+                self.assertEqual(verdict, self.both[verdict["agreement"]].evaluate(line, as_of="2026-06-01"))
+
+    def test_a_history_naming_none_or_another(self):
+        unnamed = read_lines(STE_EXAMPLES)[0]
+        with self.assertRaises(agr.HistoryError) as caught:
+            self.both.evaluate(unnamed)
+        self.assertIn("names no agreement", str(caught.exception))
+        self.assertIn("lbp, ste", str(caught.exception))
+        with self.assertRaises(agr.HistoryError) as caught:
+            self.both.evaluate(naming(unnamed, "pathway"))
+        self.assertIn("'pathway'", str(caught.exception))
+        self.assertIn("lbp, ste", str(caught.exception))
+        out = self.both.run([self.mixed[0], unnamed, naming(unnamed, "pathway"), self.mixed[1]])
+        self.assertEqual(out[0], self.mixed_out[0])
+        self.assertRegex(out[1], r'^\{"id":"st-11","error":\{"line":2,"message":"the history names no agreement')
+        self.assertRegex(out[2], r'^\{"id":"st-11","error":\{"line":3,')
+        self.assertEqual(out[3], self.mixed_out[1])
+        # one agreement judges a history naming another as an error, the unnamed ones as its own
+        with self.assertRaises(agr.HistoryError):
+            self.lbp.evaluate(self.ste_lines[0])
+        self.assertEqual(agr.AgreementSet([self.ste]).run(read_lines(STE_EXAMPLES)), self.ste_out)
+
+    def test_to_frame(self):
+        frame = agr.to_frame(self.both.run(self.mixed))
+        self.assertEqual(set(frame.agreement.dropna()), {"lbp", "ste"})
 
 
 class ExampleTest(unittest.TestCase):

@@ -18,6 +18,8 @@ SOURCE = os.environ["AGR_SOURCE_DIR"]
 TOOL = os.environ["AGR_TOOL"]
 WORK = os.environ["AGR_WORK_DIR"]
 LBP = os.path.join(SOURCE, "agreements", "lbp.agr")
+STE = os.path.join(SOURCE, "agreements", "ste.agr")
+STE_EXAMPLES = os.path.join(SOURCE, "examples", "histories", "ste.jsonl")
 BAD_LINES = [b'{"id": "bad-1"', b"", b'{"id": "c-x", "referral_date": "2025-02-30", "events": []}',
              b"\xff\xfe not UTF-8", b'["not", "an", "object"]']
 
@@ -26,6 +28,11 @@ def agr_run(agreement, path, *options):
     result = subprocess.run([TOOL, "run", agreement, path, *options], stdout=subprocess.PIPE, check=False)
     assert result.returncode in (0, 1), result
     return result.stdout
+
+
+def read_lines(path):
+    with open(path, "rb") as f:
+        return f.readlines()
 
 
 class DaskTest(unittest.TestCase):
@@ -77,8 +84,33 @@ class DaskTest(unittest.TestCase):
 
     def test_each_worker_loads_the_agreement_once(self):
         agr.dask.run(self.corpus, self.agrc, blocksize="100KiB")
-        loaded = self.client.run(lambda: len(agr.dask._agreements))
+        loaded = self.client.run(lambda: len(agr.dask._judges))
         self.assertEqual(sorted(loaded.values()), [1, 1])
+
+    def test_several_agreements(self):
+        """A corpus of LBP's and STE's histories, each naming its agreement, judged by a set: as
+        AgreementSet.run_block judges the whole file (tests/test_agr.py: as `agr run` judges each
+        history with its own agreement)."""
+        ste_lines = [b'{"agreement": "ste", ' + line[1:] for line in read_lines(STE_EXAMPLES)]
+        with open(self.corpus, "rb") as f:
+            lines = [b'{"agreement": "lbp", ' + line[1:] if line.startswith(b"{") else line for line in f]
+        for n, line in enumerate(ste_lines * 50):  # spread over the partitions
+            lines.insert(3 + n * len(lines) // 200, line)
+        lines.insert(len(lines) // 2, b'{"id": "unnamed", "events": []}\n')
+        mixed = os.path.join(WORK, "mixed.jsonl")
+        with open(mixed, "wb") as f:
+            f.writelines(lines)
+        both = agr.AgreementSet([LBP, STE])
+        expected = both.run_block(b"".join(lines))
+        self.assertIn(b"names no agreement", expected)
+        self.assertEqual(expected.count(b'"agreement":"ste"'), 200)
+        output = os.path.join(WORK, "mixed-verdicts.jsonl")
+        self.assertEqual(agr.dask.run(mixed, both, output=output, blocksize="100KiB"),
+                         (len(lines), len(BAD_LINES) + 1))
+        with open(output, "rb") as f:
+            self.assertEqual(f.read(), expected)
+        out = agr.dask.run(dask.bag.from_sequence(lines, npartitions=5), [LBP, STE])  # a list: a set
+        self.assertEqual("".join(out).encode("utf-8"), expected)
 
     def test_bad_agreement(self):
         with self.assertRaises(agr.AgreementError):

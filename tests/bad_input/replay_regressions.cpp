@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
       {"fuzz_history", agr::fuzz::history_one},
       {"fuzz_evaluate", agr::fuzz::evaluate_one},
       {"fuzz_differential", agr::fuzz::differential_one},
+      {"fuzz_fmt", agr::fuzz::fmt_one},
   };
   std::vector<std::string> targets(argv + 2, argv + argc);
   if (targets.empty())

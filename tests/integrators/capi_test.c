@@ -1,11 +1,15 @@
 /* The C API (agr/agr_c.h), compiled as C99 and linked with the runtime library alone:
  *
- *   capi_test LBP.agrc LBP.agr HISTORIES.jsonl EXPECTED.out
+ *   capi_test LBP.agrc LBP.agr HISTORIES.jsonl EXPECTED.out STE.agrc STE_HISTORIES.jsonl STE_EXPECTED.out
+ *             MIXED.jsonl MIXED.out
  *
  * EXPECTED.out is what `agr run LBP.agrc HISTORIES.jsonl` wrote; every line evaluated here must
  * be the same, on one thread and on four sharing the agreement. Then: loading errors (a source
  * needs the compiler library), the agreement's tables, the structured verdict of known courses,
- * and misuse, each answered with a status and a message, never a crash. */
+ * and misuse, each answered with a status and a message, never a crash. Last, a set of LBP and
+ * STE judges both example files mixed, each history naming its agreement, exactly as `agr run`
+ * judges each file with its own agreement, and MIXED.jsonl exactly as `agr run LBP.agrc STE.agrc`
+ * judged it (MIXED.out). */
 #define _POSIX_C_SOURCE 200809L
 #include <agr/agr_c.h>
 
@@ -272,6 +276,148 @@ static void test_json(const agr_agreement *agreement) {
   agr_string_free(NULL);
 }
 
+/* `line` (a JSON object) with `"agreement": "NAME", ` put first: a copy to free. */
+static char *naming(const char *line, const char *name) {
+  const size_t length = strlen(line) + strlen(name) + 32;
+  char *out = malloc(length);
+  snprintf(out, length, "{\"agreement\": \"%s\", %s", name, line + 1);
+  return out;
+}
+
+/* Evaluates `line` as line `number` and compares the result with `expected` (without its line
+ * break); 1 when they are the same. */
+static int same_line(agr_evaluator *evaluator, uint64_t number, const char *line, const char *expected) {
+  char *out = NULL;
+  const int status = agr_evaluate_json_line(evaluator, number, line, strlen(line), NULL, &out);
+  const int same = (status == AGR_OK || status == AGR_HISTORY_ERROR) && out &&
+                   strlen(out) == strlen(expected) + 1 && strncmp(out, expected, strlen(expected)) == 0;
+  if (!same) fprintf(stderr, "line %lu: status %d, got %s expected %s\n", (unsigned long)number, status, out, expected);
+  agr_string_free(out);
+  return same;
+}
+
+static void test_set(const agr_agreement *lbp, const char *ste_agrc, const char *ste_histories,
+                     const char *ste_expected, const char *mixed_histories, const char *mixed_expected) {
+  char *error = NULL, *out = NULL;
+  agr_agreement *ste = agr_agreement_load(ste_agrc, &error);
+  const agr_agreement *both[2], *twice[2], *with_null[2];
+  agr_agreement_set *set, *one;
+  agr_evaluator *evaluator;
+  lines_t histories = read_lines(ste_histories), expected = read_lines(ste_expected);
+  size_t i, n;
+  agr_event_verdict event;
+
+  CHECK(ste != NULL && histories.count == expected.count && histories.count > 0);
+  if (!ste) return;
+  both[0] = lbp, both[1] = ste;
+  set = agr_agreement_set_new(both, 2, &error);
+  CHECK(set != NULL && error == NULL);
+  agr_agreement_free(ste); /* the set keeps its own reference */
+  CHECK(agr_agreement_set_count(set) == 2);
+  CHECK(strcmp(agr_agreement_set_name(set, 0), "lbp") == 0 && strcmp(agr_agreement_set_name(set, 1), "ste") == 0);
+  CHECK(agr_agreement_set_name(set, 2) == NULL && agr_agreement_set_agreement(set, 2) == NULL);
+  CHECK(agr_agreement_set_agreement(set, 1) == agr_agreement_set_find(set, "ste"));
+  CHECK(strcmp(agr_agreement_title(agr_agreement_set_find(set, "ste")), agr_agreement_title(lbp)) != 0);
+  CHECK(agr_agreement_set_find(set, "nope") == NULL && agr_agreement_set_find(set, NULL) == NULL);
+  CHECK(agr_agreement_set_count(NULL) == 0 && agr_agreement_set_name(NULL, 0) == NULL);
+
+  /* The example files mixed, LBP's and STE's lines taking turns, each naming its agreement: every
+   * line as `agr run` gave it for its own file with its own agreement (error lines included). */
+  evaluator = agr_evaluator_new_set(set);
+  CHECK(evaluator != NULL);
+  n = g_histories.count > histories.count ? g_histories.count : histories.count;
+  for (i = 0; i < n; ++i) {
+    if (i < g_histories.count) {
+      char *line = naming(g_histories.lines[i], "lbp");
+      CHECK(same_line(evaluator, i + 1, line, g_expected.lines[i]));
+      free(line);
+    }
+    if (i < histories.count) {
+      char *line = naming(histories.lines[i], "ste");
+      CHECK(same_line(evaluator, i + 1, line, expected.lines[i]));
+      free(line);
+    }
+  }
+
+  /* `agr run LBP.agrc STE.agrc MIXED.jsonl`, line for line. */
+  {
+    lines_t mixed = read_lines(mixed_histories), mixed_out = read_lines(mixed_expected);
+    CHECK(mixed.count == mixed_out.count && mixed.count > 0);
+    for (i = 0; i < mixed.count && i < mixed_out.count; ++i)
+      CHECK(same_line(evaluator, i + 1, mixed.lines[i], mixed_out.lines[i]));
+    free_lines(&mixed);
+    free_lines(&mixed_out);
+  }
+
+  /* The structured verdict says which agreement judged, and its indexes are that agreement's. */
+  {
+    char *line = naming(histories.lines[0], "ste");
+    const agr_agreement *judge;
+    CHECK(agr_evaluate(evaluator, line, strlen(line), NULL, &error) == AGR_OK);
+    CHECK(agr_verdict_agreement_name(evaluator) && strcmp(agr_verdict_agreement_name(evaluator), "ste") == 0);
+    judge = agr_agreement_set_find(set, agr_verdict_agreement_name(evaluator));
+    CHECK(agr_verdict_event(evaluator, 0, &event) == AGR_OK && event.status == AGR_ACCEPTED);
+    CHECK(judge && strcmp(agr_agreement_service_code(judge, (size_t)event.service), "0251") == 0);
+    free(line);
+    line = naming(kCourse17, "lbp");
+    CHECK(agr_evaluate(evaluator, line, strlen(line), NULL, &error) == AGR_OK);
+    CHECK(agr_verdict_agreement_name(evaluator) && strcmp(agr_verdict_agreement_name(evaluator), "lbp") == 0);
+    free(line);
+  }
+
+  /* A history naming no agreement, or one the set does not hold: an error line listing the names;
+   * and no verdict, so no agreement judged. */
+  CHECK(agr_evaluate_json_line(evaluator, 7, kCourse17, strlen(kCourse17), NULL, &out) == AGR_HISTORY_ERROR);
+  CHECK(contains(out, "{\"id\":\"c-17\",\"error\":{\"line\":7,") && contains(out, "names no agreement") &&
+        contains(out, "lbp, ste"));
+  agr_string_free(out);
+  {
+    char *line = naming(kCourse17, "pathway");
+    CHECK(agr_evaluate_json_line(evaluator, 8, line, strlen(line), NULL, &out) == AGR_HISTORY_ERROR);
+    CHECK(contains(out, "\"line\":8,") && contains(out, "'pathway'") && contains(out, "lbp, ste"));
+    agr_string_free(out);
+    CHECK(agr_evaluate(evaluator, line, strlen(line), NULL, &error) == AGR_HISTORY_ERROR);
+    CHECK(contains(error, "'pathway'"));
+    agr_string_free(error);
+    CHECK(agr_verdict_agreement_name(evaluator) == NULL && agr_verdict_event_count(evaluator) == 0);
+    free(line);
+  }
+  agr_evaluator_free(evaluator);
+
+  /* A set of one judges as its agreement alone: unnamed histories too. */
+  one = agr_agreement_set_new(both, 1, &error);
+  CHECK(one != NULL);
+  evaluator = agr_evaluator_new_set(one);
+  agr_agreement_set_free(one); /* the evaluator keeps the agreements alive */
+  for (i = 0; i < g_histories.count; ++i) CHECK(same_line(evaluator, i + 1, g_histories.lines[i], g_expected.lines[i]));
+  agr_evaluator_free(evaluator);
+
+  /* Refused: no agreement, a NULL among them, two of one name. */
+  CHECK(agr_agreement_set_new(both, 0, &error) == NULL);
+  CHECK(error && *error);
+  agr_string_free(error);
+  CHECK(agr_agreement_set_new(NULL, 0, &error) == NULL);
+  agr_string_free(error);
+  CHECK(agr_agreement_set_new(NULL, 2, &error) == NULL);
+  CHECK(contains(error, "NULL"));
+  agr_string_free(error);
+  with_null[0] = lbp, with_null[1] = NULL;
+  CHECK(agr_agreement_set_new(with_null, 2, &error) == NULL);
+  CHECK(contains(error, "agreement 1 of 2 is NULL"));
+  agr_string_free(error);
+  twice[0] = lbp, twice[1] = lbp;
+  CHECK(agr_agreement_set_new(twice, 2, &error) == NULL);
+  CHECK(contains(error, "two agreements are named 'lbp'"));
+  agr_string_free(error);
+  CHECK(agr_agreement_set_new(twice, 2, NULL) == NULL); /* the message is optional */
+  CHECK(agr_evaluator_new_set(NULL) == NULL);
+  agr_agreement_set_free(NULL);
+
+  agr_agreement_set_free(set);
+  free_lines(&histories);
+  free_lines(&expected);
+}
+
 int main(int argc, char **argv) {
   char *error = NULL;
   agr_agreement *agreement;
@@ -279,8 +425,9 @@ int main(int argc, char **argv) {
   size_t t;
   void *mismatches;
 
-  if (argc != 5) {
-    fprintf(stderr, "usage: capi_test LBP.agrc LBP.agr HISTORIES.jsonl EXPECTED.out\n");
+  if (argc != 10) {
+    fprintf(stderr, "usage: capi_test LBP.agrc LBP.agr HISTORIES.jsonl EXPECTED.out STE.agrc STE_HISTORIES.jsonl "
+                    "STE_EXPECTED.out MIXED.jsonl MIXED.out\n");
     return 2;
   }
   CHECK(strcmp(agr_version(), AGR_EXPECTED_VERSION) == 0);
@@ -301,6 +448,7 @@ int main(int argc, char **argv) {
   test_tables(agreement);
   test_structured(agreement, &g_histories);
   test_json(agreement);
+  test_set(agreement, argv[5], argv[6], argv[7], argv[8], argv[9]);
 
   mismatches = evaluate_all(NULL);
   CHECK(mismatches == NULL);

@@ -24,7 +24,7 @@ prefix="$work/prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 
 # What is installed: the public headers and nothing internal.
-for f in bin/agr include/agr/agr.h include/agr/agr_c.h include/agr/compiler.h; do
+for f in bin/agr include/agr/agr.h include/agr/agr_c.h include/agr/compiler.h include/agr/version.h; do
   [[ -e $prefix/$f ]] || fail "$f was not installed"
 done
 libdir=$(dirname "$(find "$prefix" -name 'libagr.so.0' | head -1)")
@@ -39,6 +39,19 @@ status=0
 [[ $status -eq 1 ]] || fail "agr run exited $status on the example histories (two bad lines: 1 expected)"
 python "$here/verdicts_as_text.py" summary "$work/expected.out" >"$work/expected.summary"
 python "$here/verdicts_as_text.py" embed "$work/expected.out" c-17 >"$work/expected.embed"
+grep -q "^#define AGR_VERSION_STRING \"$("$prefix/bin/agr" --version | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)\"" \
+  "$prefix/include/agr/version.h" || fail "the installed agr/version.h is not agr --version's"
+
+# Several agreements in one run: LBP's example histories, then STE's, each naming its agreement,
+# as `agr run LBP STE` judges them.
+"$prefix/bin/agr" compile "$src/agreements/ste.agr" -o "$work/ste.agrc"
+mixed="$work/mixed.jsonl"
+sed 's/^{/{"agreement": "lbp", /' "$histories" >"$mixed"
+sed 's/^{/{"agreement": "ste", /' "$src/examples/histories/ste.jsonl" >>"$mixed"
+status=0
+"$prefix/bin/agr" run "$work/lbp.agrc" "$work/ste.agrc" "$mixed" >"$work/expected.mixed" || status=$?
+[[ $status -eq 1 ]] || fail "agr run of LBP and STE exited $status on the mixed examples (1 expected)"
+python "$here/verdicts_as_text.py" summary "$work/expected.mixed" >"$work/expected.mixed.summary"
 
 # Runs PROGRAM ARGS... (exit status 0 or 1 as agr run's) and compares its stdout with EXPECTED.
 check() {
@@ -57,6 +70,8 @@ cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" -DCM
 cmake --build "$work/consumer" >>"$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "the consumer does not build"; }
 check "$work/expected.out" "$work/consumer/embed_c_example" "$work/lbp.agrc" "$histories"
 check "$work/expected.summary" "$work/consumer/embed_c_example" "$work/lbp.agrc" "$histories" --summary
+check "$work/expected.mixed" "$work/consumer/embed_c_example" "$work/lbp.agrc" "$work/ste.agrc" "$mixed"
+check "$work/expected.mixed.summary" "$work/consumer/embed_c_example" "$work/lbp.agrc" "$work/ste.agrc" "$mixed" --summary
 check "$work/expected.embed" "$work/consumer/embed_example" "$work/lbp.agrc"
 check "$work/expected.out" "$work/consumer/compile_example" "$src/agreements/lbp.agr" "$histories"
 check "$work/expected.out" "$work/consumer/compile_example" "$work/lbp.agrc" "$histories"
@@ -82,4 +97,7 @@ python -c 'import agr, sys; assert agr.__file__.startswith(sys.argv[1]), agr.__f
 check "$work/expected.out" python -c \
   'import agr, sys; sys.stdout.writelines(agr.Agreement(sys.argv[1]).run(open(sys.argv[2], "rb")))' \
   "$src/agreements/lbp.agr" "$histories"
+check "$work/expected.mixed" python -c \
+  'import agr, sys; sys.stdout.writelines(agr.AgreementSet(sys.argv[1:3]).run(open(sys.argv[3], "rb")))' \
+  "$src/agreements/lbp.agr" "$work/ste.agrc" "$mixed"
 echo "install_test: the installed package works from $prefix"

@@ -46,9 +46,9 @@ std::string line_by_line(const std::string& input, agr::RunSummary* summary) {
   return out;
 }
 
-// Runs over `input`, handed out `piece` bytes at a time.
+// Runs over `input`, handed out `piece` bytes at a time, its lines numbered from `first_line`.
 bool run(const std::string& input, unsigned jobs, size_t block, size_t piece, std::string* out,
-         agr::RunSummary* summary, std::string* error) {
+         agr::RunSummary* summary, std::string* error, uint64_t first_line = 1) {
   size_t pos = 0;
   const agr::ReadInput read = [&](char* buffer, size_t capacity) -> ptrdiff_t {
     const size_t n = std::min({capacity, piece, input.size() - pos});
@@ -63,6 +63,7 @@ bool run(const std::string& input, unsigned jobs, size_t block, size_t piece, st
   agr::RunOptions options;
   options.jobs = jobs;
   options.block_bytes = block;
+  options.first_line = first_line;
   return agr::run_json_lines(lbp_set(), read, write, options, summary, error);
 }
 
@@ -95,6 +96,21 @@ TEST_CASE("a batch run of nothing writes nothing; a last line without a newline 
   REQUIRE(run("\n", 1, 100, 100, &out, &summary, &error));
   CHECK(summary.lines == 1);
   CHECK(out == R"({"id":null,"error":{"line":1,"message":"blank line: expected a history object"}})" "\n");
+}
+
+TEST_CASE("a batch run numbers its lines from first_line: a part of a longer input", "[batch]") {
+  const std::string input = mixed_input();
+  agr::RunSummary expected_summary;
+  const std::string whole = line_by_line(input + "\n" + input, &expected_summary);
+  const std::string first = line_by_line(input + "\n", &expected_summary);
+  for (unsigned jobs : {1u, 2u}) {
+    INFO("jobs " << jobs);
+    std::string out, error;
+    agr::RunSummary summary;
+    // the lines of `first` came before
+    REQUIRE(run(input, jobs, 100, 1 << 20, &out, &summary, &error, expected_summary.lines + 1));
+    CHECK(first + out == whole);
+  }
 }
 
 TEST_CASE("a line over the limit is refused on its own line number and the next line keeps its number", "[batch]") {

@@ -2,6 +2,8 @@
 // is refused with a message that says which; a forged program is refused before it runs.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "bytecode_file.h"
 #include "bundled.h"
 #include "calendar.h"
@@ -32,6 +34,58 @@ TEST_CASE("a compiled agreement round-trips through its bytecode file", "[byteco
   CHECK(back.price_levels.size() == 1);
   CHECK(back.fees.size() == 9);
   CHECK(agr::write_bytecode(back) == bytes);
+}
+
+TEST_CASE("the debug table round-trips, and a program without one reads back without one", "[bytecode]") {
+  const agr::Program p = lbp_program();
+  REQUIRE(p.debug.size() == p.functions.size());
+  agr::Program back;
+  std::string error;
+  REQUIRE(agr::read_bytecode(agr::write_bytecode(p), &back, &error));
+  REQUIRE(back.debug.size() == p.debug.size());
+  for (size_t i = 0; i < p.debug.size(); ++i) {
+    REQUIRE(back.debug[i].clauses.size() == p.debug[i].clauses.size());
+    for (size_t c = 0; c < p.debug[i].clauses.size(); ++c) {
+      CHECK(back.debug[i].clauses[c].text == p.debug[i].clauses[c].text);
+      CHECK(back.debug[i].clauses[c].code_begin == p.debug[i].clauses[c].code_begin);
+    }
+    REQUIRE(back.debug[i].values.size() == p.debug[i].values.size());
+  }
+  // LBP-6's second clause, as written.
+  const agr::Rule& lbp6 = *std::find_if(p.rules.begin(), p.rules.end(), [](const agr::Rule& r) { return r.id == "LBP-6"; });
+  CHECK(p.debug[lbp6.function].clauses.at(1).text == "require count(0266 in start .. start + 3 months) < 6");
+
+  agr::Program bare = p;
+  bare.debug.clear();
+  REQUIRE(agr::read_bytecode(agr::write_bytecode(bare), &back, &error));
+  CHECK(back.debug.empty());
+}
+
+TEST_CASE("the verifier keeps the debug table inside its functions", "[bytecode][verify]") {
+  std::string error;
+  {
+    agr::Program p = lbp_program();
+    p.debug.pop_back();
+    CHECK_FALSE(agr::verify_program(p, &error));
+    CHECK(error.find("one entry per function") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp_program();
+    p.debug[0].clauses.at(0).code_end = p.functions[0].code_end + 1;
+    CHECK_FALSE(agr::verify_program(p, &error));
+    CHECK(error.find("a clause in the debug table lies outside its function") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp_program();
+    p.debug[0].values.at(0).pc = static_cast<uint32_t>(p.code.size());
+    CHECK_FALSE(agr::verify_program(p, &error));
+    CHECK(error.find("a noted value") != std::string::npos);
+  }
+  {
+    agr::Program p = lbp_program();
+    p.debug[0].values.at(0).clause = 99;
+    CHECK_FALSE(agr::verify_program(p, &error));
+  }
 }
 
 TEST_CASE("a flipped byte in the body is refused by the checksum", "[bytecode]") {

@@ -373,12 +373,18 @@ TEST_CASE("bytecode files over the table limits are refused before anything is a
     CHECK(contains(refusal(agr::write_bytecode(p)), "exceeds the limit"));
   }
   {
-    // The instruction count is the file's last table: claim one past the limit.
+    // The last table is the code: its count, then its one instruction; before it the debug
+    // table's count (0 here). Claim one past the limit.
     const std::string bytes = agr::write_bytecode(wide_program(1, 1));
-    const std::string forged = patch_u32(bytes, bytes.size() - 12, static_cast<uint32_t>(agr::kMaxInstructions + 1));
+    const size_t at = bytes.size() - 12, debug_at = bytes.size() - 16;
+    const std::string forged = patch_u32(bytes, at, static_cast<uint32_t>(agr::kMaxInstructions + 1));
     CHECK(contains(refusal(forged), "instructions, over the limit of"));
     // A count within the limit that the file does not hold is "truncated", not allocated.
-    CHECK(contains(refusal(patch_u32(bytes, bytes.size() - 12, 1000000)), "truncated"));
+    CHECK(contains(refusal(patch_u32(bytes, at, 1000000)), "truncated"));
+    // The same for the debug table.
+    CHECK(contains(refusal(patch_u32(bytes, debug_at, static_cast<uint32_t>(agr::kMaxFunctions + 1))),
+                   "debug entries, over the limit of"));
+    CHECK(contains(refusal(patch_u32(bytes, debug_at, 1000)), "truncated"));
   }
   {
     std::string huge = agr::write_bytecode(wide_program(1, 1));

@@ -1,5 +1,7 @@
-// `agr check FILE...`: parse and check agreements; diagnostics on stderr, a line per good file on
-// stdout. Exit 1 when a file has errors, 2 when one cannot be read.
+// `agr check FILE...`: parse and check agreements; diagnostics (errors and warnings) on stderr, a
+// line per good file on stdout; or, with --format json, one JSON object per file on stdout
+// (Diagnostics::render_json). Exit 1 when a file has errors (or, with --werror, warnings), 2 when
+// one cannot be read.
 #include "cli.h"
 #include "driver.h"
 
@@ -8,11 +10,15 @@ namespace {
 
 struct CheckOptions {
   std::vector<std::string> files;
+  bool werror = false;
+  std::string format = "text";
 };
+
+std::string plural(size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
 
 int check(const CheckOptions& options) {
   Output out = Output::standard();
-  const bool colour = colour_on_stderr();
+  const bool colour = colour_on_stderr(), json = options.format == "json";
   int status = kOk;
   for (const std::string& path : options.files) {
     SourceFile file;
@@ -24,14 +30,22 @@ int check(const CheckOptions& options) {
     }
     Diagnostics diags;
     Compilation c = compile(file, diags);
+    const size_t errors = diags.error_count(), warnings = diags.warning_count();
+    if (errors > 0 || (options.werror && warnings > 0)) status = std::max(status, kInputErrors);
+    if (json) {
+      out.print("{}\n", diags.render_json(file));
+      continue;
+    }
     eprint("{}", diags.render(file, colour));
-    if (diags.has_errors()) {
-      eprint("{}: {} error{}\n", printable(path), diags.error_count(), diags.error_count() == 1 ? "" : "s");
-      status = std::max(status, kInputErrors);
+    const std::string warned = warnings ? plural(warnings, "warning") : "";
+    if (errors > 0) {
+      eprint("{}: {}{}\n", printable(path), plural(errors, "error"), warned.empty() ? "" : ", " + warned);
+    } else if (options.werror && warnings > 0) {
+      eprint("{}: {} (--werror)\n", printable(path), warned);
     } else {
-      out.print("{}: ok, agreement {} with {} services, {} rules and {} due items\n", printable(path),
+      out.print("{}: ok, agreement {} with {} services, {} rules and {} due items{}\n", printable(path),
                 printable(c.program->name), c.program->services.size(), c.program->rules.size(),
-                c.program->dues.size());
+                c.program->dues.size(), warned.empty() ? "" : " (" + warned + ")");
     }
   }
   return out.finish(status);
@@ -42,8 +56,13 @@ int check(const CheckOptions& options) {
 Command add_check_command(CLI::App& agr) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* command = agr.add_subcommand(
-      "check", "parse and check agreements; diagnostics on stderr");
+      "check", "parse and check agreements; errors and warnings on stderr");
   command->add_option("FILE", options->files, "an agreement (.agr)")->required();
+  command->add_flag("--werror", options->werror, "a warning fails the file, as an error does");
+  command->add_option("--format", options->format,
+                      "text: diagnostics on stderr for people; json: one object per file on stdout, for editors and CI")
+      ->type_name("text|json")
+      ->check(one_of({"text", "json"}));
   return {command, [options] { return check(*options); }};
 }
 

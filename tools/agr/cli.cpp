@@ -83,6 +83,7 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::st
     *error = diags.render(file, colour) + fmt::format("agr: {} does not compile\n", printable(path));
     return nullptr;
   }
+  if (diags.warning_count() > 0) write_stderr(diags.render(file, colour));  // as `agr check` gives them
   auto agreement = Agreement::from_program(std::move(*c.program), error);
   if (!agreement) *error = "agr: internal error: the compiler produced " + *error + "\n";
   return agreement;
@@ -172,7 +173,7 @@ int Output::finish(int status) {
   return kFailure;
 }
 
-bool write_file_atomically(const std::string& path, std::string_view bytes, std::string* error) {
+bool write_file_atomically(const std::string& path, std::string_view bytes, std::string* error, bool keep_mode) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -186,10 +187,14 @@ bool write_file_atomically(const std::string& path, std::string_view bytes, std:
   Output out(fd, temporary);
   out.write(bytes);
   int code = out.flush() ? 0 : out.error();
-  // mkostemp makes the file 0600; give it the mode a new file gets (0666 less the umask).
+  // mkostemp makes the file 0600; give it the mode a new file gets (0666 less the umask), or with
+  // `keep_mode` the mode of the file it replaces.
   const mode_t mask = ::umask(0);
   ::umask(mask);
-  if (code == 0 && ::fchmod(fd, 0666 & ~mask) != 0) code = errno;
+  mode_t mode = 0666 & ~mask;
+  struct stat old;
+  if (keep_mode && ::stat(path.c_str(), &old) == 0) mode = old.st_mode & 07777;
+  if (code == 0 && ::fchmod(fd, mode) != 0) code = errno;
   if (code == 0 && ::fsync(fd) != 0) code = errno;
   if (::close(fd) != 0 && code == 0) code = errno;
   if (code == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) code = errno;

@@ -43,6 +43,8 @@ Command add_run_command(CLI::App& agr);
 Command add_test_command(CLI::App& agr);
 Command add_schedule_command(CLI::App& agr);
 Command add_diff_command(CLI::App& agr);
+Command add_fmt_command(CLI::App& agr);      // agreement files in the canonical layout
+Command add_explain_command(CLI::App& agr);  // one event's verdict, clause by clause
 Command add_serve_command(CLI::App& agr);  // the HTTP API and the authors' page (server/)
 Command add_lsp_command(CLI::App& agr);    // the language server for editors (lsp/)
 
@@ -141,9 +143,11 @@ class Output {
 };
 
 // Writes `bytes` to `path` through a temporary file in the same folder, renamed over `path` only
-// once everything was written: a failed write never leaves a truncated file. False with the
+// once everything was written: a failed write never leaves a truncated file. The new file gets
+// the mode a new file gets, or with `keep_mode` the mode of the file it replaces. False with the
 // reason in *error.
-bool write_file_atomically(const std::string& path, std::string_view bytes, std::string* error);
+bool write_file_atomically(const std::string& path, std::string_view bytes, std::string* error,
+                           bool keep_mode = false);
 
 // Whether the two paths name one file (the same one through another path, a symbolic or a hard
 // link); false when either does not exist.

@@ -19,8 +19,8 @@ namespace {
 
 using AddCommand = Command (*)(CLI::App&);
 constexpr AddCommand kCommands[] = {
-    add_check_command, add_compile_command, add_run_command, add_test_command, add_schedule_command,
-    add_diff_command, add_serve_command, add_lsp_command,
+    add_check_command, add_compile_command, add_run_command, add_explain_command, add_test_command,
+    add_schedule_command, add_diff_command, add_fmt_command, add_serve_command, add_lsp_command,
 };
 
 // A standard stream that was closed when agr started (`agr run A - <&-`) would otherwise be the

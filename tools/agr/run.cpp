@@ -4,7 +4,7 @@
 // every core (--jobs N: N threads) and writes in input order: a file is read in large blocks and
 // answered in large chunks; a pipe or a terminal is answered as soon as its lines are complete, so
 // a co-process never waits on a full buffer. --line-buffered runs one thread and writes each
-// answer at once.
+// answer at once; --explain runs one thread on the traced VM (runtime/explain.h).
 #include "cli.h"
 #include "command_line.h"
 
@@ -21,6 +21,7 @@ struct RunOptions {
   int jit_opt = 2;  // the JIT's optimisation level
   bool line_buffered = false;
   unsigned jobs = 0;  // --jobs: worker threads; 0: one per core
+  bool explain = false;  // each violation and warning with the clause that decided and its values
 };
 
 // The agreement as the chosen engine runs it: itself for the VM, with native code for the JIT.
@@ -35,6 +36,10 @@ std::shared_ptr<const Agreement> with_engine(std::shared_ptr<const Agreement> ag
 int run(const CLI::App* command, RunOptions options) {
   // CLI11 fills positionals from the left, so AGREEMENT takes every operand: the last is HISTORIES.
   if (options.agreements.size() < 2) return usage_error(command, "HISTORIES is required");
+  if (options.explain && options.engine == "jit")
+    return usage_error(command, "--explain runs the rules on the VM step by step; leave out --engine jit");
+  if (options.explain && options.jobs)
+    return usage_error(command, "--explain runs on one thread; leave out --jobs");
   options.histories = std::move(options.agreements.back());
   options.agreements.pop_back();
   std::vector<std::shared_ptr<const Agreement>> agreements;
@@ -49,12 +54,13 @@ int run(const CLI::App* command, RunOptions options) {
   }
   Input input;
   if (!input.open(options.histories)) return kFailure;
-  if (options.line_buffered) {  // one thread, each answer written at once
+  if (options.line_buffered || options.explain) {  // one thread (each answer written at once)
     Evaluator evaluator(set);
     Output out = Output::standard();
-    const LineLoop loop = {"run", true};
+    const LineLoop loop = {"run", options.line_buffered};
     const int status = for_each_line(loop, input, out, [&](std::string_view line, uint64_t number) {
-      return evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
+      return options.explain ? evaluator.explain_json_line(line, number, options.as_of, out.buffer())
+                             : evaluator.evaluate_json_line(PaddedLine{line}, number, options.as_of, out.buffer());
     });
     return out.finish(status);
   }
@@ -102,6 +108,9 @@ Command add_run_command(CLI::App& agr) {
   command->add_option("--jobs", options->jobs, "worker threads (default: one per core); the same output, in order")
       ->type_name("N")
       ->check(CLI::Range(1u, 9999u));
+  command->add_flag("--explain", options->explain,
+                    "each violation and warning with the clause that decided and the values it compared (on the VM, "
+                    "one thread)");
   return {command, [command, options] { return run(command, *options); }};
 }
 

@@ -267,6 +267,12 @@ class Evaluator {
   // The same for a line with padding after it: no copy.
   bool evaluate_json_line(PaddedLine line, uint64_t line_number, std::optional<Day> as_of, std::string* out);
 
+  // The same line, with an "explain" member in each violation and warning: the clause that decided
+  // and the values it compared (docs/io-contract.md). Slower: the rules run on the VM step by step,
+  // whatever native code the agreement has; the clauses are known only to an agreement compiled
+  // with them (from an .agr file), else "explain" is {"clause": null}.
+  bool explain_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of, std::string* out);
+
   // One JSON line in, the structured verdict out (for tools that present verdicts themselves).
   // *course_id gets the history's id where it could be read. False with out->error on a bad line.
   bool evaluate_json(std::string_view line, std::optional<Day> as_of, CourseVerdict* out, std::string* course_id);
@@ -281,8 +287,6 @@ class Evaluator {
   struct Scratch;  // the reusable per-thread state (runtime/scratch.h)
 
  private:
-  bool evaluate_line(std::string_view line, bool padded, uint64_t line_number, std::optional<Day> as_of,
-                     std::string* out);
   std::shared_ptr<const AgreementSet> set_;
   std::unique_ptr<Scratch> scratch_;
 };
@@ -306,6 +310,7 @@ struct RunOptions {
   std::optional<Day> as_of;       // the evaluation date for due items (default: per history)
   unsigned jobs = 0;              // worker threads; 0: one per core; 1: no threads at all
   size_t block_bytes = 1 << 20;   // the input is cut into blocks of about this size
+  uint64_t first_line = 1;        // the number of the input's first line (when it continues another)
   // Called on the thread that writes, after each block's output was written, with what was
   // written so far (for a progress line); empty: nothing is called.
   std::function<void(const RunSummary& written)> on_written;

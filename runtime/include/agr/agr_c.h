@@ -3,7 +3,8 @@
  * (C#, Java, Python's ctypes, Go's cgo, Rust). It compiles as C99 and as C++.
  *
  * The shape is SQLite's. Handles are opaque: an agr_agreement is a loaded, verified agreement,
- * immutable and safe to share between threads; an agr_evaluator holds one thread's scratch state
+ * immutable and safe to share between threads (and so is an agr_agreement_set, several agreements
+ * each chosen by the name a history gives); an agr_evaluator holds one thread's scratch state
  * and the last structured verdict, and is used by one thread at a time. Nothing throws across
  * this interface and nothing aborts: every failure comes back as a return value, with a message
  * the caller frees with agr_string_free. Every string the library returns without a `char **`
@@ -36,6 +37,7 @@ extern "C" {
 #endif
 
 typedef struct agr_agreement agr_agreement;
+typedef struct agr_agreement_set agr_agreement_set;
 typedef struct agr_evaluator agr_evaluator;
 
 /* Return values. */
@@ -121,12 +123,43 @@ size_t agr_agreement_due_item_count(const agr_agreement *agreement);
 const char *agr_agreement_due_item_rule(const agr_agreement *agreement, size_t due_item);
 size_t agr_agreement_due_item_service(const agr_agreement *agreement, size_t due_item);
 
+/* ---- Several agreements in one run ---------------------------------------------------------- */
+
+/* A set of agreements, each known by its name, for a run in which each history names the
+ * agreement that judges it (its `agreement` field, docs/io-contract.md): a clinic's claims under
+ * LBP and STE in one input. Immutable once made; share it between threads.
+ *
+ * Makes a set of the `count` agreements of the array `agreements`, in that order. It keeps its
+ * own references: the caller may free the agreements (and the array) at once. NULL with a
+ * message in *error (freed with agr_string_free; `error` may be NULL) when the list is empty,
+ * holds a NULL, or two agreements share a name. */
+agr_agreement_set *agr_agreement_set_new(const agr_agreement *const *agreements, size_t count, char **error);
+
+/* Frees a set. Evaluators made from it keep its agreements alive. NULL is ignored. */
+void agr_agreement_set_free(agr_agreement_set *set);
+
+/* The number of agreements, and the i-th (in the order given): its name, and the agreement itself
+ * for reading its tables (owned by the set, never freed by the caller). Out of range or a NULL
+ * handle: NULL. */
+size_t agr_agreement_set_count(const agr_agreement_set *set);
+const char *agr_agreement_set_name(const agr_agreement_set *set, size_t i);
+const agr_agreement *agr_agreement_set_agreement(const agr_agreement_set *set, size_t i);
+
+/* The agreement of the set named `name`; NULL when none is. Owned by the set. */
+const agr_agreement *agr_agreement_set_find(const agr_agreement_set *set, const char *name);
+
 /* ---- Evaluators ----------------------------------------------------------------------------- */
 
 /* Makes an evaluator for one thread; it holds a reference to the agreement. NULL when memory ran
  * out or `agreement` is NULL. Make one per thread: an evaluator is not safe to use from two
  * threads at once, and reusing one for many histories avoids allocation. */
 agr_evaluator *agr_evaluator_new(const agr_agreement *agreement);
+
+/* Makes an evaluator for one thread that judges each history by the agreement of the set that the
+ * history names. A history that names none while the set has several, or names one the set does
+ * not hold, is a history error (AGR_HISTORY_ERROR) whose message lists the set's names. A set of
+ * one judges as its agreement alone does. NULL when memory ran out or `set` is NULL. */
+agr_evaluator *agr_evaluator_new_set(const agr_agreement_set *set);
 
 /* Frees an evaluator (and its last verdict). NULL is ignored. */
 void agr_evaluator_free(agr_evaluator *evaluator);
@@ -182,6 +215,11 @@ typedef struct agr_due {
  * AGR_HISTORY_ERROR with the reason in *error (freed with agr_string_free), the verdict then
  * empty; or AGR_MISUSE or AGR_NOMEM with a message in *error. `error` may be NULL. */
 int agr_evaluate(agr_evaluator *evaluator, const char *line, size_t length, const char *as_of, char **error);
+
+/* The name of the agreement that judged the history last evaluated (the verdict's indexes point
+ * into its tables: agr_agreement_set_find gives it), owned by the evaluator; NULL when the last
+ * evaluation gave no verdict. */
+const char *agr_verdict_agreement_name(const agr_evaluator *evaluator);
 
 /* The course id of the history last evaluated ("" when it could not be read). */
 const char *agr_verdict_course_id(const agr_evaluator *evaluator);
