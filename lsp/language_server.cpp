@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "driver.h"
+#include "format.h"  // format_source, as `agr fmt` lays a file out
 #include "parse.h"  // language_keywords
 #include "verdict_writer.h"  // append_json_string
 
@@ -69,7 +70,8 @@ const char* kCapabilities =
     "{\"capabilities\":{\"positionEncoding\":\"utf-16\","
     "\"textDocumentSync\":{\"openClose\":true,\"change\":2},"
     "\"hoverProvider\":true,\"definitionProvider\":true,"
-    "\"completionProvider\":{\"triggerCharacters\":[\"(\",\",\"]}},"
+    "\"completionProvider\":{\"triggerCharacters\":[\"(\",\",\"]},"
+    "\"documentFormattingProvider\":true},"
     "\"serverInfo\":{\"name\":\"agr lsp\"}}";
 
 }  // namespace
@@ -167,6 +169,8 @@ void LanguageServer::handle(std::string_view body) {
     return analyse(key, document);
   }
 
+  if (method == "textDocument/formatting") return respond(id, formatting(document));
+
   Position position;
   const bool positioned = read_position(params, &position);
   if (method == "textDocument/hover" && positioned) return respond(id, hover(document, position));
@@ -195,6 +199,17 @@ void LanguageServer::analyse(const std::string& uri, Document& document) {
   }
   params += "]}";
   notify("textDocument/publishDiagnostics", params);
+}
+
+std::string LanguageServer::formatting(const Document& document) const {
+  const std::string& text = document.text.text();
+  Diagnostics diags;  // a text that does not parse is left as it is (its errors are published already)
+  std::string formatted;
+  if (!format_source(SourceFile{"", text}, diags, &formatted)) return "null";
+  if (formatted == text) return "[]";
+  // One edit: the whole text, replaced (the layout can move every line).
+  return "[{\"range\":" + json_range(document.text.range_of(0, text.size())) + ",\"newText\":" +
+         json_string(formatted) + "}]";
 }
 
 std::string LanguageServer::hover(const Document& document, Position position) const {

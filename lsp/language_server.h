@@ -1,6 +1,7 @@
 // `agr lsp`: the Language Server Protocol over standard input and output. Diagnostics come from
 // the compiler's own compile(), the path `agr check` takes, so an editor and the command line
-// never disagree; hover, go to definition and completion read the same syntax tree.
+// never disagree; hover, go to definition and completion read the same syntax tree, and
+// formatting is `agr fmt`'s (compiler/format.h).
 #pragma once
 
 #include <cstdio>
@@ -44,6 +45,9 @@ class LanguageServer {
   std::string hover(const Document& document, Position position) const;
   std::string definition(const std::string& uri, const Document& document, Position position) const;
   std::string completion(const Document& document, Position position) const;
+  // textDocument/formatting: `agr fmt`'s layout as one edit; [] when the text is laid out
+  // already, null when it does not parse (nothing is changed in a text with syntax errors).
+  std::string formatting(const Document& document) const;
 
   std::function<void(const std::string&)> send_;
   std::map<std::string, Document> documents_;

@@ -61,9 +61,10 @@ bool for_each_history(std::string_view text, Clock::time_point deadline, std::ch
 }
 
 // `agr run`'s loop over a body held in memory: one result line per input line, error lines
-// included.
+// included; with Answer::Explained, `agr run --explain`'s lines.
 Reply evaluate_histories(std::shared_ptr<const agr::AgreementSet> agreements, std::string histories,
-                         std::optional<Day> as_of, Clock::time_point deadline, std::chrono::milliseconds timeout) {
+                         std::optional<Day> as_of, Answer answer, Clock::time_point deadline,
+                         std::chrono::milliseconds timeout) {
   const size_t size = histories.size();
   histories.append(kLinePadding, ' ');  // every line is then read in place (agr.h, PaddedLine)
   const std::string_view text(histories.data(), size);
@@ -73,9 +74,12 @@ Reply evaluate_histories(std::shared_ptr<const agr::AgreementSet> agreements, st
   reply.body.reserve(size);
   uint64_t error_lines = 0;
   Reply refusal;
+  const bool explain = answer == Answer::Explained;
   const bool finished = for_each_history(
-      text, deadline, timeout, "evaluated", &error_lines, &refusal, [&](std::string_view line, uint64_t number) {
-        return evaluator.evaluate_json_line(PaddedLine{line}, number, as_of, &reply.body);
+      text, deadline, timeout, explain ? "explained" : "evaluated", &error_lines, &refusal,
+      [&](std::string_view line, uint64_t number) {
+        return explain ? evaluator.explain_json_line(line, number, as_of, &reply.body)
+                       : evaluator.evaluate_json_line(PaddedLine{line}, number, as_of, &reply.body);
       });
   if (!finished) return refusal;
   reply.headers.emplace_back("Agr-Error-Lines", std::to_string(error_lines));
@@ -208,17 +212,17 @@ Reply Api::language() const {
 }
 
 Reply Api::run_lines(const std::optional<std::string>& agreement, const std::optional<std::string>& as_of_text,
-                     std::string histories, Clock::time_point deadline) const {
+                     std::string histories, Answer answer, Clock::time_point deadline) const {
   const auto set = store_.current();  // this request's snapshot, whatever a reload does meanwhile
   Reply refusal;
   std::optional<Day> as_of;
   if (!parse_as_of(as_of_text, &as_of, &refusal)) return refusal;
   auto judges = select_agreements(*set, agreement, &refusal);
   if (!judges) return refusal;
-  return evaluate_histories(std::move(judges), std::move(histories), as_of, deadline, limits_.timeout);
+  return evaluate_histories(std::move(judges), std::move(histories), as_of, answer, deadline, limits_.timeout);
 }
 
-Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
+Reply Api::run_json(std::string_view body, Answer answer, Clock::time_point deadline) const {
   simdjson::dom::parser parser;
   simdjson::dom::object request;
   if (auto error = parser.parse(body.data(), body.size()).get(request))
@@ -229,7 +233,10 @@ Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
   if (!read_fields(request,
                    {{"agreement", &agreement}, {"source", &source}, {"histories", &histories},
                     {"as_of", &as_of_text}, {"file", &file}},
-                   {}, "a run takes agreement or source, histories, as_of and file", &refusal))
+                   {},
+                   answer == Answer::Explained ? "an explanation takes agreement or source, histories, as_of and file"
+                                               : "a run takes agreement or source, histories, as_of and file",
+                   &refusal))
     return refusal;
   if (!histories) return error_reply(400, "missing 'histories': the histories as JSON Lines, in one string");
   if (agreement && source)
@@ -242,11 +249,11 @@ Reply Api::run_json(std::string_view body, Clock::time_point deadline) const {
     const auto set = store_.current();
     auto judges = select_agreements(*set, agreement, &refusal);
     if (!judges) return refusal;
-    return evaluate_histories(std::move(judges), std::move(*histories), as_of, deadline, limits_.timeout);
+    return evaluate_histories(std::move(judges), std::move(*histories), as_of, answer, deadline, limits_.timeout);
   }
   auto compiled = compile_request_source(std::move(*source), file.value_or("agreement.agr"), "the agreement", &refusal);
   if (!compiled) return refusal;
-  return evaluate_histories(agr::AgreementSet::of(std::move(compiled)), std::move(*histories), as_of, deadline,
+  return evaluate_histories(agr::AgreementSet::of(std::move(compiled)), std::move(*histories), as_of, answer, deadline,
                             limits_.timeout);
 }
 

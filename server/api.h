@@ -29,6 +29,10 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type
 };
 
+// What a run answers each history with: its verdict line, or the verdict line with each violation
+// and warning explained (Evaluator::explain_json_line).
+enum class Answer { Verdicts, Explained };
+
 // {"error": {"message": MESSAGE}} with `status`.
 Reply error_reply(int status, std::string_view message);
 
@@ -47,13 +51,14 @@ class Api {
   // GET /v1/language: the words of the language, for editors' colouring and completion.
   Reply language() const;
 
-  // POST /v1/run with a body of JSON Lines: `agreement` and `as_of` from the query. The body is
-  // taken over, to be read in place.
+  // POST /v1/run (Answer::Verdicts, `agr run`'s lines) and POST /v1/explain (Answer::Explained,
+  // `agr run --explain`'s) with a body of JSON Lines: `agreement` and `as_of` from the query. The
+  // body is taken over, to be read in place.
   Reply run_lines(const std::optional<std::string>& agreement, const std::optional<std::string>& as_of,
-                  std::string histories, Clock::time_point deadline) const;
-  // POST /v1/run with a JSON body {"agreement"? | "source"?, "histories", "as_of"?, "file"?}; with neither,
+                  std::string histories, Answer answer, Clock::time_point deadline) const;
+  // The same with a JSON body {"agreement"? | "source"?, "histories", "as_of"?, "file"?}; with neither,
   // each history is judged by the loaded agreement it names.
-  Reply run_json(std::string_view body, Clock::time_point deadline) const;
+  Reply run_json(std::string_view body, Answer answer, Clock::time_point deadline) const;
 
   // POST /v1/diff with a JSON body {"old", "new", "histories", "as_of"?, "format"?}, each version
   // {"agreement": NAME} or {"source": TEXT, "file"?}: `agr diff`'s report (diff/diff.h).

@@ -155,21 +155,26 @@ void register_routes(httplib::Server& http, const Api& api, const std::atomic<si
       [&api](const httplib::Request& req) { return api.agreement_source(req.matches[1].str()); });
   get("/v1/language", [&api](const httplib::Request&) { return api.language(); });
 
-  http.Post("/v1/run", [&api](const httplib::Request& req, httplib::Response& res,
-                              const httplib::ContentReader& content) {
-    const Clock::time_point deadline = Clock::now() + api.limits().timeout;
-    const httplib::Params params = query_params(req);
-    const bool json = media_type(req) == "application/json";
-    std::string body;
-    Reply refusal;
-    if (!check_params(params, json ? std::initializer_list<std::string_view>{}
-                                   : std::initializer_list<std::string_view>{"agreement", "as_of"},
-                      &refusal) ||
-        !read_body(req, content, api.limits(), deadline, &body, &refusal))
-      return send(res, std::move(refusal));
-    send(res, json ? api.run_json(body, deadline)
-                   : api.run_lines(param(params, "agreement"), param(params, "as_of"), std::move(body), deadline));
-  });
+  // POST /v1/run and POST /v1/explain: the same request, answered by `agr run` or `agr run --explain`.
+  auto run = [&api](Answer answer) {
+    return [&api, answer](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+      const Clock::time_point deadline = Clock::now() + api.limits().timeout;
+      const httplib::Params params = query_params(req);
+      const bool json = media_type(req) == "application/json";
+      std::string body;
+      Reply refusal;
+      if (!check_params(params, json ? std::initializer_list<std::string_view>{}
+                                     : std::initializer_list<std::string_view>{"agreement", "as_of"},
+                        &refusal) ||
+          !read_body(req, content, api.limits(), deadline, &body, &refusal))
+        return send(res, std::move(refusal));
+      send(res, json ? api.run_json(body, answer, deadline)
+                     : api.run_lines(param(params, "agreement"), param(params, "as_of"), std::move(body), answer,
+                                     deadline));
+    };
+  };
+  http.Post("/v1/run", run(Answer::Verdicts));
+  http.Post("/v1/explain", run(Answer::Explained));
   http.Post("/v1/check", [&api](const httplib::Request& req, httplib::Response& res,
                                 const httplib::ContentReader& content) {
     const Clock::time_point deadline = Clock::now() + api.limits().timeout;
@@ -194,13 +199,14 @@ void register_routes(httplib::Server& http, const Api& api, const std::atomic<si
 
   // A path of the API with the wrong method: 405 naming the one that works there.
   auto wrong_method = [](const httplib::Request& req, httplib::Response& res) {
-    const bool posted = req.path == "/v1/run" || req.path == "/v1/check" || req.path == "/v1/diff";
+    const bool posted =
+        req.path == "/v1/run" || req.path == "/v1/explain" || req.path == "/v1/check" || req.path == "/v1/diff";
     const char* allowed = posted ? "POST" : "GET";
     Reply reply = error_reply(405, req.method + " is not allowed here; use " + allowed);
     reply.headers.emplace_back("Allow", allowed);
     send(res, std::move(reply));
   };
-  http.Get(R"(/v1/(run|check|diff))", wrong_method);
+  http.Get(R"(/v1/(run|explain|check|diff))", wrong_method);
   http.Post(R"(/v1/(health|agreements|agreements/.*|language))", wrong_method);
   http.Put(R"(/v1/.*)", wrong_method);
   http.Patch(R"(/v1/.*)", wrong_method);

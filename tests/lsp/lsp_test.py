@@ -4,7 +4,8 @@
 
 Initialize, open a document with an error after Danish letters and an emoji on its line (so that
 UTF-16 positions differ from bytes and from characters), get its diagnostics, fix it with an
-incremental change, hover, go to definition, complete, shut down and exit.
+incremental change, hover, go to definition, complete, shut down and exit; and format a document
+as `agr fmt` does.
 """
 
 import json
@@ -227,6 +228,59 @@ class Session(unittest.TestCase):
         self.assertIsNone(c.request("shutdown", None)["result"])
         c.notify("exit", None)
         self.assertEqual(c.process.wait(10), 0)
+
+
+class Formatting(unittest.TestCase):
+    """textDocument/formatting: `agr fmt`'s layout, as one edit; nothing for a text that does not parse."""
+
+    def setUp(self):
+        self.c = Client()
+        capabilities = self.c.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        self.assertTrue(capabilities["result"]["capabilities"]["documentFormattingProvider"])
+        self.c.notify("initialized", {})
+
+    def tearDown(self):
+        self.c.close()
+
+    def open(self, text, uri=URI):
+        self.c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "agr", "version": 1, "text": text}})
+        self.c.diagnostics()
+
+    def format(self, uri=URI):
+        return self.c.request("textDocument/formatting", {"textDocument": {"uri": uri},
+                                                         "options": {"tabSize": 4, "insertSpaces": True}})["result"]
+
+    def test_the_edit_is_agr_fmts_layout(self):
+        # Out of layout: a rule's clauses unindented, a group's codes crowded, a blank line too
+        # many; and the last line an emoji in a comment with no line break, so that the edit's end
+        # counts UTF-16 units.
+        messy = (SOURCE.replace("  require date", "require date").replace("0302, 0303", "0302 ,0303")
+                 .replace("define limit", "\n\ndefine limit") + "# slut 🙂")
+        fmt = subprocess.run([AGR, "fmt", "-"], input=messy.encode(), capture_output=True)
+        self.assertEqual(fmt.returncode, 0, fmt.stderr)
+        expected = fmt.stdout.decode()
+        self.assertNotEqual(expected, messy)
+        self.open(messy)
+        edits = self.format()
+        last = messy.splitlines()[-1]
+        self.assertEqual(edits, [{"range": {"start": {"line": 0, "character": 0},
+                                            "end": {"line": messy.count("\n"), "character": utf16(last)}},
+                                  "newText": expected}])
+        self.assertEqual(utf16(last), len(last) + 1)
+        # Laid out already: no edits.
+        self.c.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": 2},
+                                                 "contentChanges": [{"text": expected}]})
+        self.c.diagnostics()
+        self.assertEqual(self.format(), [])
+
+    def test_a_text_with_syntax_errors_is_left_alone(self):
+        broken = SOURCE.replace("require date <= limit", "require date <=")
+        self.assertEqual(subprocess.run([AGR, "fmt", "-"], input=broken.encode(), capture_output=True).returncode, 1)
+        self.open(broken)
+        self.assertIsNone(self.format())
+        # A document that is not open is an error, as for the other requests.
+        answer = self.c.request("textDocument/formatting", {"textDocument": {"uri": "file:///nowhere.agr"}, "options": {}})
+        self.assertEqual(answer["error"]["code"], -32602)
 
 
 class Protocol(unittest.TestCase):

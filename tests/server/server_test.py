@@ -3,8 +3,9 @@
     server_test.py AGR SOURCE_DIR WORK_DIR
 
 Starts the server on a free port over a copy of the bundled agreements, drives every endpoint
-(with the answers compared with `agr run` and `agr check` byte for byte), concurrent clients,
-oversized, slow and malformed requests, a reload under load, and a graceful stop; seconds in all.
+(with the answers compared with `agr run`, `agr run --explain`, `agr diff` and `agr check` byte
+for byte), concurrent clients, oversized, slow and malformed requests, a reload under load, and a
+graceful stop; seconds in all.
 """
 
 import concurrent.futures
@@ -339,6 +340,78 @@ class Diff(unittest.TestCase):
         self.assertEqual((status, headers.get("Allow")), (405, "POST"))
         status, answer = server.json("POST", "/v1/diff", b" " * (MAX_BODY + 1))
         self.assertEqual(status, 413)
+
+
+class Explain(unittest.TestCase):
+    """POST /v1/explain: `agr run --explain`'s lines, byte for byte, for a request as POST /v1/run takes it."""
+
+    def test_the_answer_is_agr_run_explains_output_byte_for_byte(self):
+        code, expected, _ = agr("run", "--explain", lbp_path, EXAMPLES, "--as-of", "2026-01-01")
+        self.assertEqual(code, 1)  # the examples' two error lines
+        status, headers, body = server.request("POST", "/v1/explain?agreement=lbp&as_of=2026-01-01", read(EXAMPLES),
+                                               {"Content-Type": "application/x-ndjson"})
+        self.assertEqual((status, headers["Content-Type"]), (200, "application/x-ndjson"))
+        self.assertEqual(body, expected)
+        self.assertEqual(headers["Agr-Error-Lines"], "2")
+        # The explanations are there: a rejected event's rule with the clause that decided it.
+        explained = [v for line in body.splitlines() for event in json.loads(line).get("events", [])
+                     for v in event.get("violations", [])]
+        self.assertTrue(explained)
+        self.assertTrue(all(v["explain"]["clause"] for v in explained), explained)
+        # Not the plain verdicts.
+        _, _, plain = server.request("POST", "/v1/run?agreement=lbp&as_of=2026-01-01", read(EXAMPLES))
+        self.assertNotEqual(plain, body)
+
+    def test_json_bodies_and_histories_that_name_their_agreement(self):
+        source, histories = read(lbp_path).decode(), read(EXAMPLES).decode()
+        _, expected, _ = agr("run", "--explain", lbp_path, EXAMPLES)
+        for request in ({"source": source, "histories": histories, "file": "lbp.agr"},
+                        {"agreement": "lbp", "histories": histories}):
+            status, _, body = server.request("POST", "/v1/explain", json.dumps(request),
+                                             {"Content-Type": "application/json"})
+            self.assertEqual((status, body), (200, expected), list(request))
+        # With no agreement named, each history by the loaded agreement it names, as
+        # `agr run --explain FOLDER`.
+        ste = read(os.path.join(SOURCE_DIR, "examples", "histories", "ste.jsonl")).splitlines()[0]
+        named = ste.replace(b"{", b'{"agreement": "ste", ', 1) + b"\n"
+        path = os.path.join(WORK_DIR, "named-explain.jsonl")
+        with open(path, "wb") as f:
+            f.write(named)
+        _, expected, _ = agr("run", "--explain", agreements_dir, path)
+        status, _, body = server.request("POST", "/v1/explain", named)
+        self.assertEqual((status, body), (200, expected))
+        self.assertEqual(json.loads(body)["agreement"], "ste")
+
+    def test_lines_as_agr_run_explain_splits_them(self):
+        for histories in (b"", b"\n", b"{}", b"{}\n\n{}", b'{"id": "x", "events": []}\r\n'):
+            _, expected, _ = agr("run", "--explain", lbp_path, "-", stdin=histories)
+            status, _, body = server.request("POST", "/v1/explain?agreement=lbp", histories)
+            self.assertEqual((status, body), (200, expected), histories)
+
+    def test_requests_that_cannot_be_explained(self):
+        json_type = {"Content-Type": "application/json"}
+        bad = 'agreement x "X"\nservice 0101 "a"\nrule X-1 for 0102\n  require count(0101) < 2\n'
+        cases = [
+            ("/v1/explain?agreement=nope", b"{}", {}, 404, "no agreement 'nope' is loaded"),
+            ("/v1/explain?agreement=lbp&as_of=2025-02-30", b"{}", {}, 400, "as_of must be a date"),
+            ("/v1/explain?agreement=lbp&event=e1", b"{}", {}, 400, "unknown query parameter 'event'"),
+            ("/v1/explain?agreement=lbp", b"{}", json_type, 400, "unknown query parameter 'agreement'"),
+            ("/v1/explain", b"{", json_type, 400, "not a JSON object"),
+            ("/v1/explain", b'{"agreement": "lbp"}', json_type, 400, "missing 'histories'"),
+            ("/v1/explain", b'{"agreement": "lbp", "source": "", "histories": ""}', json_type, 400, "either 'agreement'"),
+            ("/v1/explain", b'{"agreement": "lbp", "histories": "", "event": "e1"}', json_type, 400,
+             "unknown key 'event'; an explanation takes agreement or source, histories, as_of and file"),
+            ("/v1/explain", b'{"agreement": "lbp", "histories": "", "histories": ""}', json_type, 400, "given twice"),
+            ("/v1/explain", json.dumps({"source": bad, "histories": ""}).encode(), json_type, 422,
+             "the agreement does not compile"),
+            ("/v1/explain?agreement=lbp", b" " * (MAX_BODY + 1), {}, 413, f"limit of {MAX_BODY} bytes"),
+        ]
+        for path, request, headers, expected_status, message in cases:
+            status, body = server.json("POST", path, request, headers)
+            self.assertEqual(status, expected_status, (path, request[:80]))
+            self.assertIn(message, body["error"]["message"], (path, request[:80]))
+        status, headers, _ = server.request("GET", "/v1/explain")
+        self.assertEqual((status, headers.get("Allow")), (405, "POST"))
 
 
 class Http(unittest.TestCase):

@@ -13,6 +13,7 @@ namespace {
 
 using agr::server::Api;
 using agr::server::Clock;
+using agr::server::Answer;
 
 std::shared_ptr<const agr::server::AgreementSet> bundled_set() {
   std::string error;
@@ -32,17 +33,17 @@ TEST_CASE("a run that passes its deadline stops with 503, not a partial answer",
   const Api api(store, {});
   const std::string histories = kHistory + "\n" + kHistory + "\n";
 
-  const auto in_time = api.run_lines("lbp", std::nullopt, histories, Clock::now() + std::chrono::seconds(30));
+  const auto in_time = api.run_lines("lbp", std::nullopt, histories, Answer::Verdicts, Clock::now() + std::chrono::seconds(30));
   CHECK(in_time.status == 200);
   CHECK(std::count(in_time.body.begin(), in_time.body.end(), '\n') == 2);
 
-  const auto late = api.run_lines("lbp", std::nullopt, histories, Clock::now() - std::chrono::milliseconds(1));
+  const auto late = api.run_lines("lbp", std::nullopt, histories, Answer::Verdicts, Clock::now() - std::chrono::milliseconds(1));
   CHECK(late.status == 503);
   CHECK(late.body.find("took longer than the server's limit of 30000 ms (evaluated 1 lines)") != std::string::npos);
 
   const std::string request = R"({"agreement": "lbp", "histories": ")" + std::string("{}\\n{}") + R"("})";
-  CHECK(api.run_json(request, Clock::now() - std::chrono::milliseconds(1)).status == 503);
-  CHECK(api.run_json(request, Clock::now() + std::chrono::seconds(30)).status == 200);
+  CHECK(api.run_json(request, Answer::Verdicts, Clock::now() - std::chrono::milliseconds(1)).status == 503);
+  CHECK(api.run_json(request, Answer::Verdicts, Clock::now() + std::chrono::seconds(30)).status == 200);
 }
 
 TEST_CASE("the agreements are found by name in the snapshot a request holds", "[server]") {
@@ -60,7 +61,7 @@ TEST_CASE("the agreements are found by name in the snapshot a request holds", "[
   CHECK(held->find("lbp"));  // the old snapshot lives on while a request holds it
   CHECK_FALSE(store.current()->find("lbp"));
   const Api api(store, {});
-  CHECK(api.run_lines(std::nullopt, std::nullopt, "", Clock::now() + std::chrono::seconds(1)).status == 200);
+  CHECK(api.run_lines(std::nullopt, std::nullopt, "", Answer::Verdicts, Clock::now() + std::chrono::seconds(1)).status == 200);
 }
 
 TEST_CASE("an agreement loaded from bytecode is served without a source", "[server]") {
@@ -83,7 +84,7 @@ TEST_CASE("an agreement loaded from bytecode is served without a source", "[serv
   CHECK(source.status == 404);
   CHECK(source.body.find("loaded from bytecode") != std::string::npos);
   // The only agreement loaded judges the histories without being named.
-  const auto run = api.run_lines(std::nullopt, std::nullopt, R"({"id": "c", "events": []})", Clock::now() + std::chrono::seconds(5));
+  const auto run = api.run_lines(std::nullopt, std::nullopt, R"({"id": "c", "events": []})", Answer::Verdicts, Clock::now() + std::chrono::seconds(5));
   CHECK(run.status == 200);
   CHECK(run.body.find("\"agreement\":\"ste\"") != std::string::npos);
   std::filesystem::remove_all(dir);
