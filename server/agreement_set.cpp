@@ -12,36 +12,6 @@
 namespace agr::server {
 namespace {
 
-bool is_agreement_file(const std::filesystem::path& path) {
-  return path.extension() == ".agr" || path.extension() == ".agrc";
-}
-
-// The files named and the agreement files directly inside the folders named, each folder's in
-// name order (so that a listing, and the first of two clashing files, never depend on the file
-// system's order).
-std::vector<std::string> agreement_files(const std::vector<std::string>& paths, std::string* error) {
-  std::vector<std::string> files;
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(path, ec)) {
-      files.push_back(path);
-      continue;
-    }
-    std::vector<std::string> inside;
-    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-      if (entry.is_regular_file(ec) && is_agreement_file(entry.path())) inside.push_back(entry.path().string());
-    }
-    if (ec) {
-      *error += "cannot read the folder " + path + ": " + ec.message() + "\n";
-      continue;
-    }
-    if (inside.empty()) *error += path + ": no .agr or .agrc files in this folder\n";
-    std::sort(inside.begin(), inside.end());
-    files.insert(files.end(), inside.begin(), inside.end());
-  }
-  return files;
-}
-
 std::optional<LoadedAgreement> load_file(const std::string& path, std::string* error) {
   LoadedAgreement loaded;
   loaded.path = path;
@@ -66,14 +36,6 @@ std::optional<LoadedAgreement> load_file(const std::string& path, std::string* e
 }
 
 }  // namespace
-
-std::shared_ptr<const Agreement> compile_agreement(const SourceFile& file, Diagnostics& diags, std::string* error) {
-  Compilation c = compile(file, diags);
-  if (diags.has_errors() || !c.program) return nullptr;
-  auto agreement = Agreement::from_program(std::move(*c.program), error);
-  if (!agreement) *error = "internal error: the compiler produced " + *error;  // never an author's mistake
-  return agreement;
-}
 
 std::shared_ptr<const AgreementSet> AgreementSet::load(const std::vector<std::string>& paths, uint64_t generation,
                                                        std::string* error) {

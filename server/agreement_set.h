@@ -51,10 +51,8 @@ class AgreementSet {
   std::shared_ptr<const agr::AgreementSet> catalog_;
 };
 
-// Compiles an agreement's source and loads it, verified; null with the diagnostics in `diags`
-// (or, for a program the verifier refuses, in *error). The one path from source text to a
-// runnable agreement, for loaded files and for sources sent in requests alike.
-std::shared_ptr<const Agreement> compile_agreement(const SourceFile& file, Diagnostics& diags, std::string* error);
+// Sources, from loaded files and from requests alike, become agreements through the compiler's
+// agr::compile_agreement (compiler/driver.h).
 
 class AgreementStore {
  public:

@@ -7,6 +7,7 @@
 
 #include "describe.h"
 #include "diff.h"
+#include "driver.h"  // compile_agreement
 #include "parse.h"  // kMaxSourceBytes, language_keywords
 #include "verdict_writer.h"
 

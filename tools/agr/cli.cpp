@@ -78,14 +78,13 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path, std::st
     return nullptr;
   }
   Diagnostics diags;
-  Compilation c = compile(file, diags);
+  auto agreement = compile_agreement(file, diags, error);
   if (diags.has_errors()) {
     *error = diags.render(file, colour) + fmt::format("agr: {} does not compile\n", printable(path));
     return nullptr;
   }
   if (diags.warning_count() > 0) write_stderr(diags.render(file, colour));  // as `agr check` gives them
-  auto agreement = Agreement::from_program(std::move(*c.program), error);
-  if (!agreement) *error = "agr: internal error: the compiler produced " + *error + "\n";
+  if (!agreement) *error = "agr: " + *error + "\n";
   return agreement;
 }
 
@@ -97,34 +96,17 @@ std::shared_ptr<const Agreement> load_agreement(const std::string& path) {
 }
 
 bool load_agreements(const std::vector<std::string>& paths, std::vector<std::shared_ptr<const Agreement>>* out) {
-  namespace fs = std::filesystem;
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(path, ec)) {
-      auto agreement = load_agreement(path);
-      if (!agreement) return false;
-      out->push_back(std::move(agreement));
-      continue;
-    }
-    std::vector<std::string> files;
-    for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string extension = it->path().extension().string();
-      if ((extension == ".agr" || extension == ".agrc") && !it->is_directory(ec)) files.push_back(it->path().string());
-    }
-    if (ec) {
-      eprint("agr: cannot read the folder {}: {}\n", printable(path), ec.message());
-      return false;
-    }
-    if (files.empty()) {
-      eprint("agr: the folder {} holds no agreement (.agr or .agrc file)\n", printable(path));
-      return false;
-    }
-    std::sort(files.begin(), files.end());
-    for (const std::string& file : files) {
-      auto agreement = load_agreement(file);
-      if (!agreement) return false;
-      out->push_back(std::move(agreement));
-    }
+  std::string error;
+  const std::vector<std::string> files = agreement_files(paths, &error);
+  if (!error.empty()) {  // a line per folder that cannot be read or holds no agreement
+    for (size_t begin = 0, end; (end = error.find('\n', begin)) != std::string::npos; begin = end + 1)
+      eprint("agr: {}\n", printable(std::string_view(error).substr(begin, end - begin)));
+    return false;
+  }
+  for (const std::string& file : files) {
+    auto agreement = load_agreement(file);
+    if (!agreement) return false;
+    out->push_back(std::move(agreement));
   }
   return true;
 }
