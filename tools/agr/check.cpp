@@ -43,9 +43,9 @@ int check(const CheckOptions& options) {
     } else if (options.werror && warnings > 0) {
       eprint("{}: {} (--werror)\n", printable(path), warned);
     } else {
-      out.print("{}: ok, agreement {} with {} services, {} rules and {} due items{}\n", printable(path),
-                printable(c.program->name), c.program->services.size(), c.program->rules.size(),
-                c.program->dues.size(), warned.empty() ? "" : " (" + warned + ")");
+      out.print("{}: ok, agreement {} with {}, {} and {}{}\n", printable(path), printable(c.program->name),
+                plural(c.program->services.size(), "service"), plural(c.program->rules.size(), "rule"),
+                plural(c.program->dues.size(), "due item"), warned.empty() ? "" : " (" + warned + ")");
     }
   }
   return out.finish(status);
