@@ -106,10 +106,11 @@ void optimise(llvm::Module& module, llvm::TargetMachine* machine, int opt_level)
 }
 
 // Builds the JIT and its code. With `object` (a cached object file) nothing is compiled.
-llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc::JITTargetMachineBuilder machine,
+llvm::Expected<std::shared_ptr<JitCode>> build(const Agreement& agreement, llvm::orc::JITTargetMachineBuilder machine,
                                                int opt_level, const std::string& module_id,
                                                std::unique_ptr<CacheWriter> cache_writer,
                                                std::unique_ptr<llvm::MemoryBuffer> object) {
+  const Program& program = agreement.program();
   auto code = std::make_shared<JitCode>();
   code->cache_writer = std::move(cache_writer);
 
@@ -146,7 +147,7 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
   } else {
     auto context = std::make_unique<llvm::LLVMContext>();
     std::string refused;
-    std::unique_ptr<llvm::Module> module = lower_program(program, *context, module_id, &refused);
+    std::unique_ptr<llvm::Module> module = lower_program(program, agreement.index(), *context, module_id, &refused);
     if (!module) return llvm::make_error<llvm::StringError>(refused, llvm::inconvertibleErrorCode());
     auto tm = machine.createTargetMachine();
     if (!tm) return tm.takeError();
@@ -167,6 +168,12 @@ llvm::Expected<std::shared_ptr<JitCode>> build(const Program& program, llvm::orc
     auto symbol = j.lookup(function_symbol(f));
     if (!symbol) return symbol.takeError();
     code->functions[f] = reinterpret_cast<NativeFunction>(static_cast<uintptr_t>(symbol->getAddress()));
+  }
+  code->services.resize(program.services.size());
+  for (size_t service = 0; service < program.services.size(); ++service) {
+    auto symbol = j.lookup(service_symbol(service));
+    if (!symbol) return symbol.takeError();
+    code->services[service] = reinterpret_cast<NativeService>(static_cast<uintptr_t>(symbol->getAddress()));
   }
   return code;
 }
@@ -233,7 +240,7 @@ std::shared_ptr<const Agreement> compile(const Agreement& agreement, const Optio
     std::string why;
     std::optional<std::string> object = disk->read(key, &why);
     if (object) {
-      auto from_disk = build(program, *machine, options.opt_level, module_id, nullptr,
+      auto from_disk = build(agreement, *machine, options.opt_level, module_id, nullptr,
                              llvm::MemoryBuffer::getMemBufferCopy(*object, module_id));
       if (from_disk) {
         cache.emplace(key, *from_disk);
@@ -248,7 +255,7 @@ std::shared_ptr<const Agreement> compile(const Agreement& agreement, const Optio
   }
   auto writer = disk ? std::make_unique<CacheWriter>(*disk, key) : nullptr;
   const CacheWriter* written = writer.get();
-  auto compiled = build(program, *machine, options.opt_level, module_id, std::move(writer), nullptr);
+  auto compiled = build(agreement, *machine, options.opt_level, module_id, std::move(writer), nullptr);
   if (!compiled) {
     *error = "jit: " + message_of(compiled.takeError());
     return nullptr;

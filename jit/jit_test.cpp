@@ -220,6 +220,7 @@ TEST_CASE("the JIT reproduces the VM byte for byte on every bundled and example 
       REQUIRE(jit);
       REQUIRE(jit->native_code());
       CHECK(stats.functions == vm->program().functions.size());
+      CHECK(jit->native_code()->services.size() == vm->program().services.size());  // each one's judges fused
       CHECK(compare(vm, jit, inputs) == 0);
     }
   }
