@@ -13,6 +13,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -219,11 +220,56 @@ TEST_CASE("the JIT reproduces the VM byte for byte on every bundled and example 
       INFO(error);
       REQUIRE(jit);
       REQUIRE(jit->native_code());
-      CHECK(stats.functions == vm->program().functions.size());
-      CHECK(jit->native_code()->services.size() == vm->program().services.size());  // each one's judges fused
+      // A function per set of services judged by the same rules (their judges fused), and per
+      // due item.
+      const std::vector<uint32_t> code_of = agr::jit::service_code(vm->program(), vm->index());
+      CHECK(stats.functions == std::set<uint32_t>(code_of.begin(), code_of.end()).size() + vm->program().dues.size());
+      REQUIRE(jit->native_code()->services.size() == vm->program().services.size());
+      for (size_t s = 0; s < code_of.size(); ++s)
+        CHECK(jit->native_code()->services[s] == jit->native_code()->services[code_of[s]]);
       CHECK(compare(vm, jit, inputs) == 0);
     }
   }
+}
+
+TEST_CASE("the JIT's other optimisation levels reproduce the VM too", "[jit]") {
+  // Level 1 (the tailored passes without GVN) and 3 (LLVM's O3 pipeline), on LBP's inputs.
+  const auto vm = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
+  const std::vector<Input> inputs = inputs_for("lbp", vm->program());
+  for (int opt : {1, 3}) {
+    INFO("O" << opt);
+    agr::jit::Options options;
+    options.opt_level = opt;
+    std::string error;
+    auto jit = agr::jit::compile(*vm, options, nullptr, &error);
+    INFO(error);
+    REQUIRE(jit);
+    CHECK(compare(vm, jit, inputs) == 0);
+  }
+}
+
+TEST_CASE("services judged by the same rules share one native function", "[jit]") {
+  const auto lbp = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
+  const agr::Program& p = lbp->program();
+  const std::vector<uint32_t> code_of = agr::jit::service_code(p, lbp->index());
+  auto code = [&](const std::string& service) {
+    const int32_t s = lbp->index().find_service(service);
+    REQUIRE(s >= 0);
+    return code_of[static_cast<size_t>(s)];
+  };
+  // LBP-3, LBP-9 and LBP-11 judge 0111 and 8050; LBP-11 alone the four supplements; LBP-3, 4, 5,
+  // 10 and 15 the two patient education codes.
+  CHECK(code("8050") == code("0111"));
+  CHECK(code("2101") == code("2001"));
+  CHECK(code("3301") == code("2001"));
+  CHECK(code("3201") == code("2001"));
+  CHECK(code("0265") == code("0263"));
+  CHECK(code("0113") == code("0110"));
+  // LBP-1 judges 0262 and not 0261; LBP-5 education, not training.
+  CHECK(code("0262") != code("0261"));
+  CHECK(code("0264") != code("0263"));
+  CHECK(code("0111") != code("0110"));
+  for (size_t s = 0; s < code_of.size(); ++s) CHECK(code_of[code_of[s]] == code_of[s]);  // the first of its kind
 }
 
 TEST_CASE("a second compile of one agreement comes from the in-process cache", "[jit][cache]") {

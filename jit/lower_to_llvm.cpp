@@ -1,9 +1,5 @@
-// Bytecode to LLVM IR. Each bytecode function becomes one LLVM function
-//
-//   i8 agr_fn_<n>(i8* program, i8* index, i8* state, i8* due)
-//
-// with the NativeFunction signature (RunResult is a uint8_t enum); the due items run these. Each
-// service gets one more, its judges fused (NativeService):
+// Bytecode to LLVM IR. Each service becomes one LLVM function with its judges fused
+// (NativeService):
 //
 //   i64 agr_service_<s>(i8* program, i8* index, i8* state, i32* noalias failed)
 //
@@ -12,7 +8,12 @@
 // writes the rule's index to failed[n++] first; after the rejections, a non-zero n returns
 // Rejected, and after the warnings the function returns Accepted. One call judges an event, and
 // LLVM sees every rule of the service at once (one load of the event's date, one start + 3 months
-// for all of them).
+// for all of them). Services judged by the same rules share one such function (service_code). A
+// rule's function is compiled only there. Each due item's function becomes
+//
+//   i8 agr_fn_<n>(i8* program, i8* index, i8* state, i8* due)
+//
+// with the NativeFunction signature (RunResult is a uint8_t enum).
 //
 // Registers become i64 allocas in the entry block, zeroed there (mem2reg/SROA promote them at
 // O2). Jumps go forward only (the verifier's guarantee), so there is one basic block per leader
@@ -33,6 +34,7 @@
 #include <llvm/IR/Module.h>
 
 #include <limits>
+#include <map>
 #include <vector>
 
 #include "calendar.h"
@@ -527,9 +529,31 @@ std::unique_ptr<llvm::Module> lower_program(const Program& program, const Agreem
   if (!lowerable(program, error)) return nullptr;
   auto module = std::make_unique<llvm::Module>(module_id, context);
   Lowerer lowerer(program, index, context, *module);
-  for (size_t f = 0; f < program.functions.size(); ++f) lowerer.lower_function(f);
-  for (uint32_t service = 0; service < program.services.size(); ++service) lowerer.lower_service(service);
+  std::vector<bool> lowered(program.functions.size(), false);
+  for (const DueItem& due : program.dues)
+    if (!lowered[due.function]) {
+      lowered[due.function] = true;
+      lowerer.lower_function(due.function);
+    }
+  const std::vector<uint32_t> code_of = service_code(program, index);
+  for (uint32_t service = 0; service < program.services.size(); ++service)
+    if (code_of[service] == service) lowerer.lower_service(service);
   return module;
+}
+
+std::vector<uint32_t> service_code(const Program& program, const AgreementIndex& index) {
+  // What a service's function depends on: its judges in order, where its warnings start, and
+  // whether it is a supplement (COMBINABLE knows the answer for one).
+  std::map<std::vector<uint32_t>, uint32_t> first;
+  std::vector<uint32_t> code_of(program.services.size());
+  for (uint32_t service = 0; service < program.services.size(); ++service) {
+    std::vector<uint32_t> key = {program.services[service].supplement ? 1u : 0u,
+                                 index.warnings_begin[service] - index.judges_begin[service]};
+    for (uint32_t j = index.judges_begin[service]; j < index.judges_begin[service + 1]; ++j)
+      key.push_back(index.judges[j].rule);
+    code_of[service] = first.emplace(std::move(key), service).first->second;
+  }
+  return code_of;
 }
 
 }  // namespace agr::jit

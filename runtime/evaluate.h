@@ -251,19 +251,20 @@ constexpr uint32_t failed_of(uint64_t packed) { return static_cast<uint32_t>(pac
 using NativeService = uint64_t (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
                                    uint32_t* failed);
 
-// What the JIT tier hands the runtime: one native function per Program::functions entry (the due
-// items run these), and one per service (its judges, fused). It owns whatever keeps the code
+// What the JIT tier hands the runtime: one native function per service (its judges, fused), and
+// per Program::functions entry one that runs it on its own, or null (the JIT compiles the due
+// items' on their own, and a rule's only inside its services'). It owns whatever keeps the code
 // alive (a subclass holds the JIT itself).
 struct NativeCode {
-  std::vector<NativeFunction> functions;
   std::vector<NativeService> services;
+  std::vector<NativeFunction> functions;
   virtual ~NativeCode() = default;
 };
 
 // Runs function `function` of the agreement with its native code where it has some, else the VM.
 inline RunResult run_agreement_function(const Agreement& agreement, uint32_t function, const CourseState& state,
                                         DueOutput* due, VmFunction vm = run_function) {
-  if (const NativeCode* native = agreement.native_code())
+  if (const NativeCode* native = agreement.native_code(); native && native->functions[function])
     return native->functions[function](&agreement.program(), &agreement.index(), &state, due);
   return vm(agreement.program(), agreement.index(), function, state, due);
 }
