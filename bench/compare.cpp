@@ -691,16 +691,16 @@ int compare_main(const Options& o, const std::string& command) {
   Row sql{"SQLite, SQL per event (in memory)", "", sqlite_events};
   sql.note = first_courses(sqlite_courses) + ", every rule; rate measured there; " + load_note(sqlite_load_s);
   std::vector<CourseVerdict> sql_out;
-  auto sql_pass = [&](auto& db) {
-    return [&] {
+  auto sql_pass = [&](auto* db) {
+    return [&, db] {
       if (!db->evaluate_all(&sql_out, &error)) {
         std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
         std::exit(2);
       }
     };
   };
-  set_row.pass = sql_pass(set_sql);
-  sql.pass = sql_pass(sqlite);
+  set_row.pass = sql_pass(set_sql.get());
+  sql.pass = sql_pass(sqlite.get());
   Evaluator::Scratch scratch;
   Row parse{"agr run path: parse (read_history_json)", "JSON line -> PreparedHistory", corpus.events};
   parse.pass = [&] {

@@ -20,7 +20,8 @@
 // settled: its remaining events are accepted, its warnings, totals and due items are that pass's.
 // Every course settles after (its number of rejections + 1) passes, so a course whose initial is
 // rejected (and every course service after it, LBP-4) costs one pass per event; the later passes
-// judge only the courses with a rejection, with the same statements.
+// judge only the courses with a rejection, with the same statements. Also quadratic where agr is
+// not: the same-day join in the events of a day, what came before each 0267 in their number.
 //
 // With a limit on the passes (max_passes), a course that is not settled is exact only up to and
 // including the last rejection found; Coverage says which verdicts are exact.
