@@ -310,6 +310,149 @@ class HistoryReader {
   bool unnamed_clinics_ = false;
 };
 
+// ---- The fast path: simdjson On Demand --------------------------------------------------------
+//
+// The DOM parser builds a tape of the whole line and the reader then walks it: two passes. On
+// Demand reads the values straight from the structural index, in one pass, as the reader asks
+// for them. It validates what it reads (every value of a history the contract names is read,
+// with its type checked) but not what it skips, and its errors say less than the DOM parser's.
+// So this reader takes only the common case: a history with no key outside the contract, no key
+// written twice or escaped, no facts, valid throughout. On anything else it answers "not
+// mine", and the line is read again, from the start, by the DOM reader above, whose verdict or
+// error stands. Whatever it accepts it reads exactly as the DOM reader would (the
+// `[reader] fast path` tests and fuzz_differential compare the two on every line).
+class FastHistoryReader {
+ public:
+  FastHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h)
+      : p_(p), index_(index), h_(h) {}
+
+  bool read(simdjson::ondemand::document& doc, std::string_view line) {
+    simdjson::ondemand::object object;
+    if (doc.get_object().get(object)) return false;
+    KeysSeen seen;
+    std::string_view history_clinic, agreement, referral;
+    for (auto result : object) {
+      simdjson::ondemand::field field;
+      if (std::move(result).get(field)) return false;
+      const Key k = history_key(raw_key(field));
+      if (k == Key::Other || k == Key::Facts || !seen.first(k)) return false;
+      simdjson::ondemand::value& value = field.value();
+      switch (k) {
+        case Key::Id:
+          if (!text(value, &h_.id)) return false;
+          break;
+        case Key::ReferralDate:
+          if (!text(value, &referral) || !parse_iso_date(referral, &h_.referral)) return false;
+          h_.has_referral = true;
+          break;
+        case Key::Clinic:
+          if (!text(value, &history_clinic)) return false;
+          break;
+        case Key::Agreement:
+          if (!text(value, &agreement) || agreement != p_.name) return false;
+          break;
+        case Key::Events:
+          if (!events(value)) return false;
+          break;
+        default: return false;
+      }
+    }
+    // Nothing after the object but whitespace: with the object read to its end, raw_json() spans
+    // from the object's start to the next token, or to the end of the line when there is none.
+    std::string_view root;
+    if (doc.raw_json().get(root) || root.data() + root.size() != line.data() + line.size()) return false;
+    if (!seen.has(Key::Id) || !seen.has(Key::Events)) return false;
+    h_.facts.assign(p_.facts.size(), FactValue{});
+    if (unnamed_clinics_) {
+      const uint32_t clinic = seen.has(Key::Clinic) ? h_.intern_clinic(history_clinic) : 0;
+      for (PreparedEvent& e : h_.events)
+        if (e.clinic == kClinicOfHistory) e.clinic = clinic;
+    }
+    return check_history(p_, h_).empty();
+  }
+
+ private:
+  // The key as written, when it has no escape in it (else "": not a contract key, not mine).
+  static std::string_view raw_key(simdjson::ondemand::field& field) {
+    const char* begin = field.key().raw();
+    const char* end = begin;
+    while (*end != '"' && *end != '\\') ++end;
+    return *end == '"' ? std::string_view(begin, static_cast<size_t>(end - begin)) : std::string_view();
+  }
+
+  static bool text(simdjson::ondemand::value& value, std::string_view* out) {
+    return value.get_string().get(*out) == simdjson::SUCCESS;
+  }
+
+  bool events(simdjson::ondemand::value& value) {
+    simdjson::ondemand::array array;
+    if (value.get_array().get(array)) return false;
+    for (auto element : array) {
+      simdjson::ondemand::value event_value;
+      if (std::move(element).get(event_value) || !event(event_value) || h_.events.size() > kMaxEventsPerCourse) return false;
+    }
+    return true;
+  }
+
+  bool event(simdjson::ondemand::value& value) {
+    simdjson::ondemand::object object;
+    if (value.get_object().get(object)) return false;
+    PreparedEvent e{};
+    KeysSeen seen;
+    std::string_view date_text, clinic;
+    for (auto result : object) {
+      simdjson::ondemand::field field;
+      if (std::move(result).get(field)) return false;
+      const Key k = event_key(raw_key(field));
+      if (k == Key::Other || !seen.first(k)) return false;
+      simdjson::ondemand::value& v = field.value();
+      switch (k) {
+        case Key::Id:
+          if (!text(v, &e.id)) return false;
+          break;
+        case Key::Date:
+          if (!text(v, &date_text)) return false;
+          break;
+        case Key::Code:
+          if (!text(v, &e.code)) return false;
+          break;
+        case Key::Clinic:
+          if (!text(v, &clinic)) return false;
+          break;
+        case Key::Flags: {
+          simdjson::ondemand::array flags;
+          if (v.get_array().get(flags)) return false;
+          for (auto flag_value : flags) {
+            std::string_view flag;
+            if (flag_value.get_string().get(flag)) return false;
+            const int32_t f = index_.find_flag(flag);
+            if (f < 0) return false;
+            e.flags |= uint64_t(1) << f;
+          }
+          break;
+        }
+        default: return false;
+      }
+    }
+    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !parse_iso_date(date_text, &e.date))
+      return false;
+    e.service = index_.find_service(e.code);
+    if (seen.has(Key::Clinic)) {
+      e.clinic = h_.intern_clinic(clinic);
+    } else {
+      e.clinic = kClinicOfHistory;
+      unnamed_clinics_ = true;
+    }
+    h_.add_event(e);
+    return true;
+  }
+
+  const Program& p_;
+  const AgreementIndex& index_;
+  PreparedHistory& h_;
+  bool unnamed_clinics_ = false;
+};
+
 }  // namespace
 
 bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool padded, element* doc,
@@ -322,13 +465,7 @@ bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool
     *error = "the line is longer than the limit of " + std::to_string(kMaxLineBytes) + " bytes";
     return false;
   }
-  const char* text = line.data();
-  if (!padded) {
-    std::string& buffer = scratch.padded_line;
-    buffer.assign(line);
-    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    text = buffer.data();
-  }
+  const char* text = padded ? line.data() : scratch.pad(line).data();
   if (const simdjson::error_code code = scratch.parser.parse(text, line.size(), false).get(*doc)) {
     *error = describe_json_error(line, code, scratch.parser.max_depth());
     return false;
@@ -378,6 +515,37 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
   scratch.history.clear();
   element doc;
   return parse_history_line(scratch, line, false, &doc, error) && read_history(scratch, doc, program, index, error);
+}
+
+bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
+                       const AgreementIndex& index) {
+  scratch.history.clear();
+  if (line.size() > kMaxLineBytes) return false;
+  simdjson::ondemand::document doc;
+  if (scratch.fast_parser.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc))
+    return false;
+  FastHistoryReader reader(program, index, scratch.history);
+  return reader.read(doc, line);
+}
+
+std::string compare_prepared(const PreparedHistory& a, const PreparedHistory& b) {
+  if (a.id != b.id) return "id";
+  if (a.has_referral != b.has_referral || a.referral != b.referral) return "referral_date";
+  if (a.duplicate_id != b.duplicate_id) return "duplicate_id";
+  if (a.clinics != b.clinics) return "clinics";
+  if (a.facts.size() != b.facts.size()) return "facts";
+  for (size_t i = 0; i < a.facts.size(); ++i)
+    if (a.facts[i].present != b.facts[i].present || a.facts[i].number != b.facts[i].number ||
+        a.facts[i].text != b.facts[i].text)
+      return "fact " + std::to_string(i);
+  if (a.events.size() != b.events.size()) return "the number of events";
+  for (size_t i = 0; i < a.events.size(); ++i) {
+    const PreparedEvent &x = a.events[i], &y = b.events[i];
+    if (x.id != y.id || x.code != y.code || x.date != y.date || x.service != y.service || x.clinic != y.clinic ||
+        x.flags != y.flags)
+      return "event " + std::to_string(i + 1);
+  }
+  return {};
 }
 
 bool read_history_id(Evaluator::Scratch& scratch, std::string_view line, std::string* id) {
