@@ -11,6 +11,7 @@
 #include "history_reader.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "facts.h"
 #include "json_error.h"
@@ -334,7 +335,7 @@ class FastHistoryReader {
     for (auto result : object) {
       simdjson::ondemand::field field;
       if (std::move(result).get(field)) return false;
-      const Key k = history_key(raw_key(field));
+      const Key k = history_key(field);
       if (k == Key::Other || k == Key::Facts || !seen.first(k)) return false;
       simdjson::ondemand::value& value = field.value();
       switch (k) {
@@ -342,7 +343,7 @@ class FastHistoryReader {
           if (!text(value, &h_.id)) return false;
           break;
         case Key::ReferralDate:
-          if (!text(value, &referral) || !parse_iso_date(referral, &h_.referral)) return false;
+          if (!text(value, &referral) || !date(referral, &h_.referral)) return false;
           h_.has_referral = true;
           break;
         case Key::Clinic:
@@ -372,12 +373,53 @@ class FastHistoryReader {
   }
 
  private:
-  // The key as written, when it has no escape in it (else "": not a contract key, not mine).
-  static std::string_view raw_key(simdjson::ondemand::field& field) {
-    const char* begin = field.key().raw();
-    const char* end = begin;
-    while (*end != '"' && *end != '\\') ++end;
-    return *end == '"' ? std::string_view(begin, static_cast<size_t>(end - begin)) : std::string_view();
+  // The contract key a raw key is, by its bytes up to and including its closing quote: a key
+  // written with an escape matches none, and is Other (not mine). The line's padding makes the
+  // longest comparison safe at its end.
+  template <size_t N>
+  static bool is(const char* raw, const char (&key)[N]) {
+    return std::memcmp(raw, key, N - 1) == 0 && raw[N - 1] == '"';
+  }
+  static Key history_key(simdjson::ondemand::field& field) {
+    const char* k = field.key().raw();
+    switch (k[0]) {
+      case 'i': return is(k, "id") ? Key::Id : Key::Other;
+      case 'e': return is(k, "events") ? Key::Events : Key::Other;
+      case 'r': return is(k, "referral_date") ? Key::ReferralDate : Key::Other;
+      case 'c': return is(k, "clinic") ? Key::Clinic : Key::Other;
+      case 'a': return is(k, "agreement") ? Key::Agreement : Key::Other;
+      case 'f': return is(k, "facts") ? Key::Facts : Key::Other;
+      default: return Key::Other;
+    }
+  }
+  static Key event_key(simdjson::ondemand::field& field) {
+    const char* k = field.key().raw();
+    switch (k[0]) {
+      case 'i': return is(k, "id") ? Key::Id : Key::Other;
+      case 'd': return is(k, "date") ? Key::Date : Key::Other;
+      case 'c': return is(k, "code") ? Key::Code : is(k, "clinic") ? Key::Clinic : Key::Other;
+      case 'f': return is(k, "flags") ? Key::Flags : Key::Other;
+      default: return Key::Other;
+    }
+  }
+
+  // parse_iso_date, remembering the last month read: the events of a course mostly fall in
+  // a few months, so most dates need only their day checked against the month's length.
+  bool date(std::string_view text, Day* out) {
+    if (text.size() == 10 && month_length_ && std::memcmp(text.data(), month_, 8) == 0) {
+      const uint32_t a0 = static_cast<unsigned char>(text[8]) - uint32_t{'0'};
+      const uint32_t a1 = static_cast<unsigned char>(text[9]) - uint32_t{'0'};
+      const uint32_t d = a0 * 10 + a1;
+      if (a0 > 9 || a1 > 9 || d < 1 || d > month_length_) return false;
+      *out = month_first_ + static_cast<Day>(d - 1);
+      return true;
+    }
+    if (!parse_iso_date(text, out)) return false;
+    const CivilDate c = civil_from_days(*out);
+    std::memcpy(month_, text.data(), 8);
+    month_length_ = days_in_month(c.year, c.month);
+    month_first_ = *out - static_cast<Day>(c.day - 1);
+    return true;
   }
 
   static bool text(simdjson::ondemand::value& value, std::string_view* out) {
@@ -403,7 +445,7 @@ class FastHistoryReader {
     for (auto result : object) {
       simdjson::ondemand::field field;
       if (std::move(result).get(field)) return false;
-      const Key k = event_key(raw_key(field));
+      const Key k = event_key(field);
       if (k == Key::Other || !seen.first(k)) return false;
       simdjson::ondemand::value& v = field.value();
       switch (k) {
@@ -434,8 +476,7 @@ class FastHistoryReader {
         default: return false;
       }
     }
-    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !parse_iso_date(date_text, &e.date))
-      return false;
+    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date(date_text, &e.date)) return false;
     e.service = index_.find_service(e.code);
     if (seen.has(Key::Clinic)) {
       e.clinic = h_.intern_clinic(clinic);
@@ -451,6 +492,9 @@ class FastHistoryReader {
   const AgreementIndex& index_;
   PreparedHistory& h_;
   bool unnamed_clinics_ = false;
+  char month_[8] = {};         // "YYYY-MM-" of the last date read
+  uint32_t month_length_ = 0;  // its month's length; 0: none read yet
+  Day month_first_ = 0;        // the first day of that month
 };
 
 }  // namespace

@@ -94,3 +94,28 @@ TEST_CASE("no one-byte change of a history makes the fast reader take what the D
   CHECK(checked > 10000);
   CHECK(taken > 100);  // the sweep does reach the fast reader's acceptance
 }
+
+TEST_CASE("the fast reader's dates: each month's own length, leap years, the day digits", "[reader][fast]") {
+  const auto agreement = agr::testing::bundled_agreement("lbp");
+  auto line = [](const char* first, const char* second) {
+    return std::string(R"({"id":"c","referral_date":"2024-01-01","events":[{"id":"a","date":")") + first +
+           R"(","code":"0261"},{"id":"b","date":")" + second + R"(","code":"0263"}]})";
+  };
+  const struct {
+    const char *first, *second;
+    bool valid;
+  } rows[] = {
+      {"2024-02-01", "2024-02-29", true},  {"2025-02-01", "2025-02-29", false}, {"2025-02-01", "2025-02-28", true},
+      {"2000-02-01", "2000-02-29", true},  {"1900-02-01", "1900-02-29", false}, {"2025-04-01", "2025-04-31", false},
+      {"2025-04-30", "2025-04-30", true},  {"2025-01-31", "2025-01-00", false}, {"2025-01-31", "2025-01-3a", false},
+      {"2025-01-31", "2025-01-/1", false}, {"2025-12-31", "2025-12-31", true},  {"9999-12-01", "9999-12-31", true},
+  };
+  for (const auto& row : rows) {
+    const std::string text = line(row.first, row.second);
+    INFO(text);
+    const Outcome o = read_both(*agreement, text);
+    CHECK(o.dom == row.valid);
+    CHECK(o.fast == row.valid);
+    CHECK(o.difference == "");
+  }
+}
