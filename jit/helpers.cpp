@@ -109,9 +109,9 @@ const Layout& layout() {
 std::string code_signature() {
   const Layout& l = layout();
   std::string s = "agr-jit-6;";  // bump when the lowering or the helper ABI changes
-  for (size_t v : {l.date, l.clinic, l.flags, l.started, l.start, l.ended, l.end, l.has_referral, l.referral, l.today_date,
-                   l.count, l.first, l.last, l.last_clinic, l.last_seq, l.due_earliest, l.due_target, l.due_latest,
-                   l.due_has_latest, sizeof(CourseState), sizeof(DueOutput)})
+  for (size_t v : {l.date, l.clinic, l.flags, l.started, l.start, l.ended, l.end, l.has_referral, l.referral,
+                   l.today_date, l.count, l.first, l.last, l.last_clinic, l.last_seq, l.due_earliest, l.due_target,
+                   l.due_latest, l.due_has_latest, sizeof(CourseState), sizeof(DueOutput)})
     s += std::to_string(v) + ",";
   s += l.vector_data_first ? "v1" : "v0";
   return s;

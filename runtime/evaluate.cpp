@@ -77,8 +77,6 @@ AgreementIndex::AgreementIndex(const Program& p) {
     slots_by_set_[setflag & 0xffffff].push_back({setflag >> 24, next});
     for (uint32_t s : p.sets[setflag & 0xffffff]) slots_of[s].push_back(next);
   }
-  // What one event of each service is charged: its judges, and its accept (a step per count slot
-  // it enters, and a few more).
   for (uint32_t s = 0; s < n; ++s) {
     uint64_t cost = 8 + slots_of[s].size();
     for (uint32_t j = judges_begin[s]; j < judges_begin[s + 1]; ++j) cost += function_cost[judges[j].function];

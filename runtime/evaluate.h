@@ -81,8 +81,7 @@ class AgreementIndex {
   // An upper bound of the steps one call of each function takes (jumps go only forward, so each
   // instruction runs at most once), weighted by what its queries read.
   std::vector<uint64_t> function_cost;
-  // Per service: what judging one of its events (every judge's function_cost) and accepting it
-  // is charged, worked out here so that the charge is one addition per event.
+  // What judging one event of each service charges the work budget: its judges' costs and its accept.
   std::vector<uint64_t> event_cost;
   uint32_t most_judges = 0;  // the largest number of judges of one service
 

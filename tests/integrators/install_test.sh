@@ -5,7 +5,8 @@
 #     agr::compiler) builds the examples, and a C and a C++ program build with pkg-config;
 #   - each runs on a compiled agreement and the example histories, and its output is compared
 #     with what the installed `agr run` writes (byte for byte, or through verdicts_as_text.py);
-#   - the installed Python module gives the same lines.
+#   - the installed Python module gives the same lines;
+#   - the installed `agr serve` (agr-serve in LIBEXECDIR/agr) answers.
 #
 #   install_test.sh BUILD_DIR SOURCE_DIR WORK_DIR PYTHON
 #
@@ -34,6 +35,18 @@ libdir=$(dirname "$(find "$prefix" -name 'libagr.so.0' | head -1)")
 [[ -z $(find "$prefix/include" -name 'program.h' -o -name 'evaluate.h') ]] || fail "an internal header was installed"
 
 "$prefix/bin/agr" compile "$src/agreements/lbp.agr" -o "$work/lbp.agrc"
+
+# agr serve execs the installed agr-serve (LIBEXECDIR/agr), found from where agr is.
+[[ -n $(find "$prefix" -path '*/agr/agr-serve' -perm -u+x) ]] || fail "agr-serve was not installed"
+"$python_program" - "$prefix/bin/agr" "$src" <<'PY' || fail "the installed agr serve does not answer"
+import sys
+sys.path.insert(0, sys.argv[2] + "/tests/server")
+from agr_serve import AgrServer
+with AgrServer(sys.argv[1], [sys.argv[2] + "/agreements/lbp.agr"]) as server:
+    status, health = server.json("GET", "/v1/health")
+    assert status == 200 and health["agreements"] == 1, (status, health)
+    assert server.stop() == 0, server.log()
+PY
 status=0
 "$prefix/bin/agr" run "$work/lbp.agrc" "$histories" >"$work/expected.out" || status=$?
 [[ $status -eq 1 ]] || fail "agr run exited $status on the example histories (two bad lines: 1 expected)"
