@@ -272,6 +272,104 @@ TEST_CASE("services judged by the same rules share one native function", "[jit]"
   for (size_t s = 0; s < code_of.size(); ++s) CHECK(code_of[code_of[s]] == code_of[s]);  // the first of its kind
 }
 
+TEST_CASE("a service's fused rules run in the VM's order: every rejection, then the warnings of an accepted event",
+          "[jit]") {
+  // F-2 leaves the calendar after F-1 failed on the same event: the history is an error, not a
+  // rejection. F-5, a warning, leaves it only for an accepted event. F-3 judges both services.
+  agr::SourceFile file{"fused_order.agr", R"(agreement fusedorder "The order a service's rules run in"
+  source "jit_test.cpp"
+
+flag far "The warning F-5 moves the date out of the calendar."
+
+service 0001 "Consultation"
+service 0002 "Follow-up"
+
+rule F-1 for 0001
+  require count(0002) < 2
+  message "No consultation after two follow-ups."
+  source "jit_test.cpp"
+
+rule F-2 for 0001
+  when count(0001) >= 2
+  require date + 100000 months > date
+  message "Leaves the calendar from the third consultation on."
+  source "jit_test.cpp"
+
+rule F-3 for 0001, 0002
+  require count(0001 in date - 6 days .. date) < 2
+  message "Not after two consultations in a week."
+  source "jit_test.cpp"
+
+warning F-4 for 0001, 0002
+  warn if count(0001) >= 1
+  message "Another consultation."
+  source "jit_test.cpp"
+
+warning F-5 for 0002
+  when flagged far
+  warn if date + 100000 months > date
+  message "Leaves the calendar for an accepted follow-up flagged far."
+  source "jit_test.cpp"
+)"};
+  agr::Diagnostics diags;
+  agr::Compilation c = agr::compile(file, diags);
+  INFO(diags.render(file));
+  REQUIRE(!diags.has_errors());
+  std::string error;
+  auto vm = agr::Agreement::from_program(std::move(*c.program), &error);
+  REQUIRE(vm);
+  struct Event {
+    const char *date, *code, *flags;
+  };
+  auto history = [](const std::string& id, const std::vector<Event>& events) {
+    std::string line = R"({"id":")" + id + R"(","events":[)";
+    for (size_t i = 0; i < events.size(); ++i)
+      line += std::string(i ? "," : "") + R"({"id":"e)" + std::to_string(i) + R"(","date":")" + events[i].date +
+              R"(","code":")" + events[i].code + "\"" + events[i].flags + "}";
+    return Input{line + "]}", std::nullopt, id};
+  };
+  const char* far = R"(,"flags":["far"])";
+  // Each history, and what the VM answers (which the JIT must repeat byte for byte).
+  const std::vector<std::pair<Input, std::string>> cases = {
+      {history("a third consultation", {{"2025-01-01", "0001", ""}, {"2025-01-10", "0001", ""},
+                                        {"2025-01-20", "0001", ""}}),
+       "\"error\""},
+      {history("after two follow-ups", {{"2025-01-01", "0002", ""}, {"2025-01-02", "0002", ""},
+                                        {"2025-01-10", "0001", ""}}),
+       "\"rule\":\"F-1\""},
+      {history("F-1 fails, then F-2 leaves the calendar",
+               {{"2025-01-01", "0001", ""}, {"2025-01-10", "0001", ""}, {"2025-01-20", "0002", ""},
+                {"2025-01-21", "0002", ""}, {"2025-01-30", "0001", ""}}),
+       "\"error\""},
+      {history("two consultations in a week", {{"2025-01-01", "0001", ""}, {"2025-01-02", "0001", ""},
+                                               {"2025-01-03", "0002", ""}}),
+       "\"rule\":\"F-3\""},
+      {history("far, accepted", {{"2025-01-01", "0002", far}}), "\"error\""},
+      {history("far, rejected", {{"2025-02-01", "0001", ""}, {"2025-02-02", "0001", ""},
+                                 {"2025-02-03", "0002", far}}),
+       "\"rule\":\"F-3\""},
+      {history("a warning", {{"2025-01-01", "0001", ""}, {"2025-01-20", "0002", ""}}), "\"warnings\":[{\"rule\":\"F-4\""},
+  };
+  std::vector<Input> inputs;
+  agr::Evaluator evaluator(vm);
+  for (const auto& [input, expected] : cases) {
+    std::string out;
+    evaluator.evaluate_json_line(input.line, 1, std::nullopt, &out);
+    INFO(input.origin << ": " << out);
+    CHECK(out.find(expected) != std::string::npos);
+    inputs.push_back(input);
+  }
+  add_random(vm->program(), agr::days_from_civil(2025, 1, 1), 1500, 21, "random", &inputs, 40);
+  for (int opt : {0, 2}) {
+    agr::jit::Options options;
+    options.opt_level = opt;
+    auto jit = agr::jit::compile(*vm, options, nullptr, &error);
+    INFO("O" << opt << " " << error);
+    REQUIRE(jit);
+    CHECK(compare(vm, jit, inputs) == 0);
+  }
+}
+
 TEST_CASE("a second compile of one agreement comes from the in-process cache", "[jit][cache]") {
   const auto vm = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
   agr::jit::Options options;
