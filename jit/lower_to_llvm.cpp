@@ -311,6 +311,14 @@ class Lowerer {
     return b_.CreateCall(helper, {program_, state_, b_.getInt32(set)});
   }
 
+  // HOLD or FAIL: on to `next` inside a service's function, else return `result`.
+  void conclude(llvm::BasicBlock* next, RunResult result) {
+    if (next)
+      b_.CreateBr(next);
+    else
+      b_.CreateRet(b_.getInt8(result_code(result)));
+  }
+
   // combinable_today: a supplement stands beside anything, and on a day with nothing accepted yet
   // every service does, so the helper walks the day only for an event that has company.
   llvm::Value* combinable() {
@@ -448,18 +456,8 @@ class Lowerer {
       case Opcode::FACT_MATCHES: set(ins.a, b_.CreateCall(fact_matches_, {program_, state_, b_.getInt32(k)})); break;
       case Opcode::LOAD_BOOL: set(ins.a, b_.getInt64(ins.k)); break;
       case Opcode::YEARS_BETWEEN: set_checked(ins.a, b_.CreateCall(years_between_, {reg(ins.b), reg(ins.c)})); break;
-      case Opcode::HOLD:
-        if (on_hold_)
-          b_.CreateBr(on_hold_);
-        else
-          b_.CreateRet(b_.getInt8(result_code(RunResult::Hold)));
-        break;
-      case Opcode::FAIL:
-        if (on_fail_)
-          b_.CreateBr(on_fail_);
-        else
-          b_.CreateRet(b_.getInt8(result_code(RunResult::Fail)));
-        break;
+      case Opcode::HOLD: conclude(on_hold_, RunResult::Hold); break;
+      case Opcode::FAIL: conclude(on_fail_, RunResult::Fail); break;
       case Opcode::DUE: {
         llvm::Value* earliest = reg(ins.a);
         llvm::Value* target_day = reg(ins.b);
