@@ -1,8 +1,9 @@
 // agr_compare: one run, one core, one synthetic LBP corpus, every way of evaluating it.
 //
 //   agr_compare [--courses N (40000)] [--rounds R (5)] [--seed S (42)] [--min-events A (20)]
-//               [--max-events B (40)] [--sqlite-courses K (2000)] [--reference-courses K (0: all)]
-//               [--scaling-events E (300000)] [--no-scaling] [--cpu C | --no-pin] [--agreement FILE]
+//               [--max-events B (40)] [--set-sql-courses K (4000; 0: all)] [--sqlite-courses K (2000)]
+//               [--reference-courses K (0: all)] [--scaling-events E (300000)] [--no-scaling]
+//               [--cpu C | --no-pin] [--agreement FILE]
 //   agr_compare --check-suites [DIR (tests/suites/lbp)]
 //
 // The corpus is bench/history_generator.h's (seed 42: the same corpus as agr_bench and
@@ -12,7 +13,9 @@
 //     histories, as agr_bench's row (a));
 //   - the JIT at -O0 and at -O2 over the same pre-parsed histories (compile time apart);
 //   - the reference evaluator (reference/), JSON in and JSON out (all courses by default);
-//   - the LBP rules in SQL on SQLite (sqlite_lbp.cpp), on the first K courses;
+//   - the LBP rules as set-based SQL on SQLite (sqlite_set_lbp.cpp: window functions, in passes
+//     until every course is settled), on the first K courses, and the VM timed on the same ones;
+//   - the LBP rules in SQL on SQLite, one query per event (sqlite_lbp.cpp), on the first K courses;
 //   - the `agr run` path: read_history_json, evaluate_prepared and append_verdict_json timed
 //     apart, and Evaluator::evaluate_json_line in total (no file I/O: see run_e2e.sh for that).
 // Before anything is timed, every engine's verdicts are compared with the VM's through one
@@ -23,7 +26,7 @@
 // thread waited for its core (compare the two columns, and the load average printed).
 //
 // --check-suites evaluates every case of the LBP regression suites with the VM, the hand-written
-// C++, SQLite, the reference and the JIT (when built) and requires the same verdicts.
+// C++, both SQL baselines, the reference and the JIT (when built) and requires the same verdicts.
 #include <sched.h>
 #include <unistd.h>
 
@@ -55,6 +58,7 @@
 #include "scaling.h"
 #include "scratch.h"
 #include "sqlite_lbp.h"
+#include "sqlite_set_lbp.h"
 #include "verdict_writer.h"
 #ifdef AGR_HAVE_JIT
 #include "jit.h"
@@ -126,6 +130,7 @@ struct Engines {
   std::shared_ptr<const Agreement> agreement;
   std::unique_ptr<HandwrittenLbp> handwritten;
   std::unique_ptr<SqliteLbp> sqlite;
+  std::unique_ptr<SqliteSetLbp> set_sql;
   std::unique_ptr<reference::ReferenceEvaluator> reference;
 };
 
@@ -140,7 +145,8 @@ bool load_engines(const std::string& agreement_path, Engines* engines) {
   const Program& program = engines->agreement->program();
   engines->handwritten = HandwrittenLbp::create(program, &error);
   if (engines->handwritten) engines->sqlite = SqliteLbp::create(program, &error);
-  if (engines->sqlite) engines->reference = reference::load_reference(agreement_path, &error);
+  if (engines->sqlite) engines->set_sql = SqliteSetLbp::create(program, &error);
+  if (engines->set_sql) engines->reference = reference::load_reference(agreement_path, &error);
   if (!engines->reference) {
     std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
     return false;
@@ -193,11 +199,13 @@ struct Forms {
 struct Check {
   std::string name;
   size_t courses = 0, differ = 0;
+  std::string scope;    // for a baseline exact on part of each course: which part
+  std::string problem;  // a failure other than a difference
 };
 
 Check compare_forms(const std::string& name, const Forms& baseline, const Forms& got,
                     const std::vector<std::string_view>& lines) {
-  Check c{name, got.size(), 0};
+  Check c{name, got.size(), 0, {}, {}};
   for (size_t k = 0; k < got.size(); ++k) {
     if (baseline.same(k, got, k)) continue;
     if (c.differ++ == 0) {
@@ -224,6 +232,7 @@ int check_suites(const std::string& dir, const std::string& agreement_path) {
   const auto& agreement = engines.agreement;
   const auto& handwritten = engines.handwritten;
   const auto& sqlite = engines.sqlite;
+  const auto& set_sql = engines.set_sql;
   const auto& reference = engines.reference;
   const Program& program = agreement->program();
   std::string error;
@@ -243,7 +252,7 @@ int check_suites(const std::string& dir, const std::string& agreement_path) {
   }
 
   const fs::path wanted = fs::weakly_canonical(agreement_path);
-  size_t cases = 0, compared = 0, input_errors = 0, failures = 0;
+  size_t cases = 0, compared = 0, input_errors = 0, failures = 0, one_pass_exact = 0;
   Evaluator::Scratch scratch;
   CourseState state;
   simdjson::dom::parser parser;
@@ -291,9 +300,10 @@ int check_suites(const std::string& dir, const std::string& agreement_path) {
       const OwnedHistory owned = own(scratch.history);
       const PreparedHistory& h = owned.history;
 
-      Forms vm, hand, sql, ref, native;
-      CourseVerdict verdict;
-      normaliser.append(verdict, evaluate_prepared(*agreement, h, as_of, state, &verdict, run_function_goto), &vm.words);
+      Forms vm, hand, sql, set, vm_part, one_pass, ref, native;
+      CourseVerdict vm_verdict, verdict;
+      const bool vm_ok = evaluate_prepared(*agreement, h, as_of, state, &vm_verdict, run_function_goto);
+      normaliser.append(vm_verdict, vm_ok, &vm.words);
       vm.close();
       normaliser.append(verdict, handwritten->evaluate(h, as_of, &verdict), &hand.words);
       hand.close();
@@ -304,6 +314,23 @@ int check_suites(const std::string& dir, const std::string& agreement_path) {
       }
       normaliser.append(verdicts[0], true, &sql.words);
       sql.close();
+      if (!set_sql->load({&h}, {as_of}, &error) || !set_sql->evaluate_all(&verdicts, &error)) {
+        std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
+        return 2;
+      }
+      normaliser.append(verdicts[0], true, &set.words);
+      set.close();
+      // One set-based pass alone, where it is exact (see compare_main).
+      SqliteSetLbp::Coverage coverage;
+      if (!set_sql->evaluate_all(&verdicts, &error, 1, &coverage)) {
+        std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
+        return 2;
+      }
+      normaliser.append(vm_verdict, vm_ok, &vm_part.words, &coverage.events[0], coverage.settled[0]);
+      vm_part.close();
+      normaliser.append(verdicts[0], true, &one_pass.words, &coverage.events[0], coverage.settled[0]);
+      one_pass.close();
+      one_pass_exact += std::count(coverage.events[0].begin(), coverage.events[0].end(), 1);
       std::string out;
       reference->evaluate_json_line(line, 1, as_of, &out);
       if (!normaliser.append_json(out, &ref.words, &error)) {
@@ -318,7 +345,9 @@ int check_suites(const std::string& dir, const std::string& agreement_path) {
       ++compared;
       std::vector<std::string> wrong;
       if (!vm.same(0, hand, 0)) wrong.push_back("hand-written C++");
-      if (!vm.same(0, sql, 0)) wrong.push_back("SQLite");
+      if (!vm.same(0, sql, 0)) wrong.push_back("SQL per event");
+      if (!vm.same(0, set, 0)) wrong.push_back("set-based SQL");
+      if (!vm_part.same(0, one_pass, 0)) wrong.push_back("set-based SQL's first pass where it is exact");
       if (!vm.same(0, ref, 0)) wrong.push_back("reference");
       if (jit.agreement && !vm.same(0, native, 0)) wrong.push_back("JIT -O2");
       if (!wrong.empty()) {
@@ -331,11 +360,13 @@ int check_suites(const std::string& dir, const std::string& agreement_path) {
       }
     }
   }
-  std::printf("agr_compare --check-suites: %zu suites, %zu cases: %zu compared (VM, hand-written C++, SQLite, "
-              "reference%s), %zu input-error cases skipped, %zu failed\n",
-              suites.size(), cases, compared, jit.agreement ? ", JIT -O2" : "; no JIT in this build", input_errors,
-              failures);
-  return failures ? 1 : 0;
+  std::printf("agr_compare --check-suites: %zu suites, %zu cases: %zu compared (VM, hand-written C++, SQL per "
+              "event, set-based SQL and its first pass on the %zu events where that is exact, reference%s), %zu "
+              "input-error cases skipped, %zu failed\n",
+              suites.size(), cases, compared, one_pass_exact, jit.agreement ? ", JIT -O2" : "; no JIT in this build",
+              input_errors, failures);
+  if (compared && !one_pass_exact) std::printf("FAIL the set-based SQL's first pass is exact on no event\n");
+  return failures || (compared && !one_pass_exact) ? 1 : 0;
 }
 
 // ---- The comparison -----------------------------------------------------------------------------
@@ -375,7 +406,8 @@ void print_table(const std::vector<Row*>& rows, const Row* baseline) {
 }
 
 struct Options {
-  uint64_t courses = 40000, rounds = 5, sqlite_courses = 2000, reference_courses = 0, scaling_events = 300000;
+  uint64_t courses = 40000, rounds = 5, sqlite_courses = 2000, set_sql_courses = 4000, reference_courses = 0,
+           scaling_events = 300000;
   GeneratorOptions gen;
   bool scaling = true;
   int cpu = -1;
@@ -387,8 +419,9 @@ int usage(const char* problem) {
   if (problem) std::fprintf(stderr, "agr_compare: %s\n", problem);
   std::fprintf(stderr,
                "usage: agr_compare [--courses N (40000)] [--rounds R (5)] [--seed S (42)] [--min-events A (20)]\n"
-               "                   [--max-events B (40)] [--sqlite-courses K (2000)] [--reference-courses K (0: all)]\n"
-               "                   [--scaling-events E (300000)] [--no-scaling] [--cpu C | --no-pin] [--agreement FILE]\n"
+               "                   [--max-events B (40)] [--set-sql-courses K (4000; 0: all)] [--sqlite-courses K (2000)]\n"
+               "                   [--reference-courses K (0: all)] [--scaling-events E (300000)] [--no-scaling]\n"
+               "                   [--cpu C | --no-pin] [--agreement FILE]\n"
                "       agr_compare --check-suites [DIR (tests/suites/lbp)] [--agreement FILE]\n");
   return 2;
 }
@@ -422,6 +455,7 @@ int compare_main(const Options& o, const std::string& command) {
   const auto& agreement = engines.agreement;
   const auto& handwritten = engines.handwritten;
   const auto& sqlite = engines.sqlite;
+  const auto& set_sql = engines.set_sql;
   const auto& reference = engines.reference;
   const Program& program = agreement->program();
   std::string error;
@@ -440,10 +474,13 @@ int compare_main(const Options& o, const std::string& command) {
   const Corpus corpus = make_corpus(o.gen, o.courses);
   const PreparedCorpus prepared = prepare_corpus(*agreement, corpus);
   const size_t sqlite_courses = std::min<size_t>(o.sqlite_courses, prepared.histories.size());
+  const size_t set_sql_courses =
+      o.set_sql_courses ? std::min<size_t>(o.set_sql_courses, prepared.histories.size()) : prepared.histories.size();
   const size_t reference_courses =
       o.reference_courses ? std::min<size_t>(o.reference_courses, corpus.lines.size()) : corpus.lines.size();
-  uint64_t sqlite_events = 0, reference_events = 0;
+  uint64_t sqlite_events = 0, set_sql_events = 0, reference_events = 0;
   for (size_t k = 0; k < sqlite_courses; ++k) sqlite_events += prepared.histories[k].history.events.size();
+  for (size_t k = 0; k < set_sql_courses; ++k) set_sql_events += prepared.histories[k].history.events.size();
   for (size_t k = 0; k < reference_courses; ++k)
     reference_events += prepared.good[k] ? prepared.histories[k].history.events.size() : 0;
   std::printf("corpus:   %s courses, %s events (%s pre-parsed), %.1f MB of JSON (seed %llu, %d-%d events/course)\n",
@@ -462,10 +499,12 @@ int compare_main(const Options& o, const std::string& command) {
   CourseVerdict verdict;
   Forms baseline;
   std::vector<CourseVerdict> vm_verdicts(prepared.histories.size());
+  std::vector<uint8_t> vm_ok(prepared.histories.size());
   uint64_t accepted = 0, rejected = 0, not_governed = 0, warnings = 0, dues = 0;
   for (size_t k = 0; k < prepared.histories.size(); ++k) {
     const bool ok = evaluate_prepared(*agreement, prepared.histories[k].history, std::nullopt, state, &vm_verdicts[k],
                                       run_function_goto);
+    vm_ok[k] = ok;
     normaliser.append(vm_verdicts[k], ok, &baseline.words);
     baseline.close();
     for (const EventVerdict& v : vm_verdicts[k].events) {
@@ -516,26 +555,57 @@ int compare_main(const Options& o, const std::string& command) {
   check_prepared("hand-written C++", prepared.histories.size(), [&](const PreparedHistory& h, CourseVerdict* v) {
     return handwritten->evaluate(h, std::nullopt, v);
   });
-  // SQLite, on its subset.
-  std::vector<const PreparedHistory*> sqlite_input;
-  for (size_t k = 0; k < sqlite_courses; ++k) sqlite_input.push_back(&prepared.histories[k].history);
-  const auto load_start = Clock::now();
-  if (!sqlite->load(sqlite_input, std::vector<std::optional<Day>>(sqlite_courses), &error)) {
+  // The SQL baselines, each on the first courses of the corpus (loading the tables is not timed).
+  auto load_sql = [&](SqliteCorpus& db, size_t courses, double* seconds) {
+    std::vector<const PreparedHistory*> input;
+    for (size_t k = 0; k < courses; ++k) input.push_back(&prepared.histories[k].history);
+    const auto start = Clock::now();
+    const bool ok = db.load(input, std::vector<std::optional<Day>>(courses), &error);
+    *seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return ok;
+  };
+  auto sql_failed = [&] {
     std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
     return 2;
-  }
-  const double sqlite_load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
-  std::vector<CourseVerdict> sqlite_verdicts;
-  if (!sqlite->evaluate_all(&sqlite_verdicts, &error)) {
-    std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
-    return 2;
-  }
-  {
+  };
+  std::vector<CourseVerdict> sql_verdicts;
+  auto check_sql = [&](const std::string& name, size_t courses) {
     size_t k = 0;
-    check_prepared("SQLite", sqlite_courses, [&](const PreparedHistory&, CourseVerdict* v) {
-      *v = sqlite_verdicts[k++];
+    check_prepared(name, courses, [&](const PreparedHistory&, CourseVerdict* v) {
+      *v = sql_verdicts[k++];
       return true;
     });
+  };
+  double sqlite_load_s = 0, set_sql_load_s = 0;
+  if (!load_sql(*sqlite, sqlite_courses, &sqlite_load_s) || !load_sql(*set_sql, set_sql_courses, &set_sql_load_s))
+    return sql_failed();
+  if (!sqlite->evaluate_all(&sql_verdicts, &error)) return sql_failed();
+  check_sql("SQL per event", sqlite_courses);
+  if (!set_sql->evaluate_all(&sql_verdicts, &error)) return sql_failed();
+  check_sql("set-based SQL", set_sql_courses);
+  const std::vector<uint64_t> set_sql_passes = set_sql->pass_courses();
+  // One set-based pass alone (no passes after it) is exact up to and including each course's
+  // first rejection, and on the whole of a course where it finds none: compared there, with
+  // both sides masked alike. It must be exact somewhere.
+  {
+    SqliteSetLbp::Coverage coverage;
+    if (!set_sql->evaluate_all(&sql_verdicts, &error, 1, &coverage)) return sql_failed();
+    Forms vm_part, sql_part;
+    uint64_t exact = 0, settled = 0;
+    for (size_t k = 0; k < set_sql_courses; ++k) {
+      const std::vector<uint8_t>& events = coverage.events[k];
+      normaliser.append(vm_verdicts[k], vm_ok[k], &vm_part.words, &events, coverage.settled[k]);
+      vm_part.close();
+      normaliser.append(sql_verdicts[k], true, &sql_part.words, &events, coverage.settled[k]);
+      sql_part.close();
+      exact += std::count(events.begin(), events.end(), 1);
+      settled += coverage.settled[k];
+    }
+    Check c = compare_forms("set-based SQL, 1 pass", vm_part, sql_part, corpus.lines);
+    c.scope = "; exact on " + with_commas(exact) + " of " + with_commas(set_sql_events) + " events, " +
+              with_commas(settled) + " whole courses";
+    if (exact == 0) c.problem = "exact on no event: it covers nothing, so it shows nothing";
+    checks.push_back(c);
   }
   // The reference, on its subset, through its JSON output.
   std::string out;
@@ -557,9 +627,12 @@ int compare_main(const Options& o, const std::string& command) {
   }
   bool all_agree = true;
   for (const Check& c : checks) {
-    std::printf("  %-24s %7zu courses: %s\n", c.name.c_str(), c.courses,
-                c.differ ? ("DIFFER on " + std::to_string(c.differ)).c_str() : "same verdicts as the VM");
-    all_agree &= c.differ == 0;
+    std::printf("  %-24s %7zu courses: %s%s\n", c.name.c_str(), c.courses,
+                !c.problem.empty() ? ("FAILS: " + c.problem).c_str()
+                : c.differ         ? ("DIFFER on " + std::to_string(c.differ)).c_str()
+                                   : "same verdicts as the VM",
+                c.scope.c_str());
+    all_agree &= c.differ == 0 && c.problem.empty();
   }
 
   // ---- Timed rounds ---------------------------------------------------------------------------
@@ -592,20 +665,42 @@ int compare_main(const Options& o, const std::string& command) {
     out.clear();
     for (size_t k = 0; k < reference_courses; ++k) reference->evaluate_json_line(corpus.lines[k], k + 1, std::nullopt, &out);
   };
-  Row sql{"SQLite, SQL per event (in memory)", "", sqlite_events};
-  {
-    char note[160];
-    std::snprintf(note, sizeof note, "first %s courses; rate measured there (load %.2f s apart)",
-                  with_commas(sqlite_courses).c_str(), sqlite_load_s);
-    sql.note = note;
-  }
-  std::vector<CourseVerdict> sql_out;
-  sql.pass = [&] {
-    if (!sqlite->evaluate_all(&sql_out, &error)) {
-      std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
-      std::exit(2);
-    }
+  auto first_courses = [&](size_t k) {
+    return k == prepared.histories.size() ? std::string("all courses") : "first " + with_commas(k) + " courses";
   };
+  auto load_note = [](double seconds) {
+    char text[48];
+    std::snprintf(text, sizeof text, "load %.2f s apart", seconds);
+    return std::string(text);
+  };
+  // The set-based SQL judges every rule on its courses; when they are not the whole corpus, the VM
+  // is timed on the same courses too, and the two compared.
+  Row set_row{"SQLite, set-based SQL (in memory)", "", set_sql_events};
+  uint64_t later_passes = 0;
+  for (size_t i = 1; i < set_sql_passes.size(); ++i) later_passes += set_sql_passes[i];
+  set_row.note = first_courses(set_sql_courses) + ", every rule; " + std::to_string(set_sql_passes.size()) +
+                 " passes over " + with_commas(set_sql_courses) + " + " + with_commas(later_passes) + " courses; " +
+                 load_note(set_sql_load_s);
+  Row vm_set{"VM, computed goto, the same courses", "the set-based SQL's " + first_courses(set_sql_courses),
+             set_sql_events};
+  vm_set.pass = [&] {
+    for (size_t k = 0; k < set_sql_courses; ++k)
+      evaluate_prepared(*agreement, hs[k].history, std::nullopt, state, &verdict, run_function_goto);
+  };
+  const bool set_subset = set_sql_courses < hs.size();
+  Row sql{"SQLite, SQL per event (in memory)", "", sqlite_events};
+  sql.note = first_courses(sqlite_courses) + ", every rule; rate measured there; " + load_note(sqlite_load_s);
+  std::vector<CourseVerdict> sql_out;
+  auto sql_pass = [&](auto* db) {
+    return [&, db] {
+      if (!db->evaluate_all(&sql_out, &error)) {
+        std::fprintf(stderr, "agr_compare: %s\n", error.c_str());
+        std::exit(2);
+      }
+    };
+  };
+  set_row.pass = sql_pass(set_sql.get());
+  sql.pass = sql_pass(sqlite.get());
   Evaluator::Scratch scratch;
   Row parse{"agr run path: parse (read_history_json)", "JSON line -> PreparedHistory", corpus.events};
   parse.pass = [&] {
@@ -632,8 +727,9 @@ int compare_main(const Options& o, const std::string& command) {
   else
     total_jit.unavailable = "not available: " + jit2.problem;
 
-  std::vector<Row*> timed = {&hand, &vm_goto, &vm_switch, &jit_rows[0], &jit_rows[1], &ref, &sql,
+  std::vector<Row*> timed = {&hand, &vm_goto, &vm_switch, &jit_rows[0], &jit_rows[1], &ref, &set_row, &sql,
                              &parse, &write, &total, &total_jit};
+  if (set_subset) timed.insert(timed.begin() + 6, &vm_set);
   std::printf("\ntiming %llu interleaved rounds of %zu rows...\n", static_cast<unsigned long long>(o.rounds), timed.size());
   std::fflush(stdout);
   for (uint64_t r = 0; r < o.rounds; ++r)
@@ -653,11 +749,21 @@ int compare_main(const Options& o, const std::string& command) {
               load_average().c_str(), static_cast<unsigned long long>(o.rounds));
   std::printf("(x hand = CPU ns/event / the hand-written C++'s CPU ns/event: the thread's CPU time leaves out the\n"
               " time it waited for the core on a shared machine; the wall-clock columns include it)\n\n");
-  print_table({&hand, &vm_goto, &vm_switch, &jit_rows[0], &jit_rows[1], &ref, &ref_eval, &sql, &parse, &eval_row,
-               &write, &total, &total_jit},
-              &hand);
+  std::vector<Row*> table = {&hand, &vm_goto, &vm_switch, &jit_rows[0], &jit_rows[1], &ref, &ref_eval, &set_row,
+                             &sql, &parse, &eval_row, &write, &total, &total_jit};
+  if (set_subset) table.insert(table.begin() + 7, &vm_set);
+  print_table(table, &hand);
   std::printf("(agr run path: parse + evaluate + write = %.1f ns/event, total measured %.1f ns/event)\n",
               parse.wall_ns() + vm_goto.wall_ns() + write.wall_ns(), total.wall_ns());
+  {
+    const Row& vm_same = set_subset ? vm_set : vm_goto;
+    std::string passes;
+    for (uint64_t n : set_sql_passes) passes += (passes.empty() ? "" : ", ") + with_commas(n);
+    std::printf("(SQL against the VM, CPU ns/event: set-based %.0fx the VM on the same courses [wall %.0fx]; "
+                "per event %.0fx the VM row [wall %.0fx];\n the set-based passes judged %s courses)\n",
+                set_row.cpu_ns() / vm_same.cpu_ns(), set_row.wall_ns() / vm_same.wall_ns(),
+                sql.cpu_ns() / vm_goto.cpu_ns(), sql.wall_ns() / vm_goto.wall_ns(), passes.c_str());
+  }
 
   // ---- Scaling ------------------------------------------------------------------------------------
   if (o.scaling) {
@@ -826,6 +932,7 @@ int main(int argc, char** argv) {
     else if (arg == "--min-events") o.gen.min_events = static_cast<int>(value);
     else if (arg == "--max-events") o.gen.max_events = static_cast<int>(value);
     else if (arg == "--sqlite-courses") o.sqlite_courses = value;
+    else if (arg == "--set-sql-courses") o.set_sql_courses = value;
     else if (arg == "--reference-courses") o.reference_courses = value;
     else if (arg == "--scaling-events") o.scaling_events = value;
     else if (arg == "--cpu") o.cpu = static_cast<int>(value);

@@ -38,23 +38,37 @@ Normaliser::Normaliser(const Program& p) : program_(p) {
     due_by_key_.emplace(p.dues[d].rule + ' ' + p.services[p.dues[d].service].code, d);
 }
 
-void Normaliser::append(const CourseVerdict& v, bool ok, std::vector<int64_t>* out) const {
+void Normaliser::append(const CourseVerdict& v, bool ok, std::vector<int64_t>* out, const std::vector<uint8_t>* exact,
+                        bool whole) const {
   if (!ok) {
     out->push_back(-1);
     return;
   }
+  auto compared = [exact](size_t event) { return !exact || (*exact)[event]; };
   out->push_back(static_cast<int64_t>(v.events.size()));
-  for (const EventVerdict& e : v.events) {
+  for (size_t i = 0; i < v.events.size(); ++i) {
+    if (!compared(i)) {
+      out->push_back(kUnknown);
+      continue;
+    }
+    const EventVerdict& e = v.events[i];
     const uint32_t broken = e.status == EventStatus::Rejected ? e.violation_count : 0;
     out->push_back(static_cast<int64_t>(static_cast<uint64_t>(e.status) | uint64_t(e.has_fee) << 2 | uint64_t(broken) << 3));
     const size_t rules_at = out->size();
     for (uint32_t j = 0; j < broken; ++j) out->push_back(canonical_rule_[v.violations[e.first_violation + j]]);
     std::sort(out->begin() + rules_at, out->end());
   }
-  out->push_back(static_cast<int64_t>(v.warnings.size()));
-  const size_t warnings_at = out->size();
-  for (const WarningVerdict& w : v.warnings) out->push_back(int64_t(canonical_rule_[w.rule]) << 32 | w.event);
-  std::sort(out->begin() + warnings_at, out->end());
+  const size_t count_at = out->size();
+  out->push_back(0);
+  for (const WarningVerdict& w : v.warnings)
+    if (compared(w.event)) out->push_back(int64_t(canonical_rule_[w.rule]) << 32 | w.event);
+  (*out)[count_at] = static_cast<int64_t>(out->size() - count_at - 1);
+  std::sort(out->begin() + count_at + 1, out->end());
+  if (!whole) {
+    out->push_back(kUnknown);  // totals
+    out->push_back(kUnknown);  // due items
+    return;
+  }
   out->push_back(v.totals.total);
   out->push_back(v.totals.subsidy);
   out->push_back(v.totals.patient);

@@ -12,6 +12,11 @@
 // Rules are numbered by their first declaration with the same id (one id may be declared for
 // several codes), so that a rule is named by its id as in the output; violations become a set
 // (the order of the file is not compared), and so do warnings.
+//
+// A baseline that is exact on part of a course only (the set-based SQL with a limit on its
+// passes) is compared on that part: both sides are normalised with the same mask, which turns
+// each event outside it into the one word kUnknown (and leaves out its warnings) and, unless the
+// whole course is exact, the totals and the due items into one kUnknown word each.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +35,12 @@ class Normaliser {
  public:
   explicit Normaliser(const Program& program);
 
-  // Appends the normal form of `verdict` (`ok`: evaluate returned true) to *out.
-  void append(const CourseVerdict& verdict, bool ok, std::vector<int64_t>* out) const;
+  static constexpr int64_t kUnknown = -3;
+
+  // Appends the normal form of `verdict` (`ok`: evaluate returned true) to *out. With `exact`,
+  // only the events it marks 1 and, when `whole`, the course's totals and due items (above).
+  void append(const CourseVerdict& verdict, bool ok, std::vector<int64_t>* out,
+              const std::vector<uint8_t>* exact = nullptr, bool whole = true) const;
   // Appends the normal form of one output line of `agr run` (a verdict or an error object);
   // false with *error when the line is not such a line.
   bool append_json(std::string_view line, std::vector<int64_t>* out, std::string* error);

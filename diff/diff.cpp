@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "batch_run.h"
 #include "diagnostics.h"     // printable
 #include "program.h"
 #include "verdict_writer.h"  // append_json_string
@@ -191,11 +192,32 @@ struct CodeTally {
   Money money;
 };
 
+// The summary's rows for a part of the input; the parts' summaries add up to the whole's, in any
+// order (every row is a sum), which is what lets the workers of compare_json_lines keep their own.
 struct Summary {
   std::map<std::string, RuleTally, std::less<>> rules;
   std::map<std::string, CodeTally, std::less<>> codes;
   uint64_t one_sided_errors = 0;
   Money money;
+
+  void add(const Summary& part) {
+    for (const auto& [rule, t] : part.rules) {
+      RuleTally& sum = rules[rule];
+      sum.now_rejects += t.now_rejects;
+      sum.no_longer_rejects += t.no_longer_rejects;
+      sum.warnings_appeared += t.warnings_appeared;
+      sum.warnings_went += t.warnings_went;
+      sum.due_changed += t.due_changed;
+      sum.money += t.money;
+    }
+    for (const auto& [code, t] : part.codes) {
+      CodeTally& sum = codes[code];
+      sum.events += t.events;
+      sum.money += t.money;
+    }
+    one_sided_errors += part.one_sided_errors;
+    money += part.money;
+  }
 };
 
 // ---- the report ---------------------------------------------------------------------------------
@@ -217,9 +239,10 @@ std::string join(const std::vector<std::string_view>& items) {
   return out;
 }
 
+// Writes courses' reports to `out`, adding their rows to `summary`, and at the end the summary.
 class Report {
  public:
-  Report(std::string& out, bool jsonl) : out_(out), jsonl_(jsonl) {}
+  Report(std::string& out, Summary& summary, bool jsonl) : out_(out), summary_(summary), jsonl_(jsonl) {}
 
   void one_sided_error(std::string_view id, uint64_t line, bool old_failed, const std::string& message) {
     ++summary_.one_sided_errors;
@@ -514,61 +537,135 @@ class Report {
   }
 
   std::string& out_;
+  Summary& summary_;
   bool jsonl_;
-  Summary summary_;
 };
+
+// Judges lines under both versions and reports the courses that changed: one per thread.
+class Judge {
+ public:
+  enum class Outcome { Same, Changed, ErrorUnderBoth };
+
+  Judge(std::shared_ptr<const Agreement> old_agreement, std::shared_ptr<const Agreement> new_agreement,
+        std::optional<Day> as_of, bool jsonl)
+      : old_agreement_(std::move(old_agreement)),
+        new_agreement_(std::move(new_agreement)),
+        as_of_(as_of),
+        jsonl_(jsonl),
+        old_evaluator_(old_agreement_),
+        new_evaluator_(new_agreement_) {}
+
+  // Judges line `line_number` under both versions; a course that changed is reported to *out and
+  // its rows added to *summary.
+  Outcome judge(std::string_view line, uint64_t line_number, std::string* out, Summary* summary) {
+    const bool old_ok = old_evaluator_.evaluate_json(line, as_of_, &old_verdict_, &old_id_);
+    const bool new_ok = new_evaluator_.evaluate_json(line, as_of_, &new_verdict_, &new_id_);
+    if (!old_ok && !new_ok) return Outcome::ErrorUnderBoth;  // no change
+    Report report(*out, *summary, jsonl_);
+    if (old_ok != new_ok) {
+      report.one_sided_error(old_ok ? old_id_ : new_id_, line_number, !old_ok,
+                             old_ok ? new_verdict_.error : old_verdict_.error);
+      return Outcome::Changed;
+    }
+    const Side old_side{old_agreement_->program(), old_verdict_}, new_side{new_agreement_->program(), new_verdict_};
+    const CourseChange change = compare(old_side, new_side);
+    if (!change.any()) return Outcome::Same;
+    report.course(new_id_, line_number, read_course(parser_, line), old_side, new_side, change);
+    return Outcome::Changed;
+  }
+
+ private:
+  std::shared_ptr<const Agreement> old_agreement_, new_agreement_;
+  std::optional<Day> as_of_;
+  bool jsonl_;
+  Evaluator old_evaluator_, new_evaluator_;
+  CourseVerdict old_verdict_, new_verdict_;
+  std::string old_id_, new_id_;
+  simdjson::dom::parser parser_;
+};
+
+// The closing part of a report: the summary (text only, when something changed) and the line
+// "compared N courses: M changed".
+void finish_report(std::string& out, Summary& summary, bool jsonl, uint64_t compared, uint64_t changed) {
+  Report(out, summary, jsonl).finish(compared, changed);
+}
 
 }  // namespace
 
 struct Comparison::State {
-  std::shared_ptr<const Agreement> old_agreement, new_agreement;
-  std::optional<Day> as_of;
-  Evaluator old_evaluator, new_evaluator;
-  CourseVerdict old_verdict, new_verdict;
-  std::string old_id, new_id;
-  simdjson::dom::parser parser;
-  Report report;
+  Judge judge;
+  Summary summary;
+  std::string* out;
+  bool jsonl;
   uint64_t compared = 0, changed = 0;
-
-  State(std::shared_ptr<const Agreement> o, std::shared_ptr<const Agreement> n, std::optional<Day> day, Format format,
-        std::string* out)
-      : old_agreement(std::move(o)),
-        new_agreement(std::move(n)),
-        as_of(day),
-        old_evaluator(old_agreement),
-        new_evaluator(new_agreement),
-        report(*out, format == Format::Jsonl) {}
 };
 
 Comparison::Comparison(std::shared_ptr<const Agreement> old_agreement, std::shared_ptr<const Agreement> new_agreement,
                        std::optional<Day> as_of, Format format, std::string* out)
-    : state_(std::make_unique<State>(std::move(old_agreement), std::move(new_agreement), as_of, format, out)) {}
+    : state_(new State{Judge(std::move(old_agreement), std::move(new_agreement), as_of, format == Format::Jsonl), {},
+                       out, format == Format::Jsonl}) {}
 
 Comparison::~Comparison() = default;
 
 bool Comparison::add_line(std::string_view line, uint64_t line_number) {
   State& s = *state_;
   s.compared = line_number;
-  const bool old_ok = s.old_evaluator.evaluate_json(line, s.as_of, &s.old_verdict, &s.old_id);
-  const bool new_ok = s.new_evaluator.evaluate_json(line, s.as_of, &s.new_verdict, &s.new_id);
-  if (!old_ok && !new_ok) return false;  // an error line under both: no change
-  if (old_ok != new_ok) {
-    ++s.changed;
-    s.report.one_sided_error(old_ok ? s.old_id : s.new_id, line_number, !old_ok,
-                             old_ok ? s.new_verdict.error : s.old_verdict.error);
-    return true;
-  }
-  const Side old_side{s.old_agreement->program(), s.old_verdict}, new_side{s.new_agreement->program(), s.new_verdict};
-  const CourseChange change = compare(old_side, new_side);
-  if (!change.any()) return true;
-  ++s.changed;
-  s.report.course(s.new_id, line_number, read_course(s.parser, line), old_side, new_side, change);
-  return true;
+  const Judge::Outcome outcome = s.judge.judge(line, line_number, s.out, &s.summary);
+  s.changed += outcome == Judge::Outcome::Changed;
+  return outcome != Judge::Outcome::ErrorUnderBoth;
 }
 
-void Comparison::finish() { state_->report.finish(state_->compared, state_->changed); }
+void Comparison::finish() { finish_report(*state_->out, state_->summary, state_->jsonl, state_->compared, state_->changed); }
 
 uint64_t Comparison::compared() const { return state_->compared; }
 uint64_t Comparison::changed() const { return state_->changed; }
+
+bool compare_json_lines(std::shared_ptr<const Agreement> old_agreement, std::shared_ptr<const Agreement> new_agreement,
+                        Format format, const ReadInput& read, const WriteOutput& write, const RunOptions& options,
+                        Counts* counts, std::string* error) {
+  *counts = {};
+  const bool jsonl = format == Format::Jsonl;
+  struct Part {  // what a worker made of a block
+    std::string out;  // its changed courses' reports
+    Summary summary;  // and their rows
+    Counts counts;
+  };
+  BlockRun run = block_run(options);
+  std::vector<Part> parts(block_slots(run.threads));
+  run.make_worker = [&]() -> BlockWorker {
+    auto judge = std::make_shared<Judge>(old_agreement, new_agreement, options.as_of, jsonl);
+    return [&parts, judge](const LineBlock& block) {
+      Part& part = parts[block.slot];
+      part.out.clear();
+      part.summary = {};
+      part.counts = {};
+      block.each_line([&](PaddedLine line, uint64_t number) {
+        const Judge::Outcome outcome = judge->judge(line.text, number, &part.out, &part.summary);
+        ++part.counts.lines;
+        part.counts.error_lines += outcome == Judge::Outcome::ErrorUnderBoth;
+        part.counts.changed += outcome == Judge::Outcome::Changed;
+      });
+    };
+  };
+  Summary summary;
+  RunSummary read_so_far;  // for on_written
+  run.write = [&](const LineBlock& block, std::string* problem) {
+    const Part& part = parts[block.slot];
+    summary.add(part.summary);
+    counts->lines += part.counts.lines;
+    counts->error_lines += part.counts.error_lines;
+    counts->changed += part.counts.changed;
+    if (!write_out(write, part.out, problem)) return false;
+    if (options.on_written) {
+      read_so_far = {counts->lines, counts->error_lines, read_so_far.bytes + block.lines.size()};
+      options.on_written(read_so_far);
+    }
+    return true;
+  };
+  if (!run_blocks(read, run, error)) return false;
+  std::string tail;
+  finish_report(tail, summary, jsonl, options.first_line - 1 + counts->lines, counts->changed);
+  return write_out(write, tail, error);
+}
 
 }  // namespace agr::diff

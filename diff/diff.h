@@ -13,6 +13,9 @@
 // It streams: one course at a time, in memory bounded by the largest course (the summary holds
 // one row per rule id and per service code); the cost is about that of two runs, since the
 // history is parsed once more, for its event ids and codes, only when its verdicts differ.
+// Comparison takes one line at a time (the server); compare_json_lines takes a whole input and
+// judges it on several threads with the batch runner (runtime/batch_run.h), writing the same
+// bytes in input order (the command line).
 #pragma once
 
 #include <cstdint>
@@ -53,5 +56,23 @@ class Comparison {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// What compare_json_lines read and found.
+struct Counts {
+  uint64_t lines = 0;        // lines read
+  uint64_t error_lines = 0;  // lines that were errors under both versions
+  uint64_t changed = 0;      // courses that changed (the M of the closing line)
+};
+
+// The whole report for the JSON Lines read through `read`, written through `write`: byte for
+// byte what a Comparison gives line by line, then finish(), whatever options.jobs. From
+// `options` it takes as_of, jobs (worker threads, each judging whole blocks of lines under both
+// versions; 0: one per core), block_bytes, first_line and on_written (after each block's report
+// is written, with the lines read so far). Memory is bounded as for run_json_lines: blocks in
+// flight, and each block's reports. False with *error ("reading: ..." or "writing: ...", the
+// system's reason) when reading or writing failed; then the closing line is not written.
+bool compare_json_lines(std::shared_ptr<const Agreement> old_agreement, std::shared_ptr<const Agreement> new_agreement,
+                        Format format, const ReadInput& read, const WriteOutput& write, const RunOptions& options,
+                        Counts* counts, std::string* error);
 
 }  // namespace agr::diff

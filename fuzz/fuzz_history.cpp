@@ -4,11 +4,14 @@
 // when the call reports success, else {"id": ..., "error": {"line": N, "message": "..."}} with the
 // line number given, and a JSON error names its column. evaluate_json (the structured path) must agree on success or failure. The
 // evaluators live across inputs, as in `agr run`, so state left behind by one line shows up.
+// A line the fast reader (On Demand) takes must be one the DOM reader reads, to the same values.
 #include <simdjson.h>
 
 #include <string>
 
 #include "fuzz_common.h"
+#include "history_reader.h"
+#include "scratch.h"
 
 namespace agr::fuzz {
 namespace {
@@ -62,6 +65,18 @@ int history_one(const uint8_t* data, size_t size) {
     for (const Bundled& b : bundled_agreements()) out.push_back({b.name, std::make_unique<Evaluator>(b.agreement)});
     return out;
   }();
+  static Evaluator::Scratch fast, dom;
+  std::string padded(line);
+  padded.append(kLinePadding, '\0');
+  for (const Bundled& b : bundled_agreements()) {
+    const Program& program = b.agreement->program();
+    if (!read_history_fast(fast, std::string_view(padded.data(), line.size()), program, b.agreement->index())) continue;
+    std::string error;
+    if (!read_history_json(dom, program, b.agreement->index(), line, &error))
+      fail(kTarget, b.name + ": the fast reader took a line the DOM reader refuses: " + error, line);
+    if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
+      fail(kTarget, b.name + ": the fast and DOM readers read different values: " + difference, line);
+  }
   for (Slot& slot : slots) {
     for (const std::optional<Day> as_of : {std::optional<Day>{}, std::optional<Day>{20454} /* 2026-01-01 */}) {
       std::string out;

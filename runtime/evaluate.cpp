@@ -77,6 +77,11 @@ AgreementIndex::AgreementIndex(const Program& p) {
     slots_by_set_[setflag & 0xffffff].push_back({setflag >> 24, next});
     for (uint32_t s : p.sets[setflag & 0xffffff]) slots_of[s].push_back(next);
   }
+  for (uint32_t s = 0; s < n; ++s) {
+    uint64_t cost = 8 + slots_of[s].size();
+    for (uint32_t j = judges_begin[s]; j < judges_begin[s + 1]; ++j) cost += function_cost[judges[j].function];
+    event_cost.push_back(cost);
+  }
   starts_course.assign(n, 0);
   ends_course.assign(n, 0);
   if (p.course_starts != kNoSet) {
@@ -267,8 +272,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
     const uint32_t begin = static_cast<uint32_t>(broken.size());
     const uint32_t first_warning = index.warnings_begin[e.service], end = index.judges_begin[e.service + 1];
     // The work budget, charged before the event is judged: its judges' costs, and its accept.
-    work += 8 + index.slots_of[e.service].size();
-    for (uint32_t j = index.judges_begin[e.service]; j < end; ++j) work += index.function_cost[index.judges[j].function];
+    work += index.event_cost[e.service];
     if (work > s.work_limit) {
       out->error = over_budget(s.work_limit);
       return false;

@@ -81,6 +81,8 @@ class AgreementIndex {
   // An upper bound of the steps one call of each function takes (jumps go only forward, so each
   // instruction runs at most once), weighted by what its queries read.
   std::vector<uint64_t> function_cost;
+  // What judging one event of each service charges the work budget: its judges' costs and its accept.
+  std::vector<uint64_t> event_cost;
 
   // Count slots: one per distinct SETFLAG operand of the program's COUNT_IN and COUNT_FLAGGED
   // instructions, found in its code at load. CourseState keeps each slot's accepted dates.

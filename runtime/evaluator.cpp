@@ -94,36 +94,52 @@ const Agreement* choose_for(const AgreementSet& set, simdjson::dom::element doc,
 }  // namespace
 
 bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& s, std::string_view line, bool padded,
-                     uint64_t line_number, std::optional<Day> as_of, std::string* out, Judging how) {
+                     uint64_t line_number, std::optional<Day> as_of, JsonBuffer* out, Judging how) {
   simdjson::dom::element doc;
   std::string error;
   const Agreement* agreement = nullptr;
   Explained explained;
-  if (parse_history_line(s, line, padded, &doc, &error) && (agreement = choose_for(set, doc, &error)) &&
-      read_history(s, doc, agreement->program(), agreement->index(), &error) &&
+  // The fast reader where it can (a set of one agreement), else the DOM reader, which also says
+  // what is wrong with a line the fast one would not take. Both read a padded line in place.
+  const std::string_view text = padded || line.size() > kMaxLineBytes ? line : s.pad(line);
+  const Agreement& first = *set.agreements().front();
+  const bool read =
+      (set.agreements().size() == 1 && text.size() <= kMaxLineBytes &&
+       read_history_fast(s, text, first.program(), first.index()) && (agreement = &first)) ||
+      (parse_history_line(s, text, padded || text.data() != line.data(), &doc, &error) &&
+       (agreement = choose_for(set, doc, &error)) &&
+       read_history(s, doc, agreement->program(), agreement->index(), &error));
+  if (read &&
       (how == Judging::Explained
            ? evaluate_explained(*agreement, s.history, as_of, s.state, &s.verdict, &explained)
            : evaluate_prepared(*agreement, s.history, as_of, s.state, &s.verdict,
                                how == Judging::Traced ? run_function_traced : run_function))) {
-    s.output.clear();
     if (how == Judging::Explained) {
       VerdictNotes notes;
       for (const FunctionRun& run : explained.violations)
         notes.violations.push_back("\"explain\":{" + explanation_json(agreement->program(), s.history, run) + "}");
       for (const FunctionRun& run : explained.warnings)
         notes.warnings.push_back("\"explain\":{" + explanation_json(agreement->program(), s.history, run) + "}");
-      write_verdict_json(s.output, *agreement, s.history, s.verdict, &notes);
+      write_verdict_json(*out, *agreement, s.history, s.verdict, &notes);
     } else {
-      write_verdict_json(s.output, *agreement, s.history, s.verdict);
+      write_verdict_json(*out, *agreement, s.history, s.verdict);
     }
-    out->append(s.output.view());
     return true;
   }
   if (error.empty()) error = s.verdict.error;
-  std::string id;
+  std::string id, line_out;
   const bool has_id = read_history_id(s, line, &id);
-  append_error_json(out, has_id ? &id : nullptr, line_number, error);
+  append_error_json(&line_out, has_id ? &id : nullptr, line_number, error);
+  out->put(line_out);
   return false;
+}
+
+bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& s, std::string_view line, bool padded,
+                     uint64_t line_number, std::optional<Day> as_of, std::string* out, Judging how) {
+  s.output.clear();
+  const bool ok = judge_json_line(set, s, line, padded, line_number, as_of, &s.output, how);
+  out->append(s.output.view());
+  return ok;
 }
 
 bool Evaluator::evaluate_json_line(std::string_view line, uint64_t line_number, std::optional<Day> as_of,

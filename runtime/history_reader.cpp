@@ -11,6 +11,7 @@
 #include "history_reader.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "facts.h"
 #include "json_error.h"
@@ -310,6 +311,192 @@ class HistoryReader {
   bool unnamed_clinics_ = false;
 };
 
+// ---- The fast path: simdjson On Demand --------------------------------------------------------
+//
+// The DOM parser builds a tape of the whole line and the reader then walks it: two passes. On
+// Demand reads the values straight from the structural index, in one pass, as the reader asks
+// for them. It validates what it reads (every value of a history the contract names is read,
+// with its type checked) but not what it skips, and its errors say less than the DOM parser's.
+// So this reader takes only the common case: a history with no key outside the contract, no key
+// written twice or escaped, no facts, valid throughout. On anything else it answers "not
+// mine", and the line is read again, from the start, by the DOM reader above, whose verdict or
+// error stands. Whatever it accepts it reads exactly as the DOM reader would (the
+// `[reader] fast path` tests and fuzz_differential compare the two on every line).
+class FastHistoryReader {
+ public:
+  FastHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h)
+      : p_(p), index_(index), h_(h) {}
+
+  bool read(simdjson::ondemand::document& doc, std::string_view line) {
+    simdjson::ondemand::object object;
+    if (doc.get_object().get(object)) return false;
+    KeysSeen seen;
+    std::string_view history_clinic, agreement, referral;
+    for (auto result : object) {
+      simdjson::ondemand::field field;
+      if (std::move(result).get(field)) return false;
+      const Key k = history_key(field);
+      if (k == Key::Other || k == Key::Facts || !seen.first(k)) return false;
+      simdjson::ondemand::value& value = field.value();
+      switch (k) {
+        case Key::Id:
+          if (!text(value, &h_.id)) return false;
+          break;
+        case Key::ReferralDate:
+          if (!text(value, &referral) || !date(referral, &h_.referral)) return false;
+          h_.has_referral = true;
+          break;
+        case Key::Clinic:
+          if (!text(value, &history_clinic)) return false;
+          break;
+        case Key::Agreement:
+          if (!text(value, &agreement) || agreement != p_.name) return false;
+          break;
+        case Key::Events:
+          if (!events(value)) return false;
+          break;
+        default: return false;
+      }
+    }
+    // Nothing after the object but whitespace: with the object read to its end, raw_json() spans
+    // from the object's start to the next token, or to the end of the line when there is none.
+    std::string_view root;
+    if (doc.raw_json().get(root) || root.data() + root.size() != line.data() + line.size()) return false;
+    if (!seen.has(Key::Id) || !seen.has(Key::Events)) return false;
+    h_.facts.assign(p_.facts.size(), FactValue{});
+    if (unnamed_clinics_) {
+      const uint32_t clinic = seen.has(Key::Clinic) ? h_.intern_clinic(history_clinic) : 0;
+      for (PreparedEvent& e : h_.events)
+        if (e.clinic == kClinicOfHistory) e.clinic = clinic;
+    }
+    return check_history(p_, h_).empty();
+  }
+
+ private:
+  // The contract key a raw key is, by its bytes up to and including its closing quote: a key
+  // written with an escape matches none, and is Other (not mine). The line's padding makes the
+  // longest comparison safe at its end.
+  template <size_t N>
+  static bool is(const char* raw, const char (&key)[N]) {
+    return std::memcmp(raw, key, N - 1) == 0 && raw[N - 1] == '"';
+  }
+  static Key history_key(simdjson::ondemand::field& field) {
+    const char* k = field.key().raw();
+    switch (k[0]) {
+      case 'i': return is(k, "id") ? Key::Id : Key::Other;
+      case 'e': return is(k, "events") ? Key::Events : Key::Other;
+      case 'r': return is(k, "referral_date") ? Key::ReferralDate : Key::Other;
+      case 'c': return is(k, "clinic") ? Key::Clinic : Key::Other;
+      case 'a': return is(k, "agreement") ? Key::Agreement : Key::Other;
+      case 'f': return is(k, "facts") ? Key::Facts : Key::Other;
+      default: return Key::Other;
+    }
+  }
+  static Key event_key(simdjson::ondemand::field& field) {
+    const char* k = field.key().raw();
+    switch (k[0]) {
+      case 'i': return is(k, "id") ? Key::Id : Key::Other;
+      case 'd': return is(k, "date") ? Key::Date : Key::Other;
+      case 'c': return is(k, "code") ? Key::Code : is(k, "clinic") ? Key::Clinic : Key::Other;
+      case 'f': return is(k, "flags") ? Key::Flags : Key::Other;
+      default: return Key::Other;
+    }
+  }
+
+  // parse_iso_date, remembering the last month read: the events of a course mostly fall in
+  // a few months, so most dates need only their day checked against the month's length.
+  bool date(std::string_view text, Day* out) {
+    if (text.size() == 10 && month_length_ && std::memcmp(text.data(), month_, 8) == 0) {
+      const uint32_t a0 = static_cast<unsigned char>(text[8]) - uint32_t{'0'};
+      const uint32_t a1 = static_cast<unsigned char>(text[9]) - uint32_t{'0'};
+      const uint32_t d = a0 * 10 + a1;
+      if (a0 > 9 || a1 > 9 || d < 1 || d > month_length_) return false;
+      *out = month_first_ + static_cast<Day>(d - 1);
+      return true;
+    }
+    if (!parse_iso_date(text, out)) return false;
+    const CivilDate c = civil_from_days(*out);
+    std::memcpy(month_, text.data(), 8);
+    month_length_ = days_in_month(c.year, c.month);
+    month_first_ = *out - static_cast<Day>(c.day - 1);
+    return true;
+  }
+
+  static bool text(simdjson::ondemand::value& value, std::string_view* out) {
+    return value.get_string().get(*out) == simdjson::SUCCESS;
+  }
+
+  bool events(simdjson::ondemand::value& value) {
+    simdjson::ondemand::array array;
+    if (value.get_array().get(array)) return false;
+    for (auto element : array) {
+      simdjson::ondemand::value event_value;
+      if (std::move(element).get(event_value) || !event(event_value) || h_.events.size() > kMaxEventsPerCourse) return false;
+    }
+    return true;
+  }
+
+  bool event(simdjson::ondemand::value& value) {
+    simdjson::ondemand::object object;
+    if (value.get_object().get(object)) return false;
+    PreparedEvent e{};
+    KeysSeen seen;
+    std::string_view date_text, clinic;
+    for (auto result : object) {
+      simdjson::ondemand::field field;
+      if (std::move(result).get(field)) return false;
+      const Key k = event_key(field);
+      if (k == Key::Other || !seen.first(k)) return false;
+      simdjson::ondemand::value& v = field.value();
+      switch (k) {
+        case Key::Id:
+          if (!text(v, &e.id)) return false;
+          break;
+        case Key::Date:
+          if (!text(v, &date_text)) return false;
+          break;
+        case Key::Code:
+          if (!text(v, &e.code)) return false;
+          break;
+        case Key::Clinic:
+          if (!text(v, &clinic)) return false;
+          break;
+        case Key::Flags: {
+          simdjson::ondemand::array flags;
+          if (v.get_array().get(flags)) return false;
+          for (auto flag_value : flags) {
+            std::string_view flag;
+            if (flag_value.get_string().get(flag)) return false;
+            const int32_t f = index_.find_flag(flag);
+            if (f < 0) return false;
+            e.flags |= uint64_t(1) << f;
+          }
+          break;
+        }
+        default: return false;
+      }
+    }
+    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date(date_text, &e.date)) return false;
+    e.service = index_.find_service(e.code);
+    if (seen.has(Key::Clinic)) {
+      e.clinic = h_.intern_clinic(clinic);
+    } else {
+      e.clinic = kClinicOfHistory;
+      unnamed_clinics_ = true;
+    }
+    h_.add_event(e);
+    return true;
+  }
+
+  const Program& p_;
+  const AgreementIndex& index_;
+  PreparedHistory& h_;
+  bool unnamed_clinics_ = false;
+  char month_[8] = {};         // "YYYY-MM-" of the last date read
+  uint32_t month_length_ = 0;  // its month's length; 0: none read yet
+  Day month_first_ = 0;        // the first day of that month
+};
+
 }  // namespace
 
 bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool padded, element* doc,
@@ -322,13 +509,7 @@ bool parse_history_line(Evaluator::Scratch& scratch, std::string_view line, bool
     *error = "the line is longer than the limit of " + std::to_string(kMaxLineBytes) + " bytes";
     return false;
   }
-  const char* text = line.data();
-  if (!padded) {
-    std::string& buffer = scratch.padded_line;
-    buffer.assign(line);
-    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    text = buffer.data();
-  }
+  const char* text = padded ? line.data() : scratch.pad(line).data();
   if (const simdjson::error_code code = scratch.parser.parse(text, line.size(), false).get(*doc)) {
     *error = describe_json_error(line, code, scratch.parser.max_depth());
     return false;
@@ -378,6 +559,37 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
   scratch.history.clear();
   element doc;
   return parse_history_line(scratch, line, false, &doc, error) && read_history(scratch, doc, program, index, error);
+}
+
+bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
+                       const AgreementIndex& index) {
+  scratch.history.clear();
+  if (line.size() > kMaxLineBytes) return false;
+  simdjson::ondemand::document doc;
+  if (scratch.fast_parser.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc))
+    return false;
+  FastHistoryReader reader(program, index, scratch.history);
+  return reader.read(doc, line);
+}
+
+std::string compare_prepared(const PreparedHistory& a, const PreparedHistory& b) {
+  if (a.id != b.id) return "id";
+  if (a.has_referral != b.has_referral || a.referral != b.referral) return "referral_date";
+  if (a.duplicate_id != b.duplicate_id) return "duplicate_id";
+  if (a.clinics != b.clinics) return "clinics";
+  if (a.facts.size() != b.facts.size()) return "facts";
+  for (size_t i = 0; i < a.facts.size(); ++i)
+    if (a.facts[i].present != b.facts[i].present || a.facts[i].number != b.facts[i].number ||
+        a.facts[i].text != b.facts[i].text)
+      return "fact " + std::to_string(i);
+  if (a.events.size() != b.events.size()) return "the number of events";
+  for (size_t i = 0; i < a.events.size(); ++i) {
+    const PreparedEvent &x = a.events[i], &y = b.events[i];
+    if (x.id != y.id || x.code != y.code || x.date != y.date || x.service != y.service || x.clinic != y.clinic ||
+        x.flags != y.flags)
+      return "event " + std::to_string(i + 1);
+  }
+  return {};
 }
 
 bool read_history_id(Evaluator::Scratch& scratch, std::string_view line, std::string* id) {

@@ -32,6 +32,18 @@ std::string not_the_agreement_message(std::string_view named, std::string_view l
 bool read_history(Evaluator::Scratch& scratch, simdjson::dom::element doc, const Program& program,
                   const AgreementIndex& index, std::string* error);
 
+// The fast path for a padded line (kLinePadding readable bytes after it): true when it read the
+// history into scratch.history, exactly as parse_history_line and read_history would have; false
+// when the line is anything but a plain valid history of this agreement (a key outside the
+// contract, facts, an error of any kind ...): then read it with those two, which say why.
+bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
+                       const AgreementIndex& index);
+
+// "" when two prepared histories hold the same values (ids, dates, codes, services, clinics,
+// flags, facts), else the first difference: how the tests and fuzz_history hold the fast reader
+// to the DOM reader.
+std::string compare_prepared(const PreparedHistory& a, const PreparedHistory& b);
+
 // parse_history_line (from a copy) and read_history in one call.
 bool read_history_json(Evaluator::Scratch& scratch, const Program& program, const AgreementIndex& index,
                        std::string_view line, std::string* error);

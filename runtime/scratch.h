@@ -13,9 +13,17 @@ struct Evaluator::Scratch {
   CourseState state;
   CourseVerdict verdict;
   simdjson::dom::parser parser;
+  simdjson::ondemand::parser fast_parser;    // read_history_fast's
   std::string padded_line;                   // a copy of a line handed over without padding
   std::vector<std::string_view> unknown_keys;  // the history reader's, reused
   JsonBuffer output;                         // the verdict writer's
+
+  // `line` copied into padded_line, with the padding the parsers need after it.
+  std::string_view pad(std::string_view line) {
+    padded_line.assign(line);
+    padded_line.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    return {padded_line.data(), line.size()};
+  }
 };
 
 // Evaluator::evaluate_json_line's path: read one JSON line, choose its agreement from `set`,
@@ -28,5 +36,8 @@ enum class Judging {
 };
 bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& scratch, std::string_view line, bool padded,
                      uint64_t line_number, std::optional<Day> as_of, std::string* out, Judging how = Judging::Fast);
+// The same, appending to a JsonBuffer (the batch runner's block output: no copy of the verdict).
+bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& scratch, std::string_view line, bool padded,
+                     uint64_t line_number, std::optional<Day> as_of, JsonBuffer* out, Judging how = Judging::Fast);
 
 }  // namespace agr

@@ -1,6 +1,7 @@
 // Batch runs (agr::run_json_lines): whatever the number of threads, the block size and the way
 // input arrives, the output is byte for byte that of evaluate_json_line line by line, in input
-// order with its line numbers; read and write failures are reported, never silent.
+// order with its line numbers; read and write failures are reported, never silent. And the
+// runner beneath it (runtime/batch_run.h, which agr diff shares): workers, slots and order.
 #include <catch2/catch.hpp>
 
 #include <cerrno>
@@ -10,9 +11,13 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "agr/agr.h"
+#include "batch_run.h"
 #include "bundled.h"
+#include "read_pieces.h"
 
 namespace {
 
@@ -49,13 +54,7 @@ std::string line_by_line(const std::string& input, agr::RunSummary* summary) {
 // Runs over `input`, handed out `piece` bytes at a time, its lines numbered from `first_line`.
 bool run(const std::string& input, unsigned jobs, size_t block, size_t piece, std::string* out,
          agr::RunSummary* summary, std::string* error, uint64_t first_line = 1) {
-  size_t pos = 0;
-  const agr::ReadInput read = [&](char* buffer, size_t capacity) -> ptrdiff_t {
-    const size_t n = std::min({capacity, piece, input.size() - pos});
-    std::memcpy(buffer, input.data() + pos, n);
-    pos += n;
-    return static_cast<ptrdiff_t>(n);
-  };
+  const agr::ReadInput read = agr::testing::read_in_pieces(input, piece);
   const agr::WriteOutput write = [&](std::string_view bytes) {
     out->append(bytes);
     return true;
@@ -202,5 +201,53 @@ TEST_CASE("a co-process fed one line at a time gets each answer before it sends 
     REQUIRE(agr::run_json_lines(lbp_set(), read, write, options, &summary, &error));
     CHECK_FALSE(stalled);
     CHECK(answers == 5);
+  }
+}
+
+TEST_CASE("run_blocks: a worker per thread, each block in a slot of its own, written in input order", "[batch]") {
+  std::string input;
+  for (int i = 1; i <= 2000; ++i) input += std::to_string(i) + "\n";
+  for (unsigned jobs : {1u, 2u, 3u}) {
+    INFO("jobs " << jobs);
+    const unsigned threads = agr::worker_threads(jobs);
+    CHECK(threads == jobs);
+    const size_t slots = agr::block_slots(threads);
+    std::vector<std::string> worked(slots);  // per slot: the block's lines, checked against their numbers
+    std::mutex mutex;
+    std::set<std::thread::id> worker_threads;
+    const agr::ReadInput read = agr::testing::read_in_pieces(input, 7);
+    agr::BlockRun run;
+    run.threads = threads;
+    run.block_bytes = 10;  // a few lines a block: hundreds of blocks
+    run.make_worker = [&]() -> agr::BlockWorker {
+      {
+        std::lock_guard lock(mutex);
+        worker_threads.insert(std::this_thread::get_id());
+      }
+      return [&](const agr::LineBlock& block) {
+        REQUIRE(block.slot < slots);
+        std::string& out = worked[block.slot];
+        out.clear();
+        block.each_line([&](agr::PaddedLine line, uint64_t number) {
+          if (line.text != std::to_string(number)) out += "line " + std::to_string(number) + " is not its number; ";
+          out += std::string(line.text) + "\n";
+        });
+      };
+    };
+    std::string written;
+    uint64_t blocks = 0, next_line = 1;
+    run.write = [&](const agr::LineBlock& block, std::string*) {
+      CHECK(block.first_line == next_line);
+      next_line += static_cast<uint64_t>(std::count(block.lines.begin(), block.lines.end(), '\n'));
+      written += worked[block.slot];
+      ++blocks;
+      return true;
+    };
+    std::string error;
+    REQUIRE(agr::run_blocks(read, run, &error));
+    CHECK(written == input);
+    CHECK(blocks > 100);
+    CHECK(worker_threads.size() == threads);
+    CHECK((threads == 1) == (worker_threads.count(std::this_thread::get_id()) == 1));
   }
 }

@@ -44,6 +44,10 @@ void add_line_buffered_option(CLI::App* command, bool* line_buffered) {
                     "write each result at once (a pipe or a terminal is answered line by line anyway)");
 }
 
+void add_jobs_option(CLI::App* command, unsigned* jobs, const std::string& what) {
+  command->add_option("--jobs", *jobs, what)->type_name("N")->check(CLI::Range(1u, 9999u));
+}
+
 CLI::Validator one_of(std::vector<std::string> choices) {
   std::string expected = choices.front();
   for (size_t i = 1; i < choices.size(); ++i) expected += (i + 1 == choices.size() ? " or " : ", ") + choices[i];
@@ -269,10 +273,22 @@ int for_each_line(const LineLoop& loop, Input& input, Output& out,
     eprint("agr: cannot read {}: {}\n", printable(input.name()), std::strerror(reader.error()));
     status = kFailure;
   }
-  if (errors > 0)
-    eprint("agr {}: {} of {} line{} {}{}\n", loop.command, errors, line_number, line_number == 1 ? "" : "s",
-           errors == 1 ? "was an error" : "were errors", loop.errors_are);
+  say_error_lines(loop.command, errors, line_number, loop.errors_are);
   return status;
+}
+
+void say_error_lines(const std::string& command, uint64_t errors, uint64_t lines, std::string_view errors_are) {
+  if (errors > 0)
+    eprint("agr {}: {} of {} line{} {}{}\n", command, errors, lines, lines == 1 ? "" : "s",
+           errors == 1 ? "was an error" : "were errors", errors_are);
+}
+
+int batch_failure(const Input& input, const std::string& error) {
+  const bool writing = error.rfind("writing: ", 0) == 0;
+  const size_t reason = error.find(": ");
+  eprint("agr: cannot {} {}: {}\n", writing ? "write to" : "read", writing ? "standard output" : printable(input.name()),
+         reason == std::string::npos ? error : error.substr(reason + 2));
+  return kFailure;
 }
 
 }  // namespace agr::cli

@@ -49,9 +49,11 @@ Command add_serve_command(CLI::App& agr);  // the HTTP API and the authors' page
 Command add_lsp_command(CLI::App& agr);    // the language server for editors (lsp/)
 
 // Options several commands share, with their validation: `--as-of YYYY-MM-DD` (the evaluation
-// date for due items) and `--line-buffered`.
+// date for due items), `--line-buffered`, and `--jobs N` (worker threads, 1 to 9999; *jobs stays
+// 0, one per core, when it is not given), `what` saying what the threads do.
 void add_as_of_option(CLI::App* command, std::optional<Day>* as_of);
 void add_line_buffered_option(CLI::App* command, bool* line_buffered);
+void add_jobs_option(CLI::App* command, unsigned* jobs, const std::string& what);
 // Validates a value against a fixed list: "expected vm or jit, not 'x'".
 CLI::Validator one_of(std::vector<std::string> choices);
 
@@ -167,6 +169,15 @@ struct LineLoop {
 };
 int for_each_line(const LineLoop& loop, Input& input, Output& out,
                   const std::function<bool(std::string_view line, uint64_t line_number)>& each);
+
+// The summary of error lines on stderr, when there were any: "agr run: 12 of 700000 lines were
+// errors", followed by `errors_are` (" under both versions").
+void say_error_lines(const std::string& command, uint64_t errors, uint64_t lines, std::string_view errors_are = "");
+
+// After a batch run over `input` to standard output (agr.h's run_json_lines, or what shares its
+// runner) failed with *error "reading: REASON" or "writing: REASON": says so on stderr as Input
+// and Output do ("agr: cannot read NAME: REASON") and returns kFailure.
+int batch_failure(const Input& input, const std::string& error);
 
 // A progress line on stderr for a long run: only when stderr is a terminal and stdout is not (the
 // results would tear it), only after the first second, at most four updates a second, and

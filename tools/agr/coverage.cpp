@@ -63,6 +63,19 @@ void CoverageTally::count(const FunctionRun& run) {
     if (debug.values[index].limit) ++f.values[index][value != 0];
 }
 
+void CoverageTally::add(const CoverageTally& other) {
+  for (size_t f = 0; f < functions_.size(); ++f) {
+    FunctionCounts& sum = functions_[f];
+    const FunctionCounts& part = other.functions_[f];
+    sum.runs += part.runs;
+    sum.due += part.due;
+    for (size_t c = 0; c < sum.clauses.size(); ++c)
+      for (size_t o = 0; o < sum.clauses[c].size(); ++o) sum.clauses[c][o] += part.clauses[c][o];
+    for (size_t v = 0; v < sum.values.size(); ++v)
+      for (size_t b = 0; b < sum.values[v].size(); ++b) sum.values[v][b] += part.values[v][b];
+  }
+}
+
 std::vector<CoverageEntry> CoverageTally::entries() const {
   const Program& p = agreement_->program();
   std::vector<CoverageEntry> out;

@@ -38,6 +38,8 @@ class CoverageTally {
  public:
   explicit CoverageTally(std::shared_ptr<const Agreement> agreement);
   TraceSink* sink() { return &watcher_; }
+  // Adds what another tally of the same agreement counted (another thread's runs).
+  void add(const CoverageTally& other);
 
   // The rules, warnings and due items in file order, each clause with its sides.
   std::vector<CoverageEntry> entries() const;

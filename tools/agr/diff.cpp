@@ -1,9 +1,13 @@
-// `agr diff OLD NEW HISTORIES [--as-of DATE] [--format text|jsonl]`: what a revised agreement
-// changes (docs/io-contract.md, "agr diff"; docs/diff.md). The comparison and both reports are
-// the diff library's (diff/diff.h), which the server's POST /v1/diff shares; this file is the
-// command line: its options, its files, and its exit status: 0 when nothing changed, 1 when
-// something did, 2 on a usage error, an agreement that does not load, or input or output that
-// failed.
+// `agr diff OLD NEW HISTORIES [--as-of DATE] [--format text|jsonl] [--jobs N]`: what a revised
+// agreement changes (docs/io-contract.md, "agr diff"; docs/diff.md). The comparison and both
+// reports are the diff library's (diff/diff.h), which the server's POST /v1/diff shares; it runs
+// on the runtime's batch runner (every core by default; --jobs N: N threads), writing the same
+// bytes in input order. This file is the command line: its options, its files, and its exit
+// status: 0 when nothing changed, 1 when something did, 2 on a usage error, an agreement that
+// does not load, or input or output that failed.
+#include <unistd.h>
+
+#include "batch_run.h"  // read_from_fd, write_to_fd
 #include "cli.h"
 #include "diff.h"
 
@@ -14,6 +18,7 @@ struct DiffOptions {
   std::string old_agreement, new_agreement, histories;
   std::optional<Day> as_of;
   std::string format = "text";
+  unsigned jobs = 0;  // --jobs: worker threads; 0: one per core
 };
 
 // ---- the command --------------------------------------------------------------------------------
@@ -26,16 +31,20 @@ int run_diff(const DiffOptions& options) {
   Input input;
   if (!input.open(options.histories)) return kFailure;
 
-  Output out = Output::standard();
-  diff::Comparison comparison(std::move(old_agreement), std::move(new_agreement), options.as_of,
-                              options.format == "jsonl" ? diff::Format::Jsonl : diff::Format::Text, out.buffer());
-  const LineLoop loop = {"diff", false, " under both versions"};
-  const int status = for_each_line(loop, input, out, [&](std::string_view line, uint64_t number) {
-    return comparison.add_line(line, number);
-  });
-  if (status == kFailure) return out.finish(kFailure);
-  comparison.finish();
-  return out.finish(comparison.changed() > 0 ? kInputErrors : kOk);
+  agr::RunOptions run;
+  run.as_of = options.as_of;
+  run.jobs = options.jobs;
+  Progress progress("diff", input.size());
+  run.on_written = [&progress](const RunSummary& read) { progress.update(read.lines, read.bytes); };
+  diff::Counts counts;
+  std::string error;
+  const bool ok = diff::compare_json_lines(std::move(old_agreement), std::move(new_agreement),
+                                           options.format == "jsonl" ? diff::Format::Jsonl : diff::Format::Text,
+                                           read_from_fd(input.fd()), write_to_fd(STDOUT_FILENO), run, &counts, &error);
+  progress.clear();
+  if (!ok) return batch_failure(input, error);
+  say_error_lines("diff", counts.error_lines, counts.lines, " under both versions");
+  return counts.changed > 0 ? kInputErrors : kOk;
 }
 
 }  // namespace
@@ -56,6 +65,8 @@ Command add_diff_command(CLI::App& agr) {
   command->add_option("--format", options->format, "a report for people, or one JSON line per changed course")
       ->type_name("text|jsonl")
       ->check(one_of({"text", "jsonl"}));
+  add_jobs_option(command, &options->jobs,
+                  "worker threads judging the histories (default: one per core); the same report, in input order");
   return {command, [options] { return run_diff(*options); }};
 }
 

@@ -72,16 +72,9 @@ int run(const CLI::App* command, RunOptions options) {
   RunSummary summary;
   const bool ok = run_json_lines_fd(set, input.fd(), STDOUT_FILENO, run, &summary, &error);
   progress.clear();
-  if (!ok) {
-    const bool writing = error.rfind("writing: ", 0) == 0;
-    eprint("agr: cannot {} {}: {}\n", writing ? "write to" : "read", writing ? "standard output" : printable(input.name()),
-           error.substr(error.find(": ") + 2));
-    return kFailure;
-  }
-  if (!summary.error_lines) return kOk;
-  eprint("agr run: {} of {} line{} {}\n", summary.error_lines, summary.lines, summary.lines == 1 ? "" : "s",
-         summary.error_lines == 1 ? "was an error" : "were errors");  // as for_each_line (cli.cpp) says it
-  return kInputErrors;
+  if (!ok) return batch_failure(input, error);
+  say_error_lines("run", summary.error_lines, summary.lines);
+  return summary.error_lines ? kInputErrors : kOk;
 }
 
 }  // namespace
@@ -105,9 +98,7 @@ Command add_run_command(CLI::App& agr) {
       ->type_name("0|2")
       ->check(one_of({"0", "2"}));
   add_line_buffered_option(command, &options->line_buffered);
-  command->add_option("--jobs", options->jobs, "worker threads (default: one per core); the same output, in order")
-      ->type_name("N")
-      ->check(CLI::Range(1u, 9999u));
+  add_jobs_option(command, &options->jobs, "worker threads (default: one per core); the same output, in order");
   command->add_flag("--explain", options->explain,
                     "each violation and warning with the clause that decided and the values it compared (on the VM, "
                     "one thread)");

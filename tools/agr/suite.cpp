@@ -10,12 +10,17 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
+#include "batch_run.h"  // worker_threads
 #include "cli.h"
 #include "coverage.h"
 #include "diagnostics.h"     // closest_match
@@ -313,31 +318,58 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-class SuiteRunner {
- public:
-  explicit SuiteRunner(const SuiteOptions& options) : options_(options) {}
+// ---- reading the suites (on the calling thread) ---------------------------------------------------
 
-  SuiteResult run(const fs::path& path) {
+// An agreement the suites name, loaded once per run however many suites name it.
+struct Loaded {
+  std::string path;
+  std::shared_ptr<const Agreement> agreement;
+  std::shared_ptr<const AgreementSet> set;  // of the agreement alone
+  std::string error;
+  size_t ordinal = 0;  // its place in the order first loaded
+};
+
+// A case to run: its object in its suite's document, its agreement, and where its result goes.
+struct PendingCase {
+  simdjson::dom::object object;
+  const Loaded* agreement;
+  SuiteResult* suite;
+  size_t result;  // its index in suite->cases
+};
+
+// Reads suite files one after the other: each file's problems and malformed cases go into its
+// result, the cases to run into a list, and the agreements are loaded in the order first needed.
+// (Agreements are compiled on this one thread: the ANTLR C++ runtime Debian ships, 4.9, has data
+// races between parsers on different threads, antlr/antlr4#3332, mended in 4.10.) The documents
+// are kept until the cases have run.
+class SuiteReader {
+ public:
+  explicit SuiteReader(const SuiteOptions& options) : options_(options) {}
+
+  void read(SuiteResult& suite, std::vector<PendingCase>* pending) {
     const auto start = std::chrono::steady_clock::now();
-    SuiteResult suite;
-    suite.file = path;
-    run_cases(suite);
-    suite.seconds = seconds_since(start);
-    return suite;
+    read_cases(suite, pending);
+    suite.seconds = seconds_since(start);  // the cases' own seconds are added once they ran
   }
 
+  const std::vector<const Loaded*>& agreements() const { return order_; }
+
  private:
-  void run_cases(SuiteResult& suite) {
+  struct Document {
     simdjson::padded_string text;
-    if (simdjson::padded_string::load(suite.file.string()).get(text) != simdjson::SUCCESS) {
+    simdjson::dom::parser parser;
+  };
+
+  void read_cases(SuiteResult& suite, std::vector<PendingCase>* pending) {
+    Document& d = *documents_.emplace_back(std::make_unique<Document>());
+    if (simdjson::padded_string::load(suite.file.string()).get(d.text) != simdjson::SUCCESS) {
       suite.problem = std::string("cannot read the file: ") + std::strerror(errno);
       suite.unreadable = true;
       return;
     }
-    simdjson::dom::parser parser;
     element doc;
-    if (auto error = parser.parse(text).get(doc); error != simdjson::SUCCESS) {
-      const std::string_view view(text.data(), text.size());
+    if (auto error = d.parser.parse(d.text).get(doc); error != simdjson::SUCCESS) {
+      const std::string_view view(d.text.data(), d.text.size());
       size_t offset = 0;
       std::string what;
       suite.problem = JsonSyntax(view).find_error(&offset, &what)
@@ -359,7 +391,7 @@ class SuiteRunner {
     }
     suite.agreement = (suite.file.parent_path() / std::string(agreement_ref)).lexically_normal().string();
 
-    Loaded* loaded = nullptr;
+    const Loaded* loaded = nullptr;
     size_t index = 0;
     for (element c : cases) {
       ++index;
@@ -387,22 +419,66 @@ class SuiteRunner {
           return;
         }
       }
-      const auto start = std::chrono::steady_clock::now();
-      if (result.problem.empty()) run_case(object, *loaded, result);
-      result.seconds = seconds_since(start);
+      if (result.problem.empty()) pending->push_back({object, loaded, &suite, suite.cases.size()});
       suite.cases.push_back(std::move(result));
     }
   }
 
-  struct Loaded {
-    std::shared_ptr<const Agreement> agreement;
-    std::shared_ptr<const AgreementSet> set;  // of the agreement alone
+  const Loaded* load(const std::string& path, std::string* problem) {
+    auto [it, inserted] = loaded_.try_emplace(path);
+    Loaded& l = it->second;
+    if (inserted) {
+      l.path = path;
+      if ((l.agreement = load_agreement(path, &l.error))) {
+        l.set = AgreementSet::of(l.agreement);
+        l.ordinal = order_.size();
+        order_.push_back(&l);
+      }
+    }
+    if (!l.agreement) {
+      *problem = "its agreement " + path + " does not load:\n" + l.error;
+      while (!problem->empty() && problem->back() == '\n') problem->pop_back();
+      return nullptr;
+    }
+    return &l;
+  }
+
+  const SuiteOptions& options_;
+  std::vector<std::unique_ptr<Document>> documents_;
+  std::map<std::string, Loaded> loaded_;
+  std::vector<const Loaded*> order_;  // the agreements that loaded, in the order first loaded
+};
+
+// ---- running the cases (on each worker thread) ----------------------------------------------------
+
+// Runs cases with state of its own: one per thread. With --coverage it adds up what each clause
+// did, per agreement; the runners' tallies are added together at the end.
+class CaseRunner {
+ public:
+  CaseRunner(const SuiteOptions& options, size_t agreements) : options_(options), locals_(agreements) {}
+
+  void run(const PendingCase& c) {
+    Local& local = locals_[c.agreement->ordinal];
+    if (!local.scratch) {
+      local.scratch = std::make_unique<Evaluator::Scratch>();
+      if (options_.coverage) local.coverage = std::make_unique<CoverageTally>(c.agreement->agreement);
+    }
+    CaseResult& result = c.suite->cases[c.result];
+    const auto start = std::chrono::steady_clock::now();
+    run_case(c.object, *c.agreement->set, local, result);
+    result.seconds = seconds_since(start);
+  }
+
+  // What the cases this runner ran did to an agreement's clauses; null when it ran none of them.
+  const CoverageTally* coverage(size_t ordinal) const { return locals_[ordinal].coverage.get(); }
+
+ private:
+  struct Local {  // per agreement
     std::unique_ptr<Evaluator::Scratch> scratch;
     std::unique_ptr<CoverageTally> coverage;  // with --coverage
-    std::string error;
   };
 
-  void run_case(const simdjson::dom::object& c, Loaded& loaded, CaseResult& result) {
+  void run_case(const simdjson::dom::object& c, const AgreementSet& set, Local& local, CaseResult& result) {
     const std::string where = fmt::format("case {}", result.index);
     if (std::string unknown = unknown_keys(c, {"name", "as_of", "history", "expect"}, where); !unknown.empty()) {
       result.problem = unknown;
@@ -424,11 +500,11 @@ class SuiteRunner {
       as_of = day;
     }
     const std::string line = simdjson::minify(history);
-    if (loaded.coverage) {
-      TraceScope watched(loaded.coverage->sink());
-      judge_json_line(*loaded.set, *loaded.scratch, line, false, 1, as_of, &result.actual, Judging::Traced);
+    if (local.coverage) {
+      TraceScope watched(local.coverage->sink());
+      judge_json_line(set, *local.scratch, line, false, 1, as_of, &result.actual, Judging::Traced);
     } else {
-      judge_json_line(*loaded.set, *loaded.scratch, line, false, 1, as_of, &result.actual);
+      judge_json_line(set, *local.scratch, line, false, 1, as_of, &result.actual);
     }
     element actual;
     if (output_parser_.parse(result.actual).get(actual) != simdjson::SUCCESS) {
@@ -439,42 +515,43 @@ class SuiteRunner {
     if (!result.actual.empty() && result.actual.back() == '\n') result.actual.pop_back();
   }
 
-  // Each agreement is loaded once per run, however many suites name it.
-  Loaded* load(const std::string& path, std::string* problem) {
-    auto [it, inserted] = loaded_.try_emplace(path);
-    Loaded& l = it->second;
-    if (inserted) {
-      order_.push_back(path);
-      if ((l.agreement = load_agreement(path, &l.error))) {
-        l.set = AgreementSet::of(l.agreement);
-        l.scratch = std::make_unique<Evaluator::Scratch>();
-        if (options_.coverage) l.coverage = std::make_unique<CoverageTally>(l.agreement);
-      }
-    }
-    if (!l.agreement) {
-      *problem = "its agreement " + path + " does not load:\n" + l.error;
-      while (!problem->empty() && problem->back() == '\n') problem->pop_back();
-      return nullptr;
-    }
-    return &l;
-  }
-
- public:
-  std::vector<CoverageReport> coverage() const {
-    std::vector<CoverageReport> out;
-    for (const std::string& path : order_) {
-      const Loaded& l = loaded_.at(path);
-      if (l.coverage) out.push_back(coverage_report(path, *l.coverage));
-    }
-    return out;
-  }
-
- private:
   const SuiteOptions& options_;
-  std::map<std::string, Loaded> loaded_;
-  std::vector<std::string> order_;  // the agreements in the order first loaded
+  std::vector<Local> locals_;  // by Loaded::ordinal
   simdjson::dom::parser output_parser_;
 };
+
+// Runs every pending case on `threads` threads, each with its runner; a case is claimed by the
+// next thread free, and its result goes to its own place, so the order of the results is the
+// suites' whatever the threads did. An exception on a thread is thrown again here.
+std::vector<std::unique_ptr<CaseRunner>> run_cases(const std::vector<PendingCase>& pending, unsigned threads,
+                                                    const SuiteOptions& options, size_t agreements) {
+  std::vector<std::unique_ptr<CaseRunner>> runners;
+  for (unsigned t = 0; t < threads; ++t) runners.push_back(std::make_unique<CaseRunner>(options, agreements));
+  std::atomic<size_t> next{0};
+  auto work = [&](CaseRunner& runner) {
+    for (size_t i; (i = next.fetch_add(1)) < pending.size();) runner.run(pending[i]);
+  };
+  if (threads == 1) {
+    work(*runners.front());
+    return runners;
+  }
+  std::mutex mutex;
+  std::exception_ptr failure;
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      try {
+        work(*runners[t]);
+      } catch (...) {
+        next = pending.size();  // the others stop at their next case
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    });
+  for (std::thread& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+  return runners;
+}
 
 }  // namespace
 
@@ -513,10 +590,28 @@ size_t SuiteResult::failed() const {
 
 std::vector<SuiteResult> run_suites(const std::vector<fs::path>& files, const SuiteOptions& options,
                                     std::vector<CoverageReport>* coverage) {
-  SuiteRunner runner(options);
-  std::vector<SuiteResult> results;
-  for (const fs::path& file : files) results.push_back(runner.run(file));
-  if (coverage) *coverage = runner.coverage();
+  std::vector<SuiteResult> results(files.size());
+  std::vector<PendingCase> pending;
+  SuiteReader reader(options);
+  for (size_t i = 0; i < files.size(); ++i) {
+    results[i].file = files[i];
+    reader.read(results[i], &pending);
+  }
+  // No more threads than cases: a short run starts none it does not need.
+  const unsigned threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(worker_threads(options.jobs), pending.size())));
+  const auto runners = run_cases(pending, threads, options, reader.agreements().size());
+  for (SuiteResult& suite : results)
+    for (const CaseResult& c : suite.cases) suite.seconds += c.seconds;
+  if (!coverage) return results;
+  coverage->clear();
+  if (options.coverage) {
+    for (const Loaded* l : reader.agreements()) {
+      CoverageTally total(l->agreement);
+      for (const auto& runner : runners)
+        if (const CoverageTally* part = runner->coverage(l->ordinal)) total.add(*part);
+      coverage->push_back(coverage_report(l->path, total));
+    }
+  }
   return results;
 }
 

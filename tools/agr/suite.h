@@ -54,12 +54,16 @@ struct SuiteResult {
 struct SuiteOptions {
   std::optional<std::regex> filter;  // on case names (std::regex_search)
   bool coverage = false;             // run on the traced VM and add up what each clause did
+  unsigned jobs = 0;                 // threads running the cases; 0: one per core
 };
 
 struct CoverageReport;
 
-// Runs every suite file, in order. Never throws; every problem is in the results. With
-// options.coverage, *coverage gets a report per agreement that loaded, in the order first named.
+// Runs every suite file. The files are read, and their agreements loaded, in order on this
+// thread; the cases then run on options.jobs threads, each result in its place: the results,
+// and so the reports, are the same whatever the number of threads (but for the seconds taken).
+// Every problem is in the results. With options.coverage, *coverage gets a report per agreement
+// that loaded, in the order first loaded, adding up what every thread's runs did.
 std::vector<SuiteResult> run_suites(const std::vector<std::filesystem::path>& files, const SuiteOptions& options,
                                     std::vector<CoverageReport>* coverage = nullptr);
 

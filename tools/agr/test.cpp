@@ -20,6 +20,7 @@ struct TestOptions {
   std::string filter, junit, format = "text", coverage_json;
   bool coverage = false;
   std::optional<double> min_coverage;  // a percentage
+  unsigned jobs = 0;                   // --jobs: threads running the cases; 0: one per core
 };
 
 // The suite files the paths name, or nullopt (said on stderr) when one does not exist.
@@ -69,6 +70,7 @@ int test(const TestOptions& options, const CLI::App* command) {
     }
   }
   suite.coverage = options.coverage || options.min_coverage || !options.coverage_json.empty();
+  suite.jobs = options.jobs;
   const auto files = suite_files(options.paths);
   if (!files) return kFailure;
 
@@ -129,6 +131,8 @@ Command add_test_command(CLI::App& agr) {
                       "exit 1 when an agreement's coverage is below this percentage (implies --coverage)")
       ->type_name("PERCENT")
       ->check(CLI::Range(0.0, 100.0));
+  add_jobs_option(command, &options->jobs,
+                  "threads running the cases (default: one per core); the same reports, in the suites' order");
   return {command, [options, command] { return test(*options, command); }};
 }
 
