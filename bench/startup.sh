@@ -8,7 +8,7 @@
 #                                                   shared machine where times are not
 #
 # Rows: `agr --version` (the process, the dynamic loader and the command line, nothing else);
-# `agr run lbp.agrc EMPTY` (plus loading a compiled agreement); `agr check` of a 10-line agreement
+# `agr run lbp.agrc EMPTY` (plus loading a compiled agreement); `agr check` of a 9-line agreement
 # (plus the parser's tables and a first parse) and of agreements/lbp.agr (plus parsing 180 lines);
 # `agr serve lbp.agr`: the wall time from starting it to the first answer of GET /v1/health, and
 # the server's peak memory then. CPU is user + system, the median of RUNS farm-bench runs; peak
@@ -59,29 +59,33 @@ measure() {
   fi
 }
 
-# The start of `agr serve`: "WALL_MS to /v1/health, PEAK_MIB MiB" (medians of $runs starts).
+# The start of `agr serve` for every agr given, in turn (one start of each per round, so that a
+# drift of the machine's speed falls on all alike): one line per agr, "WALL_MS ms wall to
+# /v1/health, PEAK_MIB MiB" (medians of $runs starts).
 measure_serve() {
-  /usr/bin/python3 - "$1" "$root/agreements/lbp.agr" "$runs" <<'PY'
+  /usr/bin/python3 - "$root/agreements/lbp.agr" "$runs" "$@" <<'PY'
 import http.client, re, signal, statistics, subprocess, sys, time
-agr, agreement, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-walls, peaks = [], []
+agreement, runs, agrs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+walls, peaks = {agr: [] for agr in agrs}, {agr: [] for agr in agrs}
 for _ in range(runs):
-    start = time.monotonic()
-    server = subprocess.Popen([agr, "serve", agreement, "--host", "127.0.0.1", "--port", "0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    line = server.stderr.readline().decode()
-    port = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
-    if not port:
-        sys.exit(f"startup.sh: agr serve did not start: {line}{server.stderr.read().decode()}")
-    connection = http.client.HTTPConnection("127.0.0.1", int(port.group(1)), timeout=10)
-    connection.request("GET", "/v1/health")
-    assert connection.getresponse().status == 200
-    walls.append(time.monotonic() - start)
-    with open(f"/proc/{server.pid}/status") as status:
-        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024)
-    server.send_signal(signal.SIGTERM)
-    server.wait(10)
-print(f"{statistics.median(walls) * 1000:.1f} ms wall, {statistics.median(peaks):.1f} MiB", end="")
+    for agr in agrs:
+        start = time.monotonic()
+        server = subprocess.Popen([agr, "serve", agreement, "--host", "127.0.0.1", "--port", "0"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        line = server.stderr.readline().decode()
+        port = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
+        if not port:
+            sys.exit(f"startup.sh: {agr} serve did not start: {line}{server.stderr.read().decode()}")
+        connection = http.client.HTTPConnection("127.0.0.1", int(port.group(1)), timeout=10)
+        connection.request("GET", "/v1/health")
+        assert connection.getresponse().status == 200
+        walls[agr].append(time.monotonic() - start)
+        with open(f"/proc/{server.pid}/status") as status:
+            peaks[agr].append(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024)
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+for agr in agrs:
+    print(f"{statistics.median(walls[agr]) * 1000:.1f} ms wall, {statistics.median(peaks[agr]):.1f} MiB")
 PY
 }
 
@@ -97,15 +101,17 @@ echo "medians: CPU (user + system; farm-bench -n $runs), peak memory (GNU time's
 echo
 echo "$header"
 echo "$rule"
+mapfile -t serve_cells < <(measure_serve "${agrs[@]}")
 for i in "${!rows[@]}"; do
   line="| \`${rows[$i]}\` |"
-  for agr in "${agrs[@]}"; do
+  for j in "${!agrs[@]}"; do
+    agr=${agrs[$j]}
     case $i in
       0) cell=$(measure "$agr" --version) ;;
       1) cell=$(measure "$agr" run "$work/lbp.agrc" "$work/empty.jsonl") ;;
       2) cell=$(measure "$agr" check "$work/small.agr") ;;
       3) cell=$(measure "$agr" check "$root/agreements/lbp.agr") ;;
-      4) cell=$(measure_serve "$agr") ;;
+      4) cell=${serve_cells[$j]} ;;
     esac
     line+=" $cell |"
   done
