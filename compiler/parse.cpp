@@ -12,6 +12,7 @@
 #include <exception>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -1306,6 +1307,11 @@ std::unique_ptr<ast::Agreement> parse_agreement(const SourceFile& file, Diagnost
 
   const Offsets offsets(input_text);
   uint32_t progress = 0;  // the furthest position known, for reporting an unexpected failure
+  // One parse at a time in the process: the ANTLR 4.9 runtime Debian ships shares its prediction
+  // caches between parsers without locking them (antlr/antlr4#3332, fixed in 4.10), and the
+  // server compiles the sources of concurrent requests.
+  static std::mutex antlr;
+  const std::lock_guard<std::mutex> one_at_a_time(antlr);
   try {
     antlr4::ANTLRInputStream input(input_text);
     AgrLexer lexer(&input);
