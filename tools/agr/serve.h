@@ -16,7 +16,8 @@ struct ServeCommandLine {
   server::ServeOptions options() const;
 };
 
-// Adds `agr serve`'s operands and options to `command`, each read into *line.
+// Adds `agr serve`'s operands and options to `command`, each read into *line. Every option has a
+// long name: agr hands each one over as --NAME=VALUE.
 void add_serve_options(CLI::App* command, ServeCommandLine* line);
 
 }  // namespace agr::cli
