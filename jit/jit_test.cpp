@@ -348,7 +348,8 @@ warning F-5 for 0002
       {history("far, rejected", {{"2025-02-01", "0001", ""}, {"2025-02-02", "0001", ""},
                                  {"2025-02-03", "0002", far}}),
        "\"rule\":\"F-3\""},
-      {history("a warning", {{"2025-01-01", "0001", ""}, {"2025-01-20", "0002", ""}}), "\"warnings\":[{\"rule\":\"F-4\""},
+      {history("a warning", {{"2025-01-01", "0001", ""}, {"2025-01-20", "0002", ""}}),
+       "\"warnings\":[{\"rule\":\"F-4\""},
   };
   std::vector<Input> inputs;
   agr::Evaluator evaluator(vm);

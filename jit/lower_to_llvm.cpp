@@ -15,8 +15,8 @@
 //
 // with the NativeFunction signature (RunResult is a uint8_t enum).
 //
-// Registers become i64 allocas in the entry block, zeroed there (mem2reg/SROA promote them at
-// O2). Jumps go forward only (the verifier's guarantee), so there is one basic block per leader
+// Registers become i64 allocas in the entry block, zeroed there (SROA promotes them from level 1
+// on). Jumps go forward only (the verifier's guarantee), so there is one basic block per leader
 // instruction and the CFG is a DAG. Event and course fields are read inline at offsets the C++
 // compiler measured (jit_internal.h); COUNT, FIRST_DATE, LAST_DATE and CLINIC_OF_LAST over a
 // constant set of up to kInlineSetLimit services are unrolled inline, ADD_DAYS is inline, and a
@@ -292,7 +292,8 @@ class Lowerer {
     add_working_days_ = declare("agr_jit_add_working_days", date_op, true);
     working_day_ = declare("agr_jit_working_day", llvm::FunctionType::get(i64_, {i64_}, false), true);
     weekday_in_ = declare("agr_jit_weekday_in", date_op, true);
-    period_bound_ = declare("agr_jit_period_bound", llvm::FunctionType::get(i64_, {i64_, i64_, i64_}, false), true);
+    period_bound_ =
+        declare("agr_jit_period_bound", llvm::FunctionType::get(i64_, {i64_, i64_, i64_}, false), true);
     years_between_ = declare("agr_jit_years_between", date_op, true);
     fact_ = declare("agr_jit_fact", llvm::FunctionType::get(i64_, {ptr_, i32_}, false));
     fact_matches_ = declare("agr_jit_fact_matches", llvm::FunctionType::get(i64_, {ptr_, ptr_, i32_}, false));
@@ -375,7 +376,9 @@ class Lowerer {
         set(ins.a, sum);
         break;
       }
-      case Opcode::COUNT_FLAGGED: set(ins.a, count_in_period(k, b_.getInt64(kFirstDay), b_.getInt64(kLastDay))); break;
+      case Opcode::COUNT_FLAGGED:
+        set(ins.a, count_in_period(k, b_.getInt64(kFirstDay), b_.getInt64(kLastDay)));
+        break;
       case Opcode::COUNT_IN: set(ins.a, count_in_period(k, reg(ins.b), reg(ins.c))); break;
       case Opcode::FIRST_DATE:
       case Opcode::LAST_DATE: {
