@@ -82,6 +82,7 @@ if [ -n "$cc" ]; then
   : >"$dir/evil.c"
   while [ $i -lt 64 ]; do
     echo "unsigned char agr_fn_$i(void* p, void* x, void* s, void* d) { return 1; }" >>"$dir/evil.c"
+    echo "unsigned long agr_service_$i(void* p, void* x, void* s, void* f) { return 1; }" >>"$dir/evil.c"
     i=$((i + 1))
   done
   "$cc" -c -O1 -fno-pic -o "$dir/evil.o" "$dir/evil.c"

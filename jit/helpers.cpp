@@ -8,7 +8,6 @@
 
 namespace {
 
-using agr::AgreementIndex;
 using agr::CourseState;
 using agr::Program;
 
@@ -27,9 +26,8 @@ extern "C" {
 
 int64_t agr_jit_count(const Program* p, const CourseState* s, uint32_t set) { return agr::count_in_set(*p, *s, set); }
 
-int64_t agr_jit_count_in(const AgreementIndex* index, const CourseState* s, uint32_t setflag, int64_t low,
-                         int64_t high) {
-  return agr::count_in_period(*index, *s, setflag, low, high);
+int64_t agr_jit_count_in_slot(const CourseState* s, uint32_t slot, int64_t low, int64_t high) {
+  return agr::count_in_slot(*s, slot, low, high);
 }
 
 int64_t agr_jit_first_date(const Program* p, const CourseState* s, uint32_t set) {
@@ -45,8 +43,6 @@ int64_t agr_jit_clinic_of_last(const Program* p, const CourseState* s, uint32_t 
 }
 
 int64_t agr_jit_combinable(const Program* p, const CourseState* s) { return agr::combinable_today(*p, *s); }
-
-int64_t agr_jit_add_days(int64_t from, int64_t days) { return agr::move_days(from, days); }
 
 int64_t agr_jit_add_months(int64_t from, int64_t months) { return agr::move_months(from, months); }
 
@@ -93,6 +89,7 @@ const Layout& layout() {
     l.end = offsetof(CourseState, end);
     l.has_referral = offsetof(CourseState, has_referral);
     l.referral = offsetof(CourseState, referral);
+    l.today_date = offsetof(CourseState, today_date);
     l.count = offsetof(CourseState, count);
     l.first = offsetof(CourseState, first);
     l.last = offsetof(CourseState, last);
@@ -111,10 +108,10 @@ const Layout& layout() {
 
 std::string code_signature() {
   const Layout& l = layout();
-  std::string s = "agr-jit-5;";  // bump when the lowering or the helper ABI changes
+  std::string s = "agr-jit-6;";  // bump when the lowering or the helper ABI changes
   for (size_t v : {l.date, l.clinic, l.flags, l.started, l.start, l.ended, l.end, l.has_referral, l.referral,
-                   l.count, l.first, l.last, l.last_clinic, l.last_seq, l.due_earliest, l.due_target, l.due_latest,
-                   l.due_has_latest, sizeof(CourseState), sizeof(DueOutput)})
+                   l.today_date, l.count, l.first, l.last, l.last_clinic, l.last_seq, l.due_earliest, l.due_target,
+                   l.due_latest, l.due_has_latest, sizeof(CourseState), sizeof(DueOutput)})
     s += std::to_string(v) + ",";
   s += l.vector_data_first ? "v1" : "v0";
   return s;
@@ -122,12 +119,11 @@ std::string code_signature() {
 
 const HelperSymbol kHelpers[] = {
     {"agr_jit_count", reinterpret_cast<const void*>(&agr_jit_count)},
-    {"agr_jit_count_in", reinterpret_cast<const void*>(&agr_jit_count_in)},
+    {"agr_jit_count_in_slot", reinterpret_cast<const void*>(&agr_jit_count_in_slot)},
     {"agr_jit_first_date", reinterpret_cast<const void*>(&agr_jit_first_date)},
     {"agr_jit_last_date", reinterpret_cast<const void*>(&agr_jit_last_date)},
     {"agr_jit_clinic_of_last", reinterpret_cast<const void*>(&agr_jit_clinic_of_last)},
     {"agr_jit_combinable", reinterpret_cast<const void*>(&agr_jit_combinable)},
-    {"agr_jit_add_days", reinterpret_cast<const void*>(&agr_jit_add_days)},
     {"agr_jit_add_months", reinterpret_cast<const void*>(&agr_jit_add_months)},
     {"agr_jit_add_working_days", reinterpret_cast<const void*>(&agr_jit_add_working_days)},
     {"agr_jit_working_day", reinterpret_cast<const void*>(&agr_jit_working_day)},

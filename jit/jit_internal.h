@@ -13,7 +13,7 @@ namespace agr::jit {
 // Where native code finds things, measured by the C++ compiler (offsetof), never hand-copied.
 struct Layout {
   // CourseState scalars.
-  size_t date, clinic, flags, started, start, ended, end, has_referral, referral;
+  size_t date, clinic, flags, started, start, ended, end, has_referral, referral, today_date;
   // CourseState per-service vectors: the offset of each std::vector object. Native code reads
   // their element pointer inline only when `vector_data_first` (the vector's first word is its
   // data pointer, checked at run time); otherwise it calls the helpers.
@@ -44,13 +44,11 @@ extern const size_t kHelperCount;
 // "left the calendar" for the date arithmetic.
 extern "C" {
 int64_t agr_jit_count(const agr::Program* program, const agr::CourseState* state, uint32_t set);
-int64_t agr_jit_count_in(const agr::AgreementIndex* index, const agr::CourseState* state, uint32_t setflag,
-                         int64_t low, int64_t high);
+int64_t agr_jit_count_in_slot(const agr::CourseState* state, uint32_t slot, int64_t low, int64_t high);
 int64_t agr_jit_first_date(const agr::Program* program, const agr::CourseState* state, uint32_t set);
 int64_t agr_jit_last_date(const agr::Program* program, const agr::CourseState* state, uint32_t set);
 int64_t agr_jit_clinic_of_last(const agr::Program* program, const agr::CourseState* state, uint32_t set);
 int64_t agr_jit_combinable(const agr::Program* program, const agr::CourseState* state);
-int64_t agr_jit_add_days(int64_t from, int64_t days);
 int64_t agr_jit_add_months(int64_t from, int64_t months);
 int64_t agr_jit_add_working_days(int64_t from, int64_t k);
 int64_t agr_jit_working_day(int64_t day);

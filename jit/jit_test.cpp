@@ -13,6 +13,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -219,9 +220,154 @@ TEST_CASE("the JIT reproduces the VM byte for byte on every bundled and example 
       INFO(error);
       REQUIRE(jit);
       REQUIRE(jit->native_code());
-      CHECK(stats.functions == vm->program().functions.size());
+      // A function per set of services judged by the same rules (their judges fused), and per
+      // due item.
+      const std::vector<uint32_t> code_of = agr::jit::service_code(vm->program(), vm->index());
+      CHECK(stats.functions == std::set<uint32_t>(code_of.begin(), code_of.end()).size() + vm->program().dues.size());
+      REQUIRE(jit->native_code()->services.size() == vm->program().services.size());
+      for (size_t s = 0; s < code_of.size(); ++s)
+        CHECK(jit->native_code()->services[s] == jit->native_code()->services[code_of[s]]);
       CHECK(compare(vm, jit, inputs) == 0);
     }
+  }
+}
+
+TEST_CASE("the JIT's other optimisation levels reproduce the VM too", "[jit]") {
+  // Level 1 (the tailored passes without GVN) and 3 (LLVM's O3 pipeline), on LBP's inputs.
+  const auto vm = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
+  const std::vector<Input> inputs = inputs_for("lbp", vm->program());
+  for (int opt : {1, 3}) {
+    INFO("O" << opt);
+    agr::jit::Options options;
+    options.opt_level = opt;
+    std::string error;
+    auto jit = agr::jit::compile(*vm, options, nullptr, &error);
+    INFO(error);
+    REQUIRE(jit);
+    CHECK(compare(vm, jit, inputs) == 0);
+  }
+}
+
+TEST_CASE("services judged by the same rules share one native function", "[jit]") {
+  const auto lbp = compile_source(fs::path(AGR_SOURCE_DIR) / "agreements" / "lbp.agr");
+  const agr::Program& p = lbp->program();
+  const std::vector<uint32_t> code_of = agr::jit::service_code(p, lbp->index());
+  auto code = [&](const std::string& service) {
+    const int32_t s = lbp->index().find_service(service);
+    REQUIRE(s >= 0);
+    return code_of[static_cast<size_t>(s)];
+  };
+  // LBP-3, LBP-9 and LBP-11 judge 0111 and 8050; LBP-11 alone the four supplements; LBP-3, 4, 5,
+  // 10 and 15 the two patient education codes.
+  CHECK(code("8050") == code("0111"));
+  CHECK(code("2101") == code("2001"));
+  CHECK(code("3301") == code("2001"));
+  CHECK(code("3201") == code("2001"));
+  CHECK(code("0265") == code("0263"));
+  CHECK(code("0113") == code("0110"));
+  // LBP-1 judges 0262 and not 0261; LBP-5 education, not training.
+  CHECK(code("0262") != code("0261"));
+  CHECK(code("0264") != code("0263"));
+  CHECK(code("0111") != code("0110"));
+  for (size_t s = 0; s < code_of.size(); ++s) CHECK(code_of[code_of[s]] == code_of[s]);  // the first of its kind
+}
+
+TEST_CASE("a service's fused rules run in the VM's order: every rejection, then the warnings of an accepted event",
+          "[jit]") {
+  // F-2 leaves the calendar after F-1 failed on the same event: the history is an error, not a
+  // rejection. F-5, a warning, leaves it only for an accepted event. F-3 judges both services.
+  agr::SourceFile file{"fused_order.agr", R"(agreement fusedorder "The order a service's rules run in"
+  source "jit_test.cpp"
+
+flag far "The warning F-5 moves the date out of the calendar."
+
+service 0001 "Consultation"
+service 0002 "Follow-up"
+
+rule F-1 for 0001
+  require count(0002) < 2
+  message "No consultation after two follow-ups."
+  source "jit_test.cpp"
+
+rule F-2 for 0001
+  when count(0001) >= 2
+  require date + 100000 months > date
+  message "Leaves the calendar from the third consultation on."
+  source "jit_test.cpp"
+
+rule F-3 for 0001, 0002
+  require count(0001 in date - 6 days .. date) < 2
+  message "Not after two consultations in a week."
+  source "jit_test.cpp"
+
+warning F-4 for 0001, 0002
+  warn if count(0001) >= 1
+  message "Another consultation."
+  source "jit_test.cpp"
+
+warning F-5 for 0002
+  when flagged far
+  warn if date + 100000 months > date
+  message "Leaves the calendar for an accepted follow-up flagged far."
+  source "jit_test.cpp"
+)"};
+  agr::Diagnostics diags;
+  agr::Compilation c = agr::compile(file, diags);
+  INFO(diags.render(file));
+  REQUIRE(!diags.has_errors());
+  std::string error;
+  auto vm = agr::Agreement::from_program(std::move(*c.program), &error);
+  REQUIRE(vm);
+  struct Event {
+    const char *date, *code, *flags;
+  };
+  auto history = [](const std::string& id, const std::vector<Event>& events) {
+    std::string line = R"({"id":")" + id + R"(","events":[)";
+    for (size_t i = 0; i < events.size(); ++i)
+      line += std::string(i ? "," : "") + R"({"id":"e)" + std::to_string(i) + R"(","date":")" + events[i].date +
+              R"(","code":")" + events[i].code + "\"" + events[i].flags + "}";
+    return Input{line + "]}", std::nullopt, id};
+  };
+  const char* far = R"(,"flags":["far"])";
+  // Each history, and what the VM answers (which the JIT must repeat byte for byte).
+  const std::vector<std::pair<Input, std::string>> cases = {
+      {history("a third consultation", {{"2025-01-01", "0001", ""}, {"2025-01-10", "0001", ""},
+                                        {"2025-01-20", "0001", ""}}),
+       "\"error\""},
+      {history("after two follow-ups", {{"2025-01-01", "0002", ""}, {"2025-01-02", "0002", ""},
+                                        {"2025-01-10", "0001", ""}}),
+       "\"rule\":\"F-1\""},
+      {history("F-1 fails, then F-2 leaves the calendar",
+               {{"2025-01-01", "0001", ""}, {"2025-01-10", "0001", ""}, {"2025-01-20", "0002", ""},
+                {"2025-01-21", "0002", ""}, {"2025-01-30", "0001", ""}}),
+       "\"error\""},
+      {history("two consultations in a week", {{"2025-01-01", "0001", ""}, {"2025-01-02", "0001", ""},
+                                               {"2025-01-03", "0002", ""}}),
+       "\"rule\":\"F-3\""},
+      {history("far, accepted", {{"2025-01-01", "0002", far}}), "\"error\""},
+      {history("far, rejected", {{"2025-02-01", "0001", ""}, {"2025-02-02", "0001", ""},
+                                 {"2025-02-03", "0002", far}}),
+       "\"rule\":\"F-3\""},
+      {history("a warning", {{"2025-01-01", "0001", ""}, {"2025-01-20", "0002", ""}}),
+       "\"warnings\":[{\"rule\":\"F-4\""},
+  };
+  std::vector<Input> inputs;
+  agr::Evaluator evaluator(vm);
+  for (const auto& [input, expected] : cases) {
+    std::string out;
+    evaluator.evaluate_json_line(input.line, 1, std::nullopt, &out);
+    INFO(input.origin << ": " << out);
+    CHECK(out.find(expected) != std::string::npos);
+    inputs.push_back(input);
+  }
+  add_random(vm->program(), agr::days_from_civil(2025, 1, 1), 1500, 21, "random", &inputs, 40);
+  for (int opt : {0, 2}) {
+    agr::jit::Options options;
+    options.opt_level = opt;
+    auto jit = agr::jit::compile(*vm, options, nullptr, &error);
+    INFO("O" << opt << " " << error);
+    REQUIRE(jit);
+    CHECK(compare(vm, jit, inputs) == 0);
   }
 }
 

@@ -18,9 +18,10 @@ namespace agr::jit {
 // What both sides were built with. A plugin from another build (another layout of these types, or
 // another version of this interface) is refused rather than called.
 struct PluginAbi {
-  int version = 1;
+  int version = 2;  // 2: NativeCode::services (each service's judges fused)
   size_t program = sizeof(Program), course_state = sizeof(CourseState), index = sizeof(AgreementIndex),
-         options = sizeof(Options), stats = sizeof(Stats), string = sizeof(std::string);
+         options = sizeof(Options), stats = sizeof(Stats), string = sizeof(std::string),
+         native_code = sizeof(NativeCode);
   bool operator==(const PluginAbi&) const = default;
 };
 

@@ -97,6 +97,30 @@ constexpr Civil64 civil64(int64_t z) noexcept {
   return Civil64{y + (m <= 2), m, d};
 }
 
+// civil64 and days_from_civil64 for the years of the calendar (1 .. 9999), where every
+// intermediate is non-negative and below 2^32: unsigned 32-bit division by constants, which the
+// compiler turns into a multiplication each (add_months runs on every event of some rules).
+constexpr CivilDate civil_in_calendar(Day day) noexcept {
+  const uint32_t z = static_cast<uint32_t>(day + 719468);  // 306 for 0001-01-01
+  const uint32_t era = z / 146097;
+  const uint32_t doe = z - era * 146097;
+  const uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const uint32_t mp = (5 * doy + 2) / 153;
+  const uint32_t d = doy - (153 * mp + 2) / 5 + 1;
+  const uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+  return CivilDate{static_cast<int32_t>(yoe + era * 400 + (m <= 2)), m, d};
+}
+
+constexpr Day days_in_calendar(uint32_t y, uint32_t m, uint32_t d) noexcept {
+  y -= m <= 2;
+  const uint32_t era = y / 400;
+  const uint32_t yoe = y - era * 400;
+  const uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<Day>(era * 146097 + doe) - 719468;
+}
+
 // Index of a date counted from 21 March (0 = 21 March), for dates 1 March .. 30 June only.
 constexpr int offset_from_march21(uint32_t month, uint32_t day) noexcept {
   switch (month) {
@@ -190,6 +214,15 @@ bool add_months(Day from, int64_t months, Day* out) noexcept {
   // The year of any Day is below 2^23 in magnitude; months beyond 2^40 cannot land in the calendar.
   constexpr int64_t kLimit = int64_t{1} << 40;
   if (months > kLimit || months < -kLimit) return false;
+  if (in_calendar(from)) {  // every date a rule moves: the same result in 32-bit arithmetic
+    const CivilDate c = civil_in_calendar(from);
+    const int64_t total = int64_t{c.year} * 12 + static_cast<int64_t>(c.month - 1) + months;
+    if (total < 12 || total >= 10000 * 12) return false;  // outside the years 1 .. 9999
+    const uint32_t y = static_cast<uint32_t>(total) / 12, m = static_cast<uint32_t>(total) % 12 + 1;
+    const uint32_t last = month_length(y, m);
+    *out = days_in_calendar(y, m, c.day < last ? c.day : last);
+    return true;
+  }
   const Civil64 c = civil64(from);
   const int64_t total = c.year * 12 + static_cast<int64_t>(c.month - 1) + months;
   const int64_t y = floor_div(total, 12);

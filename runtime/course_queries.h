@@ -24,16 +24,21 @@ inline int64_t count_in_set(const Program& p, const CourseState& s, uint32_t set
   return n;
 }
 
-// Accepted events in set (setflag & 0xffffff) dated low .. high, carrying flag (setflag >> 24) - 1
-// when that is not 0: two binary searches in the slot's accepted dates (sorted, since events are
-// accepted in date order), whatever the history's length or shape.
-inline int64_t count_in_period(const AgreementIndex& index, const CourseState& s, uint32_t setflag, int64_t low,
-                               int64_t high) {
-  const uint32_t slot = index.slot(setflag);
+// Accepted events of count slot `slot` (AgreementIndex::slot_flag) dated low .. high: two binary
+// searches in the slot's accepted dates (sorted, since events are accepted in date order),
+// whatever the history's length or shape.
+inline int64_t count_in_slot(const CourseState& s, uint32_t slot, int64_t low, int64_t high) {
   if (slot == AgreementIndex::kNoSlot || low > high) return 0;  // no slot: no instruction counts it
   const std::vector<Day>& dates = s.slot_dates[slot];
   const auto from = std::lower_bound(dates.begin(), dates.end(), low);
   return std::upper_bound(from, dates.end(), high) - from;
+}
+
+// Accepted events in set (setflag & 0xffffff) dated low .. high, carrying flag (setflag >> 24) - 1
+// when that is not 0.
+inline int64_t count_in_period(const AgreementIndex& index, const CourseState& s, uint32_t setflag, int64_t low,
+                               int64_t high) {
+  return count_in_slot(s, index.slot(setflag), low, high);
 }
 
 inline int64_t first_date_in_set(const Program& p, const CourseState& s, uint32_t set) {

@@ -81,6 +81,7 @@ AgreementIndex::AgreementIndex(const Program& p) {
     uint64_t cost = 8 + slots_of[s].size();
     for (uint32_t j = judges_begin[s]; j < judges_begin[s + 1]; ++j) cost += function_cost[judges[j].function];
     event_cost.push_back(cost);
+    most_judges = std::max(most_judges, judges_begin[s + 1] - judges_begin[s]);
   }
   starts_course.assign(n, 0);
   ends_course.assign(n, 0);
@@ -249,8 +250,10 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
   // Each rejected event's violations are one slice of out->violations (in evaluation order).
   std::vector<uint32_t>& broken = out->violations;
+  if (s.failed_scratch.size() < index.most_judges) s.failed_scratch.resize(index.most_judges);
+  uint32_t* const failed = s.failed_scratch.data();
+  const NativeService* const fused = fused_services(agreement);
 
-  DueOutput unused;
   // The price level in force: events come in date order, so it only moves forward.
   int32_t level = -1;
   const int32_t last_level = static_cast<int32_t>(index.level_from.size()) - 1;
@@ -263,41 +266,37 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       v.status = EventStatus::NotGoverned;
       continue;
     }
-    if (e.date != s.today_date) s.new_day(e.date);
+    // The day's services stay those of the latest accepted event's day (accept() moves them on):
+    // combinable_today compares that day with the event's.
     s.date = e.date;
     s.service = e.service;
     s.clinic = e.clinic;
     s.flags = e.flags;
 
-    const uint32_t begin = static_cast<uint32_t>(broken.size());
-    const uint32_t first_warning = index.warnings_begin[e.service], end = index.judges_begin[e.service + 1];
     // The work budget, charged before the event is judged: its judges' costs, and its accept.
     work += index.event_cost[e.service];
     if (work > s.work_limit) {
       out->error = over_budget(s.work_limit);
       return false;
     }
-    for (uint32_t j = index.judges_begin[e.service]; j < first_warning; ++j) {
-      switch (run_agreement_function(agreement, index.judges[j].function, s, &unused, vm)) {
-        case RunResult::Fail: broken.push_back(index.judges[j].rule); break;
-        case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
-        default: break;
+    const uint64_t judged =
+        fused ? fused[e.service](&p, &index, &s, failed) : judge_event(agreement, s, failed, vm);
+    if (judged != pack_judgement(Judgement::Accepted, 0)) {  // something to record (rarely)
+      const uint32_t n_failed = failed_of(judged);
+      switch (judgement_of(judged)) {
+        case Judgement::OutOfCalendar: out->error = kOutOfCalendar; return false;
+        case Judgement::Rejected:
+          v.status = EventStatus::Rejected;
+          v.first_violation = static_cast<uint32_t>(broken.size());
+          v.violation_count = n_failed;
+          broken.insert(broken.end(), failed, failed + n_failed);
+          continue;
+        case Judgement::Accepted:
+          for (uint32_t k = 0; k < n_failed; ++k) out->warnings.push_back({failed[k], i});
+          break;
       }
-    }
-    if (broken.size() > begin) {
-      v.status = EventStatus::Rejected;
-      v.first_violation = begin;
-      v.violation_count = static_cast<uint32_t>(broken.size()) - begin;
-      continue;
     }
     v.status = EventStatus::Accepted;
-    for (uint32_t j = first_warning; j < end; ++j) {
-      switch (run_agreement_function(agreement, index.judges[j].function, s, &unused, vm)) {
-        case RunResult::Fail: out->warnings.push_back({index.judges[j].rule, i}); break;
-        case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
-        default: break;
-      }
-    }
     while (level < last_level && index.level_from[level + 1] <= e.date) ++level;
     if (level >= 0) {
       const uint32_t entry = index.fee_entry(p, level, static_cast<uint32_t>(e.service), e.flags);

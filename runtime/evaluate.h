@@ -83,6 +83,7 @@ class AgreementIndex {
   std::vector<uint64_t> function_cost;
   // What judging one event of each service charges the work budget: its judges' costs and its accept.
   std::vector<uint64_t> event_cost;
+  uint32_t most_judges = 0;  // the largest number of judges of one service
 
   // Count slots: one per distinct SETFLAG operand of the program's COUNT_IN and COUNT_FLAGGED
   // instructions, found in its code at load. CourseState keeps each slot's accepted dates.
@@ -198,6 +199,7 @@ struct CourseState {
 
   // Reused between histories so that evaluation does not allocate in the steady state.
   std::vector<uint32_t> order_scratch;
+  std::vector<uint32_t> failed_scratch;  // the rules judging one event found broken (judge_event)
   std::vector<uint32_t> touched_services, touched_slots;  // what to clear for the next history
 
   // Ready for a new history of an agreement with these many services and count slots.
@@ -231,9 +233,29 @@ using VmFunction = RunResult (*)(const Program&, const AgreementIndex&, uint32_t
 using NativeFunction = RunResult (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
                                      DueOutput* due);
 
-// What the JIT tier hands the runtime: one native function per Program::functions entry. It owns
-// whatever keeps the code alive (a subclass holds the JIT itself).
+// What judging one event by the rules of its service came to (judge_event).
+enum class Judgement : uint8_t { Accepted, Rejected, OutOfCalendar };
+
+// The judgement and how many rules were written to `failed`, in one word as native code returns
+// it: the judgement in the low byte, the count in the high 32 bits.
+constexpr uint64_t pack_judgement(Judgement judgement, uint32_t failed) {
+  return uint64_t{failed} << 32 | static_cast<uint8_t>(judgement);
+}
+constexpr Judgement judgement_of(uint64_t packed) { return static_cast<Judgement>(packed & 0xff); }
+constexpr uint32_t failed_of(uint64_t packed) { return static_cast<uint32_t>(packed >> 32); }
+
+// The rules of one service fused into one function of machine code: it judges the event in
+// `state` (one of that service's) as judge_event does, with every rule's code inline, in one call.
+// `failed` has room for the service's judges.
+using NativeService = uint64_t (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
+                                   uint32_t* failed);
+
+// What the JIT tier hands the runtime: one native function per service (its judges, fused), and
+// per Program::functions entry one that runs it on its own, or null (the JIT compiles the due
+// items' on their own, and a rule's only inside its services'). It owns whatever keeps the code
+// alive (a subclass holds the JIT itself).
 struct NativeCode {
+  std::vector<NativeService> services;
   std::vector<NativeFunction> functions;
   virtual ~NativeCode() = default;
 };
@@ -241,9 +263,46 @@ struct NativeCode {
 // Runs function `function` of the agreement with its native code where it has some, else the VM.
 inline RunResult run_agreement_function(const Agreement& agreement, uint32_t function, const CourseState& state,
                                         DueOutput* due, VmFunction vm = run_function) {
-  if (const NativeCode* native = agreement.native_code())
+  if (const NativeCode* native = agreement.native_code(); native && native->functions[function])
     return native->functions[function](&agreement.program(), &agreement.index(), &state, due);
   return vm(agreement.program(), agreement.index(), function, state, due);
+}
+
+// Judges the event in `state` by the rules of its service (AgreementIndex::judges): every
+// rejection, in file order; when none fails, every warning. Writes the index (in Program::rules)
+// of each rule that fails to `failed` (room for index.most_judges), and returns the judgement and
+// their number (pack_judgement): the rejections that failed, or for an accepted event the
+// warnings. Stops at the first rule whose date arithmetic leaves the calendar (OutOfCalendar).
+// One call per rule (run_agreement_function); the agreement's fused native code, where it has
+// some (fused_services), does the same in one call.
+inline uint64_t judge_event(const Agreement& agreement, const CourseState& state, uint32_t* failed,
+                            VmFunction vm = run_function) {
+  const uint32_t service = static_cast<uint32_t>(state.service);
+  const AgreementIndex& index = agreement.index();
+  uint32_t n = 0;
+  // Runs judges [begin, end); false when one left the calendar.
+  auto run = [&](uint32_t begin, uint32_t end) {
+    DueOutput unused;
+    for (uint32_t j = begin; j < end; ++j) {
+      switch (run_agreement_function(agreement, index.judges[j].function, state, &unused, vm)) {
+        case RunResult::Fail: failed[n++] = index.judges[j].rule; break;
+        case RunResult::OutOfCalendar: return false;
+        default: break;
+      }
+    }
+    return true;
+  };
+  const uint32_t first_warning = index.warnings_begin[service];
+  if (!run(index.judges_begin[service], first_warning)) return pack_judgement(Judgement::OutOfCalendar, 0);
+  if (n > 0) return pack_judgement(Judgement::Rejected, n);
+  if (!run(first_warning, index.judges_begin[service + 1])) return pack_judgement(Judgement::OutOfCalendar, 0);
+  return pack_judgement(Judgement::Accepted, n);
+}
+
+// The agreement's fused native code per service, or null where it has none.
+inline const NativeService* fused_services(const Agreement& agreement) {
+  const NativeCode* native = agreement.native_code();
+  return native && !native->services.empty() ? native->services.data() : nullptr;
 }
 
 // Evaluates a prepared history; false with out->error set when date arithmetic leaves the calendar.

@@ -1,6 +1,7 @@
 // Unit tests for the calendar (runtime/calendar.h). Expected dates are checked by hand.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -274,6 +275,39 @@ TEST_CASE("add_months fails past the calendar edges", "[calendar]") {
   CHECK_FALSE(agr::add_months(d(2025, 1, 1), std::numeric_limits<int64_t>::max(), &out));
   CHECK_FALSE(agr::add_months(d(2025, 1, 1), std::numeric_limits<int64_t>::min(), &out));
   CHECK(out == 777);
+}
+
+TEST_CASE("add_months is its definition on every day of the calendar", "[calendar]") {
+  // D + N months: D's year and month moved on by N months, D's day clamped to the length of the
+  // month reached; false when that month is outside the years 1 .. 9999. Written out with the
+  // calendar's conversions, for every day and the offsets rules use, and every 7th day for offsets
+  // to and past the calendar's ends.
+  auto expected = [](Day from, int64_t months, Day* out) {
+    const agr::CivilDate c = agr::civil_from_days(from);
+    const int64_t total = int64_t{c.year} * 12 + (c.month - 1) + months;  // months since 0000-01
+    const int64_t year = total >= 0 ? total / 12 : -((-total + 11) / 12);
+    if (year < 1 || year > 9999) return false;
+    const uint32_t month = static_cast<uint32_t>(total - year * 12) + 1;
+    const int32_t y = static_cast<int32_t>(year);
+    *out = agr::days_from_civil(y, month, std::min(c.day, agr::days_in_month(y, month)));
+    return true;
+  };
+  uint64_t checked = 0, wrong = 0;
+  auto check = [&](Day from, int64_t months) {
+    Day got = 0, want = 0;
+    const bool ok = agr::add_months(from, months, &got), ok_want = expected(from, months, &want);
+    ++checked;
+    if (ok != ok_want || (ok && got != want)) {
+      if (++wrong <= 5) FAIL_CHECK(fmt(from) << " + " << months << " months: " << (ok ? fmt(got) : "false")
+                                             << ", expected " << (ok_want ? fmt(want) : "false"));
+    }
+  };
+  for (Day z = agr::kFirstDay; z <= agr::kLastDay; ++z)
+    for (int64_t months : {1, 3, 12, -1}) check(z, months);
+  for (Day z = agr::kFirstDay; z <= agr::kLastDay; z += 7)
+    for (int64_t months : {-13, 25, 9998 * 12 + 11, 9999 * 12, -(9998 * 12 + 11), -9999 * 12}) check(z, months);
+  CHECK(wrong == 0);
+  CHECK(checked > 15'000'000);
 }
 
 TEST_CASE("weekday numbers Monday as 0 and Sunday as 6", "[calendar]") {
