@@ -172,13 +172,7 @@ std::unique_ptr<HandwrittenLbp> HandwrittenLbp::create(const Program& p, std::st
 
 bool HandwrittenLbp::evaluate(const PreparedHistory& h, std::optional<Day> as_of, CourseVerdict* out) {
   const size_t n = h.events.size();
-  out->events.assign(n, EventVerdict{});
-  out->violations.clear();
-  out->warnings.clear();
-  out->totals = {};
-  out->due.clear();
-  out->evaluation_date.reset();
-  out->error.clear();
+  out->reset(n);
   auto out_of_calendar = [out] {
     out->error = kOutOfCalendar;
     return false;

@@ -199,13 +199,7 @@ bool SqliteCorpus::load(const std::vector<const PreparedHistory*>& histories,
 }
 
 void SqliteCorpus::clear(uint32_t course, CourseVerdict* out) const {
-  out->events.assign(courses_[course], EventVerdict{});
-  out->violations.clear();
-  out->warnings.clear();
-  out->totals = {};
-  out->due.clear();
-  out->evaluation_date.reset();
-  out->error.clear();
+  out->reset(courses_[course]);
 }
 
 void SqliteCorpus::set_violations(const std::vector<uint32_t>& broken, CourseVerdict* out) const {

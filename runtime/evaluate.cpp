@@ -208,13 +208,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
                        CourseState& s, CourseVerdict* out, VmFunction vm) {
   const Program& p = agreement.program();
   const AgreementIndex& index = agreement.index();
-  out->events.assign(h.events.size(), EventVerdict{});
-  out->violations.clear();
-  out->warnings.clear();
-  out->totals = {};
-  out->due.clear();
-  out->evaluation_date.reset();
-  out->error.clear();
+  out->reset(h.events.size());
   out->agreement = &agreement;
   s.reset(p.services.size(), index.slot_flag.size());
   s.has_referral = h.has_referral;

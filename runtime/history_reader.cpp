@@ -89,6 +89,37 @@ const std::string_view* repeated(std::vector<std::string_view>& keys) {
 
 constexpr uint32_t kClinicOfHistory = UINT32_MAX;  // an event that names no clinic, until the end
 
+// What both readers do with the values they read: an event's service and clinic, and, at the end
+// of the history, the history's clinic for the events that name none.
+class HistoryBuilder {
+ public:
+  HistoryBuilder(const AgreementIndex& index, PreparedHistory& h) : index_(index), h_(h) {}
+
+  void add_event(PreparedEvent e, bool has_clinic, std::string_view clinic) {
+    e.service = index_.find_service(e.code);
+    if (has_clinic) {
+      e.clinic = h_.intern_clinic(clinic);
+    } else {
+      e.clinic = kClinicOfHistory;
+      unnamed_clinics_ = true;
+    }
+    h_.add_event(e);
+  }
+
+  // An event's clinic is its own, else the history's (0: none).
+  void name_clinics(bool has_clinic, std::string_view history_clinic) {
+    if (!unnamed_clinics_) return;
+    const uint32_t clinic = has_clinic ? h_.intern_clinic(history_clinic) : 0;
+    for (PreparedEvent& e : h_.events)
+      if (e.clinic == kClinicOfHistory) e.clinic = clinic;
+  }
+
+ private:
+  const AgreementIndex& index_;
+  PreparedHistory& h_;
+  bool unnamed_clinics_ = false;
+};
+
 class HistoryReader {
  public:
   HistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h,
@@ -146,12 +177,7 @@ class HistoryReader {
     if (seen.has(Key::Facts) && !facts(facts_value)) return false;
     if (!events(events_value)) return false;
 
-    // An event's clinic is its own, else the history's (0: none).
-    if (unnamed_clinics_) {
-      const uint32_t clinic = seen.has(Key::Clinic) ? h_.intern_clinic(history_clinic) : 0;
-      for (PreparedEvent& e : h_.events)
-        if (e.clinic == kClinicOfHistory) e.clinic = clinic;
-    }
+    built_.name_clinics(seen.has(Key::Clinic), history_clinic);
     std::string problem = check_history(p_, h_);
     if (!problem.empty()) return fail(std::move(problem));
     return true;
@@ -292,14 +318,7 @@ class HistoryReader {
         e.flags |= uint64_t(1) << f;
       }
     }
-    e.service = index_.find_service(e.code);
-    if (seen.has(Key::Clinic)) {
-      e.clinic = h_.intern_clinic(clinic);
-    } else {
-      e.clinic = kClinicOfHistory;
-      unnamed_clinics_ = true;
-    }
-    h_.add_event(e);
+    built_.add_event(e, seen.has(Key::Clinic), clinic);
     return true;
   }
 
@@ -308,7 +327,7 @@ class HistoryReader {
   PreparedHistory& h_;
   std::vector<std::string_view>& unknown_;  // keys outside the contract in the object being read
   std::string* error_;
-  bool unnamed_clinics_ = false;
+  HistoryBuilder built_{index_, h_};
 };
 
 // ---- The fast path: simdjson On Demand --------------------------------------------------------
@@ -364,11 +383,7 @@ class FastHistoryReader {
     if (doc.raw_json().get(root) || root.data() + root.size() != line.data() + line.size()) return false;
     if (!seen.has(Key::Id) || !seen.has(Key::Events)) return false;
     h_.facts.assign(p_.facts.size(), FactValue{});
-    if (unnamed_clinics_) {
-      const uint32_t clinic = seen.has(Key::Clinic) ? h_.intern_clinic(history_clinic) : 0;
-      for (PreparedEvent& e : h_.events)
-        if (e.clinic == kClinicOfHistory) e.clinic = clinic;
-    }
+    built_.name_clinics(seen.has(Key::Clinic), history_clinic);
     return check_history(p_, h_).empty();
   }
 
@@ -477,21 +492,14 @@ class FastHistoryReader {
       }
     }
     if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date(date_text, &e.date)) return false;
-    e.service = index_.find_service(e.code);
-    if (seen.has(Key::Clinic)) {
-      e.clinic = h_.intern_clinic(clinic);
-    } else {
-      e.clinic = kClinicOfHistory;
-      unnamed_clinics_ = true;
-    }
-    h_.add_event(e);
+    built_.add_event(e, seen.has(Key::Clinic), clinic);
     return true;
   }
 
   const Program& p_;
   const AgreementIndex& index_;
   PreparedHistory& h_;
-  bool unnamed_clinics_ = false;
+  HistoryBuilder built_{index_, h_};
   char month_[8] = {};         // "YYYY-MM-" of the last date read
   uint32_t month_length_ = 0;  // its month's length; 0: none read yet
   Day month_first_ = 0;        // the first day of that month

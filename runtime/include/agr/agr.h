@@ -230,6 +230,18 @@ struct CourseVerdict {
   std::optional<Day> evaluation_date;  // the as-of date due items were judged on; none without events
   const Agreement* agreement = nullptr;  // the agreement that judged it (kept alive by the Evaluator)
   std::string error;  // set when the history could not be evaluated
+
+  // Empty, ready for a history of `events` events (each EventVerdict default), keeping the
+  // vectors' storage for reuse; `agreement` is left as it is.
+  void reset(size_t events) {
+    this->events.assign(events, EventVerdict{});
+    violations.clear();
+    warnings.clear();
+    totals = {};
+    due.clear();
+    evaluation_date.reset();
+    error.clear();
+  }
 };
 
 // Formats øre as kroner with exactly two decimals ("327.12").
