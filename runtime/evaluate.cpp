@@ -29,7 +29,7 @@ AgreementIndex::AgreementIndex(const Program& p) {
   std::vector<std::vector<Judge>> rejections(n), warnings(n);
   for (uint32_t r = 0; r < p.rules.size(); ++r)
     for (uint32_t s : p.sets[p.rules[r].applies_to])
-      (p.rules[r].warning ? warnings : rejections)[s].push_back({r, p.rules[r].function});
+      (p.rules[r].warning ? warnings : rejections)[s].push_back({r, p.rules[r].function, p.functions[p.rules[r].function].code_begin});
   for (uint32_t s = 0; s < n; ++s) {
     judges_begin.push_back(static_cast<uint32_t>(judges.size()));
     judges.insert(judges.end(), rejections[s].begin(), rejections[s].end());
@@ -246,7 +246,10 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   std::vector<uint32_t>& broken = out->violations;
   if (s.failed_scratch.size() < index.most_judges) s.failed_scratch.resize(index.most_judges);
   uint32_t* const failed = s.failed_scratch.data();
+  // One call judges an event: the agreement's fused native code where it has some, else the VM's
+  // judge_service (one call per rule only where each run is traced).
   const NativeService* const fused = fused_services(agreement);
+  const VmJudge vm_judge = service_judge_of(vm);
 
   // The price level in force: events come in date order, so it only moves forward.
   int32_t level = -1;
@@ -273,8 +276,9 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
       out->error = over_budget(s.work_limit);
       return false;
     }
-    const uint64_t judged =
-        fused ? fused[e.service](&p, &index, &s, failed) : judge_event(agreement, s, failed, vm);
+    const uint64_t judged = fused      ? fused[e.service](&p, &index, &s, failed)
+                            : vm_judge ? vm_judge(p, index, s, failed)
+                                       : judge_event(agreement, s, failed, vm);
     if (judged != pack_judgement(Judgement::Accepted, 0)) {  // something to record (rarely)
       const uint32_t n_failed = failed_of(judged);
       switch (judgement_of(judged)) {

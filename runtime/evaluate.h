@@ -37,6 +37,7 @@ class AgreementIndex {
   // The rules that judge each service, in file order: rejections first, then warnings.
   struct Judge {
     uint32_t rule, function;
+    uint32_t code_begin;  // where the function's code starts (Program::functions[function].code_begin)
   };
   std::vector<Judge> judges;
   std::vector<uint32_t> judges_begin;    // per service + 1: its slice of `judges`
@@ -219,20 +220,6 @@ struct DueOutput {
   bool has_latest = false;
 };
 
-// Runs one function of the program. The program must have passed the verifier.
-RunResult run_function(const Program& program, const AgreementIndex& index, uint32_t function,
-                       const CourseState& state, DueOutput* due);
-// The same, with a chosen dispatch (the benchmark compares them); run_function is one of these.
-RunResult run_function_goto(const Program& program, const AgreementIndex& index, uint32_t function,
-                            const CourseState& state, DueOutput* due);
-RunResult run_function_switch(const Program& program, const AgreementIndex& index, uint32_t function,
-                              const CourseState& state, DueOutput* due);
-using VmFunction = RunResult (*)(const Program&, const AgreementIndex&, uint32_t, const CourseState&, DueOutput*);
-
-// A function compiled to machine code: the same contract as run_function.
-using NativeFunction = RunResult (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
-                                     DueOutput* due);
-
 // What judging one event by the rules of its service came to (judge_event).
 enum class Judgement : uint8_t { Accepted, Rejected, OutOfCalendar };
 
@@ -243,6 +230,36 @@ constexpr uint64_t pack_judgement(Judgement judgement, uint32_t failed) {
 }
 constexpr Judgement judgement_of(uint64_t packed) { return static_cast<Judgement>(packed & 0xff); }
 constexpr uint32_t failed_of(uint64_t packed) { return static_cast<uint32_t>(packed >> 32); }
+
+// Runs one function of the program. The program must have passed the verifier.
+RunResult run_function(const Program& program, const AgreementIndex& index, uint32_t function,
+                       const CourseState& state, DueOutput* due);
+// The same, with a chosen dispatch (the benchmark compares them); run_function is one of these.
+RunResult run_function_goto(const Program& program, const AgreementIndex& index, uint32_t function,
+                            const CourseState& state, DueOutput* due);
+RunResult run_function_switch(const Program& program, const AgreementIndex& index, uint32_t function,
+                              const CourseState& state, DueOutput* due);
+using VmFunction = RunResult (*)(const Program&, const AgreementIndex&, uint32_t, const CourseState&, DueOutput*);
+
+// Judges the event in `state` by every rule of its service, as judge_event does with one
+// run_function call per rule, in one call of the VM: the rules run one after the other in one
+// frame. The same contract as NativeService; `failed` has room for index.most_judges.
+uint64_t judge_service(const Program& program, const AgreementIndex& index, const CourseState& state,
+                       uint32_t* failed);
+// The same, with a chosen dispatch; judge_service is one of these.
+uint64_t judge_service_goto(const Program& program, const AgreementIndex& index, const CourseState& state,
+                            uint32_t* failed);
+uint64_t judge_service_switch(const Program& program, const AgreementIndex& index, const CourseState& state,
+                              uint32_t* failed);
+using VmJudge = uint64_t (*)(const Program&, const AgreementIndex&, const CourseState&, uint32_t*);
+// The judge_service of a dispatch of run_function (run_function, run_function_goto,
+// run_function_switch); null for any other VmFunction (run_function_traced: one call per rule, so
+// that the trace sees each one enter and leave).
+VmJudge service_judge_of(VmFunction vm);
+
+// A function compiled to machine code: the same contract as run_function.
+using NativeFunction = RunResult (*)(const Program* program, const AgreementIndex* index, const CourseState* state,
+                                     DueOutput* due);
 
 // The rules of one service fused into one function of machine code: it judges the event in
 // `state` (one of that service's) as judge_event does, with every rule's code inline, in one call.

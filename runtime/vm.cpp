@@ -1,7 +1,9 @@
 // The bytecode interpreter. The dispatch loop (vm_loop.inc) is written once with macros and
-// compiled twice: by `switch` and by computed goto (Lua's vmdispatch/vmcase). run_function uses
-// computed goto where the compiler has it, unless AGR_VM_SWITCH is defined; bench/ measures both.
-// A third compilation, run_function_traced, tells a TraceSink every step (trace.h).
+// compiled by `switch` and by computed goto (Lua's vmdispatch/vmcase), each both to run one
+// function (run_function_*) and to judge an event by all of its service's rules in one call
+// (judge_service_*). run_function and judge_service use computed goto where the compiler has
+// it, unless AGR_VM_SWITCH is defined; bench/ measures both. A further compilation,
+// run_function_traced, tells a TraceSink every step (trace.h).
 #include <algorithm>
 #include <cassert>
 
@@ -12,22 +14,39 @@
 namespace agr {
 
 #define VM_TRACE 0
-#define VM_FUNCTION_NAME run_function_switch
 #define VM_USE_GOTO 0
+#define VM_JUDGE 0
+#define VM_FUNCTION_NAME run_function_switch
 #include "vm_loop.inc"
 #undef VM_FUNCTION_NAME
+#undef VM_JUDGE
+#define VM_JUDGE 1
+#define VM_FUNCTION_NAME judge_service_switch
+#include "vm_loop.inc"
+#undef VM_FUNCTION_NAME
+#undef VM_JUDGE
 #undef VM_USE_GOTO
 
 #if defined(__GNUC__)
-#define VM_FUNCTION_NAME run_function_goto
 #define VM_USE_GOTO 1
+#define VM_JUDGE 0
+#define VM_FUNCTION_NAME run_function_goto
 #include "vm_loop.inc"
 #undef VM_FUNCTION_NAME
+#undef VM_JUDGE
+#define VM_JUDGE 1
+#define VM_FUNCTION_NAME judge_service_goto
+#include "vm_loop.inc"
+#undef VM_FUNCTION_NAME
+#undef VM_JUDGE
 #undef VM_USE_GOTO
 #else
 RunResult run_function_goto(const Program& p, const AgreementIndex& index, uint32_t function, const CourseState& s,
                             DueOutput* due) {
   return run_function_switch(p, index, function, s, due);
+}
+uint64_t judge_service_goto(const Program& p, const AgreementIndex& index, const CourseState& s, uint32_t* failed) {
+  return judge_service_switch(p, index, s, failed);
 }
 #endif
 
@@ -40,10 +59,12 @@ thread_local TraceSink* g_trace_sink = nullptr;
 TraceSink* current_trace_sink() { return g_trace_sink; }
 
 #define VM_TRACE 1
-#define VM_FUNCTION_NAME run_function_traced_loop
 #define VM_USE_GOTO 0
+#define VM_JUDGE 0
+#define VM_FUNCTION_NAME run_function_traced_loop
 #include "vm_loop.inc"
 #undef VM_FUNCTION_NAME
+#undef VM_JUDGE
 #undef VM_USE_GOTO
 #undef VM_TRACE
 
@@ -67,6 +88,27 @@ RunResult run_function(const Program& p, const AgreementIndex& index, uint32_t f
 #else
   return run_function_goto(p, index, function, s, due);
 #endif
+}
+
+uint64_t judge_service(const Program& p, const AgreementIndex& index, const CourseState& s, uint32_t* failed) {
+#if defined(AGR_VM_SWITCH)
+  return judge_service_switch(p, index, s, failed);
+#else
+  return judge_service_goto(p, index, s, failed);
+#endif
+}
+
+VmJudge service_judge_of(VmFunction vm) {
+  if (vm == run_function) {  // the dispatch itself, not judge_service: one call fewer per event
+#if defined(AGR_VM_SWITCH)
+    return judge_service_switch;
+#else
+    return judge_service_goto;
+#endif
+  }
+  if (vm == run_function_goto) return judge_service_goto;
+  if (vm == run_function_switch) return judge_service_switch;
+  return nullptr;
 }
 
 }  // namespace agr
