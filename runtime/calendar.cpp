@@ -97,30 +97,6 @@ constexpr Civil64 civil64(int64_t z) noexcept {
   return Civil64{y + (m <= 2), m, d};
 }
 
-// civil64 and days_from_civil64 for the years of the calendar (1 .. 9999), where every
-// intermediate is non-negative and below 2^32: unsigned 32-bit division by constants, which the
-// compiler turns into a multiplication each (add_months runs on every event of some rules).
-constexpr CivilDate civil_in_calendar(Day day) noexcept {
-  const uint32_t z = static_cast<uint32_t>(day + 719468);  // 306 for 0001-01-01
-  const uint32_t era = z / 146097;
-  const uint32_t doe = z - era * 146097;
-  const uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const uint32_t mp = (5 * doy + 2) / 153;
-  const uint32_t d = doy - (153 * mp + 2) / 5 + 1;
-  const uint32_t m = mp < 10 ? mp + 3 : mp - 9;
-  return CivilDate{static_cast<int32_t>(yoe + era * 400 + (m <= 2)), m, d};
-}
-
-constexpr Day days_in_calendar(uint32_t y, uint32_t m, uint32_t d) noexcept {
-  y -= m <= 2;
-  const uint32_t era = y / 400;
-  const uint32_t yoe = y - era * 400;
-  const uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<Day>(era * 146097 + doe) - 719468;
-}
-
 // Index of a date counted from 21 March (0 = 21 March), for dates 1 March .. 30 June only.
 constexpr int offset_from_march21(uint32_t month, uint32_t day) noexcept {
   switch (month) {
@@ -175,6 +151,7 @@ constexpr int64_t kYearJumpThreshold = 400;
 }  // namespace
 
 CivilDate civil_from_days(Day z) noexcept {
+  if (in_calendar(z)) return civil_in_calendar(z);
   const Civil64 c = civil64(z);
   return CivilDate{static_cast<int32_t>(c.year), c.month, c.day};
 }
@@ -184,7 +161,7 @@ bool is_leap_year(int32_t year) noexcept { return leap(year); }
 uint32_t days_in_month(int32_t year, uint32_t month) noexcept { return month_length(year, month); }
 
 void format_iso_date(Day day, char out[10]) noexcept {
-  const Civil64 c = civil64(day);
+  const CivilDate c = civil_from_days(day);
   // Out-of-calendar input is a caller error; keep it memory-safe by reducing the year to 4 digits.
   const uint32_t y = static_cast<uint32_t>(floor_mod(c.year, 10000));
   out[0] = static_cast<char>('0' + y / 1000);
@@ -246,7 +223,7 @@ Day easter_sunday(int32_t year) noexcept {
 }
 
 bool is_danish_public_holiday(Day day) noexcept {
-  const Civil64 c = civil64(day);
+  const CivilDate c = civil_from_days(day);
   if (c.month == 1) return c.day == 1;
   if (c.month == 12) return c.day == 25 || c.day == 26;
   // Easter - 3 is at earliest 19 March, Easter + 50 at latest 14 June.

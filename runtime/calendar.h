@@ -28,10 +28,44 @@ constexpr Day days_from_civil(int32_t y, uint32_t m, uint32_t d) noexcept {
 
 CivilDate civil_from_days(Day z) noexcept;
 
+// The same two conversions for the dates of the calendar (years 1 .. 9999), by Neri and
+// Schneider's Euclidean affine functions ("Euclidean affine functions and their application to
+// calendar algorithms", Software: Practice and Experience, 2023): unsigned 32-bit arithmetic in
+// which every division is by a constant (a multiplication and a shift) and there are half as
+// many as above. Dates are read, written and moved by months on every event, so these are the
+// ones the runtime uses within the calendar.
+constexpr CivilDate civil_in_calendar(Day day) noexcept {
+  const uint32_t n = static_cast<uint32_t>(day + 719468);  // days since 0000-03-01
+  const uint32_t n1 = 4 * n + 3;
+  const uint32_t century = n1 / 146097;
+  const uint32_t day_of_century = n1 % 146097 / 4;
+  const uint64_t p2 = uint64_t{2939745} * (4 * day_of_century + 3);
+  const uint32_t year_of_century = static_cast<uint32_t>(p2 >> 32);
+  const uint32_t day_of_year = static_cast<uint32_t>(p2) / 2939745 / 4;  // from 1 March
+  const uint32_t n3 = 2141 * day_of_year + 197913;
+  const uint32_t month = n3 >> 16;  // 3 (March) .. 14 (February of the next year)
+  const uint32_t day_of_month = (n3 & 0xffff) / 2141 + 1;
+  const uint32_t jan_feb = day_of_year >= 306;
+  return CivilDate{static_cast<int32_t>(100 * century + year_of_century + jan_feb), jan_feb ? month - 12 : month,
+                   day_of_month};
+}
+// y 1 .. 9999, m 1 .. 12, d 1 .. the month's length.
+constexpr Day days_in_calendar(uint32_t y, uint32_t m, uint32_t d) noexcept {
+  const uint32_t jan_feb = m <= 2;  // counted as months 13 and 14 of the year before
+  const uint32_t year = y - jan_feb;
+  const uint32_t month = jan_feb ? m + 12 : m;
+  const uint32_t century = year / 100;
+  const uint32_t n = 1461 * year / 4 - century + century / 4 + (979 * month - 2919) / 32 + d - 1;
+  return static_cast<Day>(n) - 719468;
+}
+
 // The calendar the runtime works in: 0001-01-01 .. 9999-12-31. Date arithmetic that leaves it
 // is an error for the history being evaluated (io-contract: "a date so far out ...").
 inline constexpr Day kFirstDay = days_from_civil(1, 1, 1);
 inline constexpr Day kLastDay = days_from_civil(9999, 12, 31);
+static_assert(days_in_calendar(1, 1, 1) == kFirstDay && days_in_calendar(9999, 12, 31) == kLastDay);
+static_assert(civil_in_calendar(kFirstDay).year == 1 && civil_in_calendar(kLastDay).year == 9999 &&
+              civil_in_calendar(kLastDay).month == 12 && civil_in_calendar(kLastDay).day == 31);
 
 bool is_leap_year(int32_t year) noexcept;
 uint32_t days_in_month(int32_t year, uint32_t month) noexcept;
@@ -50,7 +84,7 @@ inline bool parse_iso_date(std::string_view text, Day* out) noexcept {
   constexpr uint8_t kLengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
   if (d > kLengths[m - 1] + uint32_t{m == 2 && leap}) return false;
-  *out = days_from_civil(static_cast<int32_t>(y), m, d);
+  *out = days_in_calendar(y, m, d);
   return true;
 }
 // Writes exactly 10 characters "YYYY-MM-DD" (no terminator). `day` must be in the calendar.

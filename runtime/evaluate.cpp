@@ -222,13 +222,14 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
   // Date order, and input order on one date (a stable sort of positions). Histories mostly come
   // in date order already, and are short: check first, then insert.
+  // In date order, evaluation order is input order and no order array is made.
   const size_t n = h.events.size();
-  std::vector<uint32_t>& order = s.order_scratch;
-  order.resize(n);
-  std::iota(order.begin(), order.end(), 0);
   bool in_date_order = true;
   for (size_t i = 1; i < n && in_date_order; ++i) in_date_order = h.events[i - 1].date <= h.events[i].date;
+  std::vector<uint32_t>& order = s.order_scratch;
   if (!in_date_order) {
+    order.resize(n);
+    std::iota(order.begin(), order.end(), 0);
     if (n <= 64) {
       for (size_t i = 1; i < n; ++i) {
         const uint32_t x = order[i];
@@ -255,7 +256,9 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   int32_t level = -1;
   const int32_t last_level = static_cast<int32_t>(index.level_from.size()) - 1;
   uint64_t work = 0;
-  for (uint32_t i : order) {
+  const uint32_t* const sorted = in_date_order ? nullptr : order.data();
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t i = sorted ? sorted[k] : k;  // the k-th event in evaluation order
     const PreparedEvent& e = h.events[i];
     EventVerdict& v = out->events[i];
     v.service = e.service;
@@ -313,7 +316,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
   // The schedule, as of the evaluation date: by default the latest event date.
   if (n == 0) return true;
-  const Day evaluation_date = as_of ? *as_of : h.events[order.back()].date;
+  const Day evaluation_date = as_of ? *as_of : h.events[sorted ? sorted[n - 1] : n - 1].date;
   out->evaluation_date = evaluation_date;
   s.date = evaluation_date;
   s.service = -1;

@@ -89,6 +89,40 @@ TEST_CASE("civil_from_days and days_from_civil round trip over the whole calenda
   CHECK(prev.day == 31);
 }
 
+TEST_CASE("Neri-Schneider conversions agree with Hinnant's over the whole calendar", "[calendar]") {
+  // civil_in_calendar and days_in_calendar (runtime/calendar.h) against days_from_civil, an
+  // independent algorithm: every day of the calendar, both ways.
+  for (Day z = agr::kFirstDay; z <= agr::kLastDay; ++z) {
+    const agr::CivilDate c = agr::civil_in_calendar(z);
+    if (agr::days_from_civil(c.year, c.month, c.day) != z) FAIL("civil_in_calendar wrong at " << z);
+    if (agr::days_in_calendar(static_cast<uint32_t>(c.year), c.month, c.day) != z)
+      FAIL("days_in_calendar wrong at " << z);
+  }
+}
+
+TEST_CASE("add_months agrees with its definition on every day of the calendar", "[calendar]") {
+  // D + N months: the same day of the month N months on, clamped to that month's last day;
+  // false when that month is outside the years 1 .. 9999. Computed here with Hinnant's
+  // days_from_civil and plain division, independently of add_months' arithmetic.
+  const auto expected = [](Day from, int64_t months, Day* out) {
+    const agr::CivilDate c = agr::civil_from_days(from);
+    const int64_t total = int64_t{c.year} * 12 + (c.month - 1) + months;
+    if (total < 12 || total >= 10000 * 12) return false;
+    const int32_t y = static_cast<int32_t>(total / 12);
+    const uint32_t m = static_cast<uint32_t>(total % 12) + 1;
+    *out = agr::days_from_civil(y, m, std::min(c.day, agr::days_in_month(y, m)));
+    return true;
+  };
+  for (const int64_t months : {-120, -13, -12, -1, 1, 2, 3, 6, 9, 11, 12, 13, 24, 120}) {
+    for (Day z = agr::kFirstDay; z <= agr::kLastDay; ++z) {
+      Day got = 0, want = 0;
+      const bool ok = agr::add_months(z, months, &got);
+      if (ok != expected(z, months, &want) || (ok && got != want))
+        FAIL("add_months(" << fmt(z) << ", " << months << ") wrong");
+    }
+  }
+}
+
 TEST_CASE("format_iso_date and parse_iso_date round trip over the whole calendar", "[calendar]") {
   for (Day z = agr::kFirstDay; z <= agr::kLastDay; z += 1) {
     char buf[10];
