@@ -73,17 +73,16 @@ inline int64_t clinic_of_last_in_set(const Program& p, const CourseState& s, uin
 // The day's accepted services are kept as a set (CourseState::today_services), so this costs at
 // most (services) x (aliases), however many events the day has.
 inline bool combinable_today(const Program& p, const CourseState& s) {
+  // Nothing accepted on the event's day yet (its first event, mostly): nothing to stand beside.
+  if (s.today_date != s.date) return true;
   const uint32_t x = static_cast<uint32_t>(s.service);
   if (p.services[x].supplement) return true;
   const size_t n = p.services.size();
-  const bool today = s.today_date == s.date;  // else nothing was accepted on the event's day
   if (p.allowed_pairs.size() != n * n) {
-    if (!today) return true;
     for (uint32_t y : s.today_services)
       if (!p.services[y].supplement) return false;
     return true;
   }
-  if (!today) return true;
   auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
   for (uint32_t y : s.today_services) {  // each consultation accepted today, once
     if (p.services[y].supplement || allowed(x, y)) continue;
