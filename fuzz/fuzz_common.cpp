@@ -47,7 +47,7 @@ void fail(const char* target, const std::string& what, std::string_view input) {
 const std::vector<Bundled>& bundled_agreements() {
   static const std::vector<Bundled> all = [] {
     std::vector<std::filesystem::path> paths;
-    for (const std::string dir : {agreements_dir(), std::string(AGR_FUZZ_EXAMPLES_DIR)}) {
+    for (const std::string& dir : {agreements_dir(), std::string(AGR_FUZZ_EXAMPLES_DIR)}) {
       std::vector<std::filesystem::path> here;
       for (const auto& entry : std::filesystem::directory_iterator(dir))
         if (entry.path().extension() == ".agr") here.push_back(entry.path());

@@ -62,7 +62,7 @@ std::shared_ptr<const agr::Agreement> compile_source(const fs::path& path) {
 
 std::vector<fs::path> agreements() {
   std::vector<fs::path> paths;
-  for (const fs::path dir : {fs::path(AGR_SOURCE_DIR) / "agreements", fs::path(AGR_SOURCE_DIR) / "examples" / "agreements"})
+  for (const fs::path& dir : {fs::path(AGR_SOURCE_DIR) / "agreements", fs::path(AGR_SOURCE_DIR) / "examples" / "agreements"})
     for (const auto& entry : fs::directory_iterator(dir))
       if (entry.path().extension() == ".agr") paths.push_back(entry.path());
   std::sort(paths.begin(), paths.end());
