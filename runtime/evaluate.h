@@ -22,10 +22,9 @@ struct OutputFragments {
   std::string agreement;                      // ,"agreement":"lbp","events":[
   FragmentTable accepted;          // per service: ,"code":"0261","status":"accepted"
   FragmentTable accepted_closed;   // per service: the same and the event's '}'
-  FragmentTable fee_closed;        // per fee line: its service's accepted, its fee, and '}'
+  FragmentTable fee_closed;        // per fee line (program().fees: a service's fee at a price level,
+                                   // or a variant of it): its service's accepted, ,"fee":{...}, '}'
   FragmentTable rejected;          // per service: ,"code":"0261","status":"rejected","violations":[
-  FragmentTable fee;               // per fee line (program().fees: a service's fee at a
-                                   // price level, or a variant of it): ,"fee":{...}
   FragmentTable violation;         // per rule: {"rule":..,"message":..,"source":..}
   FragmentTable warning;           // per rule: the same without its '}', then ,"event":
   FragmentTable due_head, due_tail;  // per due item: {"code":..,"earliest":  and  ,"rule":..}

@@ -79,10 +79,7 @@ OutputFragments render_output_fragments(const Program& p) {
     f.accepted_closed.push_back(accepted.back() + "}");
     f.rejected.push_back(code + ",\"status\":\"rejected\",\"violations\":[");
   }
-  for (const FeeEntry& fee : p.fees) {
-    f.fee.push_back(render_fee_json("fee", fee.split));
-    f.fee_closed.push_back(accepted[fee.service] + render_fee_json("fee", fee.split) + "}");
-  }
+  for (const FeeEntry& fee : p.fees) f.fee_closed.push_back(accepted[fee.service] + render_fee_json("fee", fee.split) + "}");
   for (const Rule& r : p.rules) {
     f.violation.push_back("{" + render_rule_json(r) + "}");
     f.warning.push_back("{" + render_rule_json(r) + ",\"event\":");
