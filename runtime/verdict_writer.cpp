@@ -139,7 +139,7 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
           out.put_fragment(f.accepted_closed[ev.service]);
           continue;
         }
-        if (ev.fee_entry < fees.size() && fees[ev.fee_entry].service == ev.service) {
+        if (ev.fee_entry < fees.size() && static_cast<int32_t>(fees[ev.fee_entry].service) == ev.service) {
           out.put_fragment(f.fee_closed[ev.fee_entry]);
           continue;
         }
