@@ -4,7 +4,9 @@
 // when the call reports success, else {"id": ..., "error": {"line": N, "message": "..."}} with the
 // line number given, and a JSON error names its column. evaluate_json (the structured path) must agree on success or failure. The
 // evaluators live across inputs, as in `agr run`, so state left behind by one line shows up.
-// A line the fast reader (On Demand) takes must be one the DOM reader reads, to the same values.
+// A line the fast reader (On Demand) takes must be one the DOM reader reads, to the same values:
+// against each agreement alone, and against the set of them all (where the history's `agreement`
+// chooses, facts and all), through an Evaluator of that set too.
 #include <simdjson.h>
 
 #include <string>
@@ -65,6 +67,15 @@ int history_one(const uint8_t* data, size_t size) {
     for (const Bundled& b : bundled_agreements()) out.push_back({b.name, std::make_unique<Evaluator>(b.agreement)});
     return out;
   }();
+  static const std::shared_ptr<const AgreementSet> all = [] {
+    std::vector<std::shared_ptr<const Agreement>> agreements;
+    for (const Bundled& b : bundled_agreements()) agreements.push_back(b.agreement);
+    std::string error;
+    auto set = AgreementSet::make(std::move(agreements), &error);
+    if (!set) fail(kTarget, "the set of every bundled agreement: " + error, {});
+    slots.push_back({"the set", std::make_unique<Evaluator>(set)});
+    return set;
+  }();
   static Evaluator::Scratch fast, dom;
   std::string padded(line);
   padded.append(kLinePadding, '\0');
@@ -76,6 +87,14 @@ int history_one(const uint8_t* data, size_t size) {
       fail(kTarget, b.name + ": the fast reader took a line the DOM reader refuses: " + error, line);
     if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
       fail(kTarget, b.name + ": the fast and DOM readers read different values: " + difference, line);
+  }
+  if (const Agreement* chosen = read_history_fast(fast, std::string_view(padded.data(), line.size()), *all)) {
+    std::string error;
+    const Agreement* read = read_history_json(dom, *all, line, &error);
+    if (!read) fail(kTarget, "the set: the fast reader took a line the DOM reader refuses: " + error, line);
+    if (read != chosen) fail(kTarget, "the set: the fast and DOM readers chose different agreements", line);
+    if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
+      fail(kTarget, "the set: the fast and DOM readers read different values: " + difference, line);
   }
   for (Slot& slot : slots) {
     for (const std::optional<Day> as_of : {std::optional<Day>{}, std::optional<Day>{20454} /* 2026-01-01 */}) {

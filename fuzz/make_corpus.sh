@@ -44,6 +44,14 @@ for path in sorted(glob.glob('tests/suites/*/*.suite.json')):
 for path in sorted(glob.glob('examples/histories/*.jsonl')):
     with open(path, encoding='utf-8') as f:
         lines.extend(line.rstrip('\n') for line in f if line.strip())
+# Histories for a set of agreements (fuzz_history reads every line against the set of them all
+# too): the agreement named first, last, and after the facts it reads them against.
+lines.extend([
+    '{"id":"set-1","referral_date":"2025-09-01","events":[{"id":"e1","date":"2025-09-01","code":"0251","flags":["questionnaire"]},{"id":"e2","date":"2025-09-08","code":"0256"}],"agreement":"ste"}',
+    '{"agreement":"lbp","id":"set-2","referral_date":"2025-09-01","clinic":"K1","events":[{"id":"e1","date":"2025-09-01","code":"0261","flags":["video"]},{"id":"e2","date":"2025-09-03","code":"0263"}]}',
+    '{"id":"set-3","referral_date":"2025-08-15","events":[{"id":"e1","date":"2025-09-01","code":"0401"},{"id":"e2","date":"2025-09-02","code":"0403","flags":["video"]}],"facts":{"diagnosis":"DM171","earlier_course":false,"birth_date":"1958-06-15"},"agreement":"artrose"}',
+    '{"facts":{"birth_date":"1958-06-15","diagnosis":"DM16.1","earlier_course":true},"agreement":"artrose","id":"set-4","events":[{"id":"e1","date":"2025-09-01","code":"0401"}]}',
+])
 seen = set()
 for line in lines:
     data = line.encode('utf-8')

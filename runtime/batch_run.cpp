@@ -28,9 +28,30 @@
 namespace agr {
 namespace {
 
+// Bytes that are never initialised before they are written: a block's buffer grows (keeping what
+// it holds) and is reused from block to block, with no zero-fill on the way.
+class ByteBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  // At least `n` bytes, the first `keep` of them kept.
+  void reserve(size_t n, size_t keep) {
+    if (n <= capacity_) return;
+    const size_t capacity = std::max(n, capacity_ + capacity_ / 2);
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    if (keep) std::memcpy(bigger.get(), data_.get(), keep);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+};
+
 // A block: whole lines in bytes[0, size), with kLinePadding readable bytes after them.
 struct Block {
-  std::string bytes;
+  ByteBuffer bytes;
   size_t size = 0;
   uint64_t first_line = 0;  // the number of its first line
   enum class State : uint8_t { Free, Filled, Done } state = State::Free;
@@ -52,48 +73,52 @@ uint64_t lines_in(const Block& b) {
   return lines;
 }
 
-// Cuts the input into blocks of whole lines. A line longer than kMaxLineBytes becomes a block of
-// its own, cut to kMaxLineBytes + 1 bytes (so that the reader refuses it, on its own line
-// number), and the rest of it is read and dropped, as the command line's LineReader does.
+// Cuts the input into blocks of whole lines. The input is read straight into the block's own
+// buffer; only the unfinished line at its end is copied, to the start of the next block. A line
+// longer than kMaxLineBytes becomes a block of its own, cut to kMaxLineBytes + 1 bytes (so that
+// the reader refuses it, on its own line number), and the rest of it is read and dropped, as the
+// command line's LineReader does.
 class BlockCutter {
  public:
   BlockCutter(const ReadInput& read, size_t block_bytes) : read_(read), block_(std::max<size_t>(block_bytes, 1)) {}
 
   // The next block into *b; false at the end of the input, or on a read failure (then *error).
   bool next(Block* b, std::string* error) {
+    size_t len = carry_.size();  // b->bytes[0, len): read, from a line start, not yet cut
+    b->bytes.reserve(len + block_ + kLinePadding, 0);
+    if (len) std::memcpy(b->bytes.data(), carry_.data(), len);
+    carry_.clear();
+    bool arrived_short = false;  // the last read gave less than asked: give out what is complete
     for (;;) {
-      if (len_ > 0 && (len_ >= block_ || arrived_short_ || eof_)) {
-        const void* nl = memrchr(pending_.data(), '\n', len_);
-        if (nl) return take(b, static_cast<const char*>(nl) - pending_.data() + 1);
-        if (eof_) return take(b, len_);  // the last line, without a newline
-        if (len_ > kMaxLineBytes) {  // one line, too long: keep its start, drop the rest
-          take(b, kMaxLineBytes + 1);
-          len_ = 0;          // the rest read so far (no newline in it)
-          dropping_ = true;  // and the rest still to come, up to its newline
+      if (len > 0 && (len >= block_ || arrived_short || eof_)) {
+        const void* nl = memrchr(b->bytes.data(), '\n', len);
+        if (nl) return cut(b, len, static_cast<const char*>(nl) - b->bytes.data() + 1);
+        if (eof_) return cut(b, len, len);  // the last line, without a newline
+        if (len > kMaxLineBytes) {  // one line, too long: keep its start, drop the rest
+          b->size = kMaxLineBytes + 1;
+          dropping_ = true;  // the rest still to come, up to its newline
           return true;
         }
       }
       if (eof_) return false;
-      if (!read_more(error)) return false;
+      if (!read_more(b, &len, &arrived_short, error)) return false;
     }
   }
 
  private:
-  // Moves pending_[0, n) into a block; the rest stays pending.
-  bool take(Block* b, size_t n) {
-    b->bytes.resize(std::max(b->bytes.size(), n + kLinePadding));
-    std::memcpy(b->bytes.data(), pending_.data(), n);
+  // The block is b->bytes[0, n); the rest of what was read, [n, len), waits for the next block.
+  bool cut(Block* b, size_t len, size_t n) {
     b->size = n;
-    std::memmove(pending_.data(), pending_.data() + n, len_ - n);
-    len_ -= n;
-    arrived_short_ = false;
+    carry_.assign(b->bytes.data() + n, len - n);
     return true;
   }
 
-  // Reads once more into pending_ (dropping the rest of an over-long line first); false on failure.
-  bool read_more(std::string* error) {
-    if (pending_.size() < len_ + block_ + kLinePadding) pending_.resize(len_ + block_ + kLinePadding);
-    const ptrdiff_t got = read_(pending_.data() + len_, block_);
+  // Reads once more into b->bytes at *len (dropping the rest of an over-long line first); false
+  // on failure.
+  bool read_more(Block* b, size_t* len, bool* arrived_short, std::string* error) {
+    b->bytes.reserve(*len + block_ + kLinePadding, *len);
+    char* at = b->bytes.data() + *len;
+    const ptrdiff_t got = read_(at, block_);
     if (got < 0) {
       *error = std::string("reading: ") + std::strerror(errno);
       eof_ = true;
@@ -105,24 +130,22 @@ class BlockCutter {
     }
     size_t n = static_cast<size_t>(got);
     if (dropping_) {  // the rest of a line over the limit, up to and including its newline
-      const void* nl = std::memchr(pending_.data() + len_, '\n', n);
+      const void* nl = std::memchr(at, '\n', n);
       if (!nl) return true;
-      const size_t after = static_cast<const char*>(nl) - (pending_.data() + len_) + 1;
-      std::memmove(pending_.data() + len_, pending_.data() + len_ + after, n - after);
+      const size_t after = static_cast<const char*>(nl) - at + 1;
+      std::memmove(at, at + after, n - after);
       n -= after;
       dropping_ = false;
     }
-    len_ += n;
-    arrived_short_ = n < block_;
+    *len += n;
+    *arrived_short = n < block_;
     return true;
   }
 
   const ReadInput& read_;
   size_t block_;
-  std::string pending_;  // input read and not yet in a block: pending_[0, len_), from a line start
-  size_t len_ = 0;
+  std::string carry_;  // the unfinished line at the end of the last block's read, for the next
   bool eof_ = false, dropping_ = false;
-  bool arrived_short_ = false;  // the last read gave less than asked: give out what is complete
 };
 
 bool run_sequential(const ReadInput& read, const BlockRun& run, std::string* error) {
@@ -300,6 +323,7 @@ bool run_json_lines(std::shared_ptr<const AgreementSet> agreements, const ReadIn
     return [&evaluated, &options, worker](const LineBlock& block) {
       Evaluated& e = evaluated[block.slot];
       e.out.clear();
+      e.out.reserve(2 * block.lines.size() + 4096);  // verdicts run about 1.9 x their input: no growing
       e.summary = {};
       e.summary.bytes = block.lines.size();
       block.each_line([&](PaddedLine line, uint64_t number) {

@@ -48,7 +48,7 @@ using BlockWorker = std::function<void(const LineBlock&)>;
 
 struct BlockRun {
   unsigned threads = 1;          // worker_threads(jobs): with 1 nothing is threaded
-  size_t block_bytes = 1 << 20;  // the input is cut into blocks of about this size
+  size_t block_bytes = RunOptions{}.block_bytes;  // the input is cut into blocks of about this size
   uint64_t first_line = 1;       // the number of the input's first line
   // Called once on each worker's thread (with one thread, on the caller's): a worker, holding its
   // own state, which puts what it makes of a block into the block's slot.

@@ -9,6 +9,7 @@
 
 #include "agr/agr.h"
 #include "calendar.h"
+#include "json_buffer.h"
 #include "limits_table.h"
 #include "program.h"
 #include "string_index.h"
@@ -19,13 +20,14 @@ namespace agr {
 // render_output_fragments (verdict_writer.cpp), so that writing a verdict copies them.
 struct OutputFragments {
   std::string agreement;                      // ,"agreement":"lbp","events":[
-  std::vector<std::string> accepted;          // per service: ,"code":"0261","status":"accepted"
-  std::vector<std::string> rejected;          // per service: ,"code":"0261","status":"rejected","violations":[
-  std::vector<std::string> fee;               // per fee line (program().fees: a service's fee at a
-                                              // price level, or a variant of it): ,"fee":{...}
-  std::vector<std::string> violation;         // per rule: {"rule":..,"message":..,"source":..}
-  std::vector<std::string> warning;           // per rule: the same without its '}', then ,"event":
-  std::vector<std::string> due_head, due_tail;  // per due item: {"code":..,"earliest":  and  ,"rule":..}
+  FragmentTable accepted;          // per service: ,"code":"0261","status":"accepted"
+  FragmentTable accepted_closed;   // per service: the same and the event's '}'
+  FragmentTable fee_closed;        // per fee line (program().fees: a service's fee at a price level,
+                                   // or a variant of it): its service's accepted, ,"fee":{...}, '}'
+  FragmentTable rejected;          // per service: ,"code":"0261","status":"rejected","violations":[
+  FragmentTable violation;         // per rule: {"rule":..,"message":..,"source":..}
+  FragmentTable warning;           // per rule: the same without its '}', then ,"event":
+  FragmentTable due_head, due_tail;  // per due item: {"code":..,"earliest":  and  ,"rule":..}
 };
 OutputFragments render_output_fragments(const Program& program);
 
@@ -128,6 +130,9 @@ struct PreparedHistory {
   std::vector<std::string_view> clinics;    // interned clinic names
   std::vector<FactValue> facts;             // one per fact the agreement declares
   int32_t duplicate_id = -1;                // the first event whose id an earlier one has; -1: none
+  // Every string lies in its line as written there (no escape), with the line's padding after
+  // it: none needs an escape on output (the fast reader's histories; verdict_writer.cpp).
+  bool plain_strings = false;
 
   void clear() {
     id = {};
@@ -137,6 +142,7 @@ struct PreparedHistory {
     clinics.clear();
     facts.clear();
     duplicate_id = -1;
+    plain_strings = false;
     clinic_index_.reset();
     id_index_.reset();
   }

@@ -79,35 +79,19 @@ Evaluator::~Evaluator() = default;
 
 void Evaluator::set_work_limit(uint64_t steps) { scratch_->state.work_limit = std::min(steps, kMaxWorkPerHistory); }
 
-namespace {
-
-// The agreement that judges the parsed line. With one agreement, the reader checks the name
-// (read_history), so that its error order is the same as ever.
-const Agreement* choose_for(const AgreementSet& set, simdjson::dom::element doc, std::string* error) {
-  if (set.agreements().size() == 1) return set.agreements().front().get();
-  bool named;
-  std::string_view name;
-  if (!read_agreement_name(doc, &named, &name, error)) return nullptr;
-  return set.choose(named, name, error);
-}
-
-}  // namespace
-
 bool judge_json_line(const AgreementSet& set, Evaluator::Scratch& s, std::string_view line, bool padded,
                      uint64_t line_number, std::optional<Day> as_of, JsonBuffer* out, Judging how) {
   simdjson::dom::element doc;
   std::string error;
   const Agreement* agreement = nullptr;
   Explained explained;
-  // The fast reader where it can (a set of one agreement), else the DOM reader, which also says
-  // what is wrong with a line the fast one would not take. Both read a padded line in place.
+  // The fast reader where it can, else the DOM reader, which also says what is wrong with a line
+  // the fast one would not take. Both read a padded line in place.
   const std::string_view text = padded || line.size() > kMaxLineBytes ? line : s.pad(line);
-  const Agreement& first = *set.agreements().front();
   const bool read =
-      (set.agreements().size() == 1 && text.size() <= kMaxLineBytes &&
-       read_history_fast(s, text, first.program(), first.index()) && (agreement = &first)) ||
+      (text.size() <= kMaxLineBytes && (agreement = read_history_fast(s, text, set))) ||
       (parse_history_line(s, text, padded || text.data() != line.data(), &doc, &error) &&
-       (agreement = choose_for(set, doc, &error)) &&
+       (agreement = choose_agreement(set, doc, &error)) &&
        read_history(s, doc, agreement->program(), agreement->index(), &error));
   if (read &&
       (how == Judging::Explained
@@ -164,7 +148,7 @@ bool Evaluator::evaluate_json(std::string_view line, std::optional<Day> as_of, C
   std::string error;
   const Agreement* agreement = nullptr;
   course_id->clear();
-  if (parse_history_line(s, line, false, &doc, &error) && (agreement = choose_for(*set_, doc, &error)) &&
+  if (parse_history_line(s, line, false, &doc, &error) && (agreement = choose_agreement(*set_, doc, &error)) &&
       read_history(s, doc, agreement->program(), agreement->index(), &error)) {
     *course_id = std::string(s.history.id);
     return evaluate_prepared(*agreement, s.history, as_of, s.state, out);

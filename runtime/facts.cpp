@@ -35,35 +35,35 @@ std::string unknown_fact_message(const Program& program, std::string_view name) 
 
 std::string read_fact(const Program& program, int32_t index, const FactJson& value, FactValue* out) {
   const Fact& fact = program.facts[static_cast<size_t>(index)];
-  const std::string named = "fact '" + fact.name + "'";
+  const auto named = [&fact] { return "fact '" + fact.name + "'"; };  // built only for a message
   using Kind = FactJson::Kind;
   switch (fact.type) {
     case FactType::Date: {
-      if (value.kind != Kind::String) return named + " must be a date YYYY-MM-DD, not " + value.type_word;
+      if (value.kind != Kind::String) return named() + " must be a date YYYY-MM-DD, not " + value.type_word;
       Day day = 0;
       if (!parse_iso_date(value.text, &day))
-        return named + " is not a calendar date YYYY-MM-DD: '" + std::string(value.text) + "'";
+        return named() + " is not a calendar date YYYY-MM-DD: '" + std::string(value.text) + "'";
       out->number = day;
       break;
     }
     case FactType::Integer:
-      if (value.kind != Kind::Integer) return named + " must be a whole number, not " + value.type_word;
+      if (value.kind != Kind::Integer) return named() + " must be a whole number, not " + value.type_word;
       if (!value.integer_in_range || value.integer > kMaxIntegerFact || value.integer < -kMaxIntegerFact)
-        return named + " is out of range: a whole number of at most 2^53";
+        return named() + " is out of range: a whole number of at most 2^53";
       out->number = value.integer;
       break;
     case FactType::Boolean:
-      if (value.kind != Kind::Boolean) return named + " must be true or false, not " + value.type_word;
+      if (value.kind != Kind::Boolean) return named() + " must be true or false, not " + value.type_word;
       out->number = value.boolean ? 1 : 0;
       break;
     case FactType::Code:
-      if (value.kind != Kind::String) return named + " must be a code (a string), not " + value.type_word;
+      if (value.kind != Kind::String) return named() + " must be a code (a string), not " + value.type_word;
       if (!is_code(value.text))
-        return named + " is not a code (letters, digits, '.', '-' and '_'; at most 64): '" + std::string(value.text) + "'";
+        return named() + " is not a code (letters, digits, '.', '-' and '_'; at most 64): '" + std::string(value.text) + "'";
       out->text = value.text;
       break;
     case FactType::String:
-      if (value.kind != Kind::String) return named + " must be a string, not " + value.type_word;
+      if (value.kind != Kind::String) return named() + " must be a string, not " + value.type_word;
       out->text = value.text;
       break;
   }

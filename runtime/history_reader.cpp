@@ -12,6 +12,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <optional>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "facts.h"
 #include "json_error.h"
@@ -337,25 +343,47 @@ class HistoryReader {
 // for them. It validates what it reads (every value of a history the contract names is read,
 // with its type checked) but not what it skips, and its errors say less than the DOM parser's.
 // So this reader takes only the common case: a history with no key outside the contract, no key
-// written twice or escaped, no facts, valid throughout. On anything else it answers "not
-// mine", and the line is read again, from the start, by the DOM reader above, whose verdict or
-// error stands. Whatever it accepts it reads exactly as the DOM reader would (the
-// `[reader] fast path` tests and fuzz_differential compare the two on every line).
+// written twice or escaped, valid throughout, for an agreement of the run. On anything else it
+// answers "not mine", and the line is read again, from the start, by the DOM reader above, whose
+// verdict or error stands. Whatever it accepts it reads exactly as the DOM reader would (the
+// `[reader][fast]` tests and fuzz_history compare the two on every line).
+//
+// With several agreements the history's `agreement` key chooses the one whose codes, flags and
+// facts the events and facts are read against. When that key comes after `events` or `facts`,
+// those are skipped on the first walk and read on a second (the structural index is kept: only
+// the walk is repeated).
 class FastHistoryReader {
  public:
-  FastHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h)
-      : p_(p), index_(index), h_(h) {}
+  // Against one agreement's program (a history naming another is not mine).
+  FastHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h,
+                    const simdjson::ondemand::parser& parser, size_t line_size)
+      : h_(h), parser_(parser), line_size_(line_size) {
+    use(p, index);
+  }
+  // Against the agreement of `set` the history names; with one agreement, as above.
+  FastHistoryReader(const AgreementSet& set, PreparedHistory& h, const simdjson::ondemand::parser& parser,
+                    size_t line_size)
+      : h_(h), parser_(parser), line_size_(line_size) {
+    if (set.agreements().size() == 1)
+      use(*set.agreements().front());
+    else
+      set_ = &set;
+  }
+
+  // The agreement chosen from the set (null when reading against a program).
+  const Agreement* agreement() const { return agreement_; }
 
   bool read(simdjson::ondemand::document& doc, std::string_view line) {
     simdjson::ondemand::object object;
     if (doc.get_object().get(object)) return false;
     KeysSeen seen;
     std::string_view history_clinic, agreement, referral;
+    Deferred deferred;  // `events` or `facts` before the `agreement` that says how to read them
     for (auto result : object) {
       simdjson::ondemand::field field;
       if (std::move(result).get(field)) return false;
       const Key k = history_key(field);
-      if (k == Key::Other || k == Key::Facts || !seen.first(k)) return false;
+      if (k == Key::Other || !seen.first(k)) return false;
       simdjson::ondemand::value& value = field.value();
       switch (k) {
         case Key::Id:
@@ -369,10 +397,15 @@ class FastHistoryReader {
           if (!text(value, &history_clinic)) return false;
           break;
         case Key::Agreement:
-          if (!text(value, &agreement) || agreement != p_.name) return false;
+          if (!text(value, &agreement) || !choose(agreement)) return false;
           break;
         case Key::Events:
-          if (!events(value)) return false;
+        case Key::Facts:
+          if (!p_) {
+            (k == Key::Events ? deferred.events : deferred.facts) = true;  // skipped now, read on the second walk
+            break;
+          }
+          if (!(k == Key::Events ? events(value) : facts(value))) return false;
           break;
         default: return false;
       }
@@ -381,13 +414,53 @@ class FastHistoryReader {
     // from the object's start to the next token, or to the end of the line when there is none.
     std::string_view root;
     if (doc.raw_json().get(root) || root.data() + root.size() != line.data() + line.size()) return false;
-    if (!seen.has(Key::Id) || !seen.has(Key::Events)) return false;
-    h_.facts.assign(p_.facts.size(), FactValue{});
-    built_.name_clinics(seen.has(Key::Clinic), history_clinic);
-    return check_history(p_, h_).empty();
+    if (!seen.has(Key::Id) || !seen.has(Key::Events) || !p_) return false;
+    if ((deferred.events || deferred.facts) && !read_deferred(doc, deferred)) return false;
+    built_->name_clinics(seen.has(Key::Clinic), history_clinic);
+    h_.plain_strings = unescaped_ == nullptr;
+    return check_history(*p_, h_).empty();
   }
 
  private:
+  void use(const Program& p, const AgreementIndex& index) {
+    p_ = &p;
+    index_ = &index;
+    built_.emplace(index, h_);
+    h_.facts.assign(p.facts.size(), FactValue{});
+  }
+  void use(const Agreement& agreement) {
+    agreement_ = &agreement;
+    use(agreement.program(), agreement.index());
+  }
+
+  // The history's `agreement`: the program read against, else the set's agreement of that name.
+  bool choose(std::string_view name) {
+    if (!set_) return name == p_->name;
+    const Agreement* chosen = set_->find(name);
+    if (!chosen) return false;
+    use(*chosen);
+    return true;
+  }
+
+  // The second walk: `events` or `facts` or both, now that the agreement is known (every key was
+  // checked on the first).
+  struct Deferred {
+    bool events = false, facts = false;
+  };
+  bool read_deferred(simdjson::ondemand::document& doc, Deferred deferred) {
+    simdjson::ondemand::object object;
+    doc.rewind();
+    if (doc.get_object().get(object)) return false;
+    for (auto result : object) {
+      simdjson::ondemand::field field;
+      if (std::move(result).get(field)) return false;
+      const Key k = history_key(field);
+      if (k == Key::Events && deferred.events && !events(field.value())) return false;
+      if (k == Key::Facts && deferred.facts && !facts(field.value())) return false;
+    }
+    return true;
+  }
+
   // The contract key a raw key is, by its bytes up to and including its closing quote: a key
   // written with an escape matches none, and is Other (not mine). The line's padding makes the
   // longest comparison safe at its end.
@@ -418,6 +491,18 @@ class FastHistoryReader {
     }
   }
 
+  // A raw key's text, up to its closing quote; false for a key with an escape (not mine).
+  static bool key_text(simdjson::ondemand::field& field, std::string_view* out) {
+    const char* const k = field.key().raw();
+    for (const char* p = k;; ++p) {
+      if (*p == '\\') return false;
+      if (*p == '"') {
+        *out = std::string_view(k, static_cast<size_t>(p - k));
+        return true;
+      }
+    }
+  }
+
   // parse_iso_date, remembering the last month read: the events of a course mostly fall in
   // a few months, so most dates need only their day checked against the month's length.
   bool date(std::string_view text, Day* out) {
@@ -437,11 +522,100 @@ class FastHistoryReader {
     return true;
   }
 
-  static bool text(simdjson::ondemand::value& value, std::string_view* out) {
-    return value.get_string().get(*out) == simdjson::SUCCESS;
+  // A string value: its bytes where they lie when it has no escape (ids, codes, dates mostly),
+  // else unescaped by simdjson (as get_string would) into a buffer of the reader's own, which a
+  // second walk does not reuse. Stage 1 has already refused a string with a control character or
+  // invalid UTF-8 in it, so bytes up to the first '"' with no '\\' before it are the string.
+  [[gnu::always_inline]] bool text(simdjson::ondemand::value& value, std::string_view* out) {
+    simdjson::ondemand::raw_json_string raw;
+    if (value.get_raw_json_string().get(raw)) return false;
+    const char* const begin = raw.raw();
+    if (const char* const end = closing_quote(begin)) {
+      *out = std::string_view(begin, static_cast<size_t>(end - begin));
+      return true;
+    }
+    if (!unescaped_) unescaped_ = unescape_buffer(line_size_);
+    return parser_.unescape(raw, unescaped_).get(*out) == simdjson::SUCCESS;
   }
 
-  bool events(simdjson::ondemand::value& value) {
+  // The closing quote of the string whose first byte is at `p`, or null when a '\\' comes first.
+  // The quote lies before the line's end, so the bytes read past it are in the line's padding.
+  static const char* closing_quote(const char* p) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    for (;; p += 16) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const unsigned hit =
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash))));
+      if (!hit) continue;
+      p += __builtin_ctz(hit);
+      return *p == '"' ? p : nullptr;
+    }
+#else
+    for (;; ++p) {
+      if (*p == '"') return p;
+      if (*p == '\\') return nullptr;
+    }
+#endif
+  }
+
+  // A thread's buffer for the unescaped strings of one line: simdjson asks for the line's size
+  // and its padding. Only a line with an escape in a string needs it.
+  static uint8_t* unescape_buffer(size_t line_size) {
+    thread_local std::unique_ptr<uint8_t[]> buffer;
+    thread_local size_t capacity = 0;
+    if (capacity < line_size + simdjson::SIMDJSON_PADDING) {
+      capacity = line_size + simdjson::SIMDJSON_PADDING;
+      buffer.reset(new uint8_t[capacity]);
+    }
+    return buffer.get();
+  }
+
+  // `facts`: each declared fact once, of its declared type (facts.h: read_fact, whose message,
+  // were there one, is the DOM reader's to give). A number is taken only as a plain integer.
+  bool facts(simdjson::ondemand::value value) {
+    simdjson::ondemand::object object;
+    if (value.get_object().get(object)) return false;
+    for (auto result : object) {
+      simdjson::ondemand::field field;
+      std::string_view name;
+      if (std::move(result).get(field) || !key_text(field, &name)) return false;
+      const int32_t f = find_fact(*p_, name);
+      if (f < 0 || h_.facts[f].present) return false;
+      simdjson::ondemand::value& v = field.value();
+      simdjson::ondemand::json_type type;
+      if (v.type().get(type)) return false;
+      FactJson json;
+      switch (type) {
+        case simdjson::ondemand::json_type::string:
+          json.kind = FactJson::Kind::String;
+          if (!text(v, &json.text)) return false;
+          break;
+        case simdjson::ondemand::json_type::number: {
+          std::string_view token = v.raw_json_token();
+          while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
+                                    token.back() == '\r'))
+            token.remove_suffix(1);
+          const size_t sign = !token.empty() && token[0] == '-';
+          if (token.size() == sign || token.size() > sign + 16) return false;  // within 2^53: 16 digits
+          for (size_t i = sign; i < token.size(); ++i)
+            if (token[i] < '0' || token[i] > '9') return false;
+          if (v.get_int64().get(json.integer)) return false;
+          json.kind = FactJson::Kind::Integer;
+          break;
+        }
+        case simdjson::ondemand::json_type::boolean:
+          if (v.get_bool().get(json.boolean)) return false;
+          json.kind = FactJson::Kind::Boolean;
+          break;
+        default: return false;  // null, an array or an object: no fact's type
+      }
+      if (!read_fact(*p_, f, json, &h_.facts[f]).empty()) return false;
+    }
+    return true;
+  }
+
+  bool events(simdjson::ondemand::value value) {
     simdjson::ondemand::array array;
     if (value.get_array().get(array)) return false;
     for (auto element : array) {
@@ -480,9 +654,10 @@ class FastHistoryReader {
           simdjson::ondemand::array flags;
           if (v.get_array().get(flags)) return false;
           for (auto flag_value : flags) {
+            simdjson::ondemand::value flag_json;
             std::string_view flag;
-            if (flag_value.get_string().get(flag)) return false;
-            const int32_t f = index_.find_flag(flag);
+            if (std::move(flag_value).get(flag_json) || !text(flag_json, &flag)) return false;
+            const int32_t f = index_->find_flag(flag);
             if (f < 0) return false;
             e.flags |= uint64_t(1) << f;
           }
@@ -492,14 +667,19 @@ class FastHistoryReader {
       }
     }
     if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date(date_text, &e.date)) return false;
-    built_.add_event(e, seen.has(Key::Clinic), clinic);
+    built_->add_event(e, seen.has(Key::Clinic), clinic);
     return true;
   }
 
-  const Program& p_;
-  const AgreementIndex& index_;
   PreparedHistory& h_;
-  HistoryBuilder built_{index_, h_};
+  const simdjson::ondemand::parser& parser_;  // for unescaping
+  size_t line_size_;
+  const AgreementSet* set_ = nullptr;     // several agreements: the history's `agreement` chooses
+  const Agreement* agreement_ = nullptr;  // the one chosen from a set
+  const Program* p_ = nullptr;            // what the history is read against; null until chosen
+  const AgreementIndex* index_ = nullptr;
+  std::optional<HistoryBuilder> built_;
+  uint8_t* unescaped_ = nullptr;  // where the next string with an escape is unescaped to; null: none yet
   char month_[8] = {};         // "YYYY-MM-" of the last date read
   uint32_t month_length_ = 0;  // its month's length; 0: none read yet
   Day month_first_ = 0;        // the first day of that month
@@ -569,15 +749,50 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
   return parse_history_line(scratch, line, false, &doc, error) && read_history(scratch, doc, program, index, error);
 }
 
-bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
-                       const AgreementIndex& index) {
+namespace {
+
+template <typename... Chooser>
+bool read_fast(Evaluator::Scratch& scratch, std::string_view line, const Agreement** chosen, Chooser&... chooser) {
   scratch.history.clear();
   if (line.size() > kMaxLineBytes) return false;
   simdjson::ondemand::document doc;
   if (scratch.fast_parser.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc))
     return false;
-  FastHistoryReader reader(program, index, scratch.history);
-  return reader.read(doc, line);
+  FastHistoryReader reader(chooser..., scratch.history, scratch.fast_parser, line.size());
+  if (!reader.read(doc, line)) return false;
+  if (chosen) *chosen = reader.agreement();
+  return true;
+}
+
+}  // namespace
+
+bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
+                       const AgreementIndex& index) {
+  return read_fast(scratch, line, nullptr, program, index);
+}
+
+const Agreement* read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const AgreementSet& set) {
+  const Agreement* chosen = nullptr;
+  return read_fast(scratch, line, &chosen, set) ? chosen : nullptr;
+}
+
+const Agreement* choose_agreement(const AgreementSet& set, simdjson::dom::element doc, std::string* error) {
+  if (set.agreements().size() == 1) return set.agreements().front().get();
+  bool named;
+  std::string_view name;
+  if (!read_agreement_name(doc, &named, &name, error)) return nullptr;
+  return set.choose(named, name, error);
+}
+
+const Agreement* read_history_json(Evaluator::Scratch& scratch, const AgreementSet& set, std::string_view line,
+                                   std::string* error) {
+  scratch.history.clear();
+  element doc;
+  const Agreement* agreement = nullptr;
+  const bool read = parse_history_line(scratch, line, false, &doc, error) &&
+                    (agreement = choose_agreement(set, doc, error)) &&
+                    read_history(scratch, doc, agreement->program(), agreement->index(), error);
+  return read ? agreement : nullptr;
 }
 
 std::string compare_prepared(const PreparedHistory& a, const PreparedHistory& b) {

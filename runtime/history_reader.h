@@ -39,6 +39,16 @@ bool read_history(Evaluator::Scratch& scratch, simdjson::dom::element doc, const
 bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
                        const AgreementIndex& index);
 
+// The same against a set: the agreement of `set` the history names (with one agreement, that one
+// unless it names another), or null when the line is not the fast reader's (then
+// choose_agreement and read_history say why).
+const Agreement* read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const AgreementSet& set);
+
+// The agreement of `set` that judges the parsed history (AgreementSet::choose on its `agreement`
+// key); null with the reason in *error. With one agreement, that one: read_history checks the
+// name, so that a set of one keeps the error order of a single agreement.
+const Agreement* choose_agreement(const AgreementSet& set, simdjson::dom::element doc, std::string* error);
+
 // "" when two prepared histories hold the same values (ids, dates, codes, services, clinics,
 // flags, facts), else the first difference: how the tests and fuzz_history hold the fast reader
 // to the DOM reader.
@@ -47,6 +57,10 @@ std::string compare_prepared(const PreparedHistory& a, const PreparedHistory& b)
 // parse_history_line (from a copy) and read_history in one call.
 bool read_history_json(Evaluator::Scratch& scratch, const Program& program, const AgreementIndex& index,
                        std::string_view line, std::string* error);
+
+// The same against a set: the agreement chosen and read against, or null with *error.
+const Agreement* read_history_json(Evaluator::Scratch& scratch, const AgreementSet& set, std::string_view line,
+                                   std::string* error);
 
 // Best effort for an error line: the history's id, when the line is JSON enough to hold one.
 bool read_history_id(Evaluator::Scratch& scratch, std::string_view line, std::string* id);

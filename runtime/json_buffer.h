@@ -6,14 +6,41 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "calendar.h"
 
 namespace agr {
 
+// Text rendered once and copied often (the verdict writer's fragments), kept in one string with
+// kSlack readable bytes after each piece, so that JsonBuffer::put_fragment copies a piece in
+// whole 16-byte moves instead of calling memcpy.
+class FragmentTable {
+ public:
+  static constexpr size_t kSlack = 16;
+
+  void push_back(std::string_view text) {
+    text_.resize(text_.size() - (text_.empty() ? 0 : kSlack));
+    at_.push_back({static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(text.size())});
+    text_.append(text);
+    text_.append(kSlack, '\0');
+  }
+  std::string_view operator[](size_t i) const { return {text_.data() + at_[i].first, at_[i].second}; }
+  size_t size() const { return at_.size(); }
+
+ private:
+  std::string text_;
+  std::vector<std::pair<uint32_t, uint32_t>> at_;  // each piece's offset and size in text_
+};
+
 class JsonBuffer {
  public:
+  // Room for `n` more bytes without growing: a caller that knows how much it writes reserves once.
+  void reserve(size_t n) { room(n); }
+
   void clear() { p_ = data_.get(); }
   std::string_view view() const { return {data_.get(), static_cast<size_t>(p_ - data_.get())}; }
 
@@ -21,10 +48,33 @@ class JsonBuffer {
     room(1);
     *p_++ = c;
   }
+  template <size_t N>
+  void put(const char (&literal)[N]) {  // a literal: its length known, the copy inlined
+    room(N - 1);
+    std::memcpy(p_, literal, N - 1);
+    p_ += N - 1;
+  }
   void put(std::string_view s) {
     room(s.size());
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
+  }
+
+  // A piece of a FragmentTable (kSlack readable bytes after it).
+  void put_fragment(std::string_view piece) {
+    constexpr size_t kMove = FragmentTable::kSlack;
+    room(piece.size() + kMove);
+    for (size_t i = 0; i < piece.size(); i += kMove) std::memcpy(p_ + i, piece.data() + i, kMove);
+    p_ += piece.size();
+  }
+
+  // `text` quoted, as it is: it needs no escape, and 16 bytes can be read at any place in it.
+  void put_plain_string(std::string_view text) {
+    room(text.size() + 18);
+    *p_++ = '"';
+    for (size_t i = 0; i < text.size(); i += 16) std::memcpy(p_ + i, text.data() + i, 16);
+    p_ += text.size();
+    *p_++ = '"';
   }
 
   // `text` as a JSON string literal: quotes, and escapes for '"', '\\' and control characters.

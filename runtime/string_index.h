@@ -50,6 +50,22 @@ inline uint64_t hash_string(std::string_view s, uint64_t seed) {
   return hash_mix(h ^ w, 0xE7037ED1A0B428DBull);
 }
 
+// a == b, inline: the strings of an index are mostly short (codes, flags, ids), where a call to
+// memcmp costs more than the comparison. Reads only the strings' own bytes.
+inline bool same_string(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  if (n > 16) return std::memcmp(p, q, n) == 0;
+  const auto load8 = [](const char* s) { uint64_t w; std::memcpy(&w, s, 8); return w; };
+  const auto load4 = [](const char* s) { uint32_t w; std::memcpy(&w, s, 4); return w; };
+  if (n >= 8) return ((load8(p) ^ load8(q)) | (load8(p + n - 8) ^ load8(q + n - 8))) == 0;
+  if (n >= 4) return ((load4(p) ^ load4(q)) | (load4(p + n - 4) ^ load4(q + n - 4))) == 0;
+  for (size_t i = 0; i < n; ++i)
+    if (p[i] != q[i]) return false;
+  return true;
+}
+
 // Maps strings to the caller's indexes (0 .. 2^32 - 2). Open addressing with linear probing in a
 // power-of-two table kept at most half full. `reset` empties it for the next history; a table
 // grown by a long history shrinks back when the next one is short, so that emptying it stays
@@ -80,7 +96,7 @@ class StringIndex {
     for (size_t i = h & mask();; i = (i + 1) & mask()) {
       const Slot& slot = slots_[i];
       if (slot.value == kMissing) return kMissing;
-      if (slot.tag == tag && key_of(slot.value) == key) return slot.value;
+      if (slot.tag == tag && same_string(key_of(slot.value), key)) return slot.value;
     }
   }
 
@@ -97,7 +113,7 @@ class StringIndex {
         ++used_;
         return value;
       }
-      if (slot.tag == tag && key_of(slot.value) == key) return slot.value;
+      if (slot.tag == tag && same_string(key_of(slot.value), key)) return slot.value;
     }
   }
 

@@ -70,13 +70,16 @@ OutputFragments render_output_fragments(const Program& p) {
   f.agreement = ",\"agreement\":";
   append_json_string(&f.agreement, p.name);
   f.agreement += ",\"events\":[";
+  std::vector<std::string> accepted;
   for (const Service& s : p.services) {
     std::string code = ",\"code\":";
     append_json_string(&code, s.code);
-    f.accepted.push_back(code + ",\"status\":\"accepted\"");
+    accepted.push_back(code + ",\"status\":\"accepted\"");
+    f.accepted.push_back(accepted.back());
+    f.accepted_closed.push_back(accepted.back() + "}");
     f.rejected.push_back(code + ",\"status\":\"rejected\",\"violations\":[");
   }
-  for (const FeeEntry& fee : p.fees) f.fee.push_back(render_fee_json("fee", fee.split));
+  for (const FeeEntry& fee : p.fees) f.fee_closed.push_back(accepted[fee.service] + render_fee_json("fee", fee.split) + "}");
   for (const Rule& r : p.rules) {
     f.violation.push_back("{" + render_rule_json(r) + "}");
     f.warning.push_back("{" + render_rule_json(r) + ",\"event\":");
@@ -110,38 +113,50 @@ void put_split(JsonBuffer& out, const FeeSplit& fee) {
 void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
                         const CourseVerdict& v, const VerdictNotes* notes) {
   const OutputFragments& f = agreement.index().out;
+  const std::vector<FeeEntry>& fees = agreement.program().fees;
+  // A string from the fast reader is copied as it lies (JsonBuffer::put_plain_string).
+  const auto put_text = [&out, plain = h.plain_strings](std::string_view text) {
+    if (plain)
+      out.put_plain_string(text);
+    else
+      out.put_string(text);
+  };
   out.put("{\"id\":");
-  out.put_string(h.id);
+  put_text(h.id);
   out.put(f.agreement);
   for (size_t i = 0; i < h.events.size(); ++i) {
     const PreparedEvent& e = h.events[i];
     const EventVerdict& ev = v.events[i];
-    out.put(i ? ",{\"id\":" : "{\"id\":");
-    out.put_string(e.id);
+    if (i) out.put(',');
+    out.put("{\"id\":");
+    put_text(e.id);
     switch (ev.status) {
       case EventStatus::Accepted:
-        out.put(f.accepted[ev.service]);
-        // The fee line's fragment; a verdict made elsewhere (the reference evaluator) may carry
-        // only the amounts.
-        if (ev.has_fee) {
-          if (ev.fee_entry < f.fee.size()) {
-            out.put(f.fee[ev.fee_entry]);
-          } else {
-            out.put(",\"fee\":");
-            put_split(out, ev.fee);
-          }
+        // One fragment to the event's end (so on to the next event): the service's, with its fee
+        // line's where it has one. A verdict made elsewhere (the reference evaluator) may carry
+        // only the fee's amounts.
+        if (!ev.has_fee) {
+          out.put_fragment(f.accepted_closed[ev.service]);
+          continue;
         }
+        if (ev.fee_entry < fees.size() && static_cast<int32_t>(fees[ev.fee_entry].service) == ev.service) {
+          out.put_fragment(f.fee_closed[ev.fee_entry]);
+          continue;
+        }
+        out.put_fragment(f.accepted[ev.service]);
+        out.put(",\"fee\":");
+        put_split(out, ev.fee);
         break;
       case EventStatus::Rejected:
-        out.put(f.rejected[ev.service]);
+        out.put_fragment(f.rejected[ev.service]);
         for (uint32_t j = 0; j < ev.violation_count; ++j) {
           if (j) out.put(',');
-          const std::string& violation = f.violation[v.violations[ev.first_violation + j]];
+          const std::string_view violation = f.violation[v.violations[ev.first_violation + j]];
           if (!notes) {
-            out.put(violation);
+            out.put_fragment(violation);
             continue;
           }
-          out.put(std::string_view(violation).substr(0, violation.size() - 1));  // all but its '}'
+          out.put(violation.substr(0, violation.size() - 1));  // all but its '}'
           out.put(',');
           out.put(notes->violations[ev.first_violation + j]);
           out.put('}');
@@ -150,7 +165,7 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
         break;
       case EventStatus::NotGoverned:
         out.put(",\"code\":");
-        out.put_string(e.code);
+        put_text(e.code);
         out.put(",\"status\":\"not_governed\"");
         break;
     }
@@ -159,8 +174,8 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
   out.put("],\"warnings\":[");
   for (size_t i = 0; i < v.warnings.size(); ++i) {
     if (i) out.put(',');
-    out.put(f.warning[v.warnings[i].rule]);
-    out.put_string(h.events[v.warnings[i].event].id);
+    out.put_fragment(f.warning[v.warnings[i].rule]);
+    put_text(h.events[v.warnings[i].event].id);
     if (notes) {
       out.put(',');
       out.put(notes->warnings[i]);
@@ -173,7 +188,7 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
   for (size_t i = 0; i < v.due.size(); ++i) {
     const DueVerdict& d = v.due[i];
     if (i) out.put(',');
-    out.put(f.due_head[d.due]);
+    out.put_fragment(f.due_head[d.due]);
     out.put_date(d.earliest);
     out.put(",\"target\":");
     out.put_date(d.target);
@@ -182,7 +197,7 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
       out.put_date(d.latest);
     }
     out.put(d.overdue ? ",\"overdue\":true" : ",\"overdue\":false");
-    out.put(f.due_tail[d.due]);
+    out.put_fragment(f.due_tail[d.due]);
   }
   out.put("]}\n");
 }

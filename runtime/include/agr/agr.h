@@ -321,7 +321,9 @@ struct RunSummary {
 struct RunOptions {
   std::optional<Day> as_of;       // the evaluation date for due items (default: per history)
   unsigned jobs = 0;              // worker threads; 0: one per core; 1: no threads at all
-  size_t block_bytes = 1 << 20;   // the input is cut into blocks of about this size
+  // The input is cut into blocks of about this size. 128 KiB keeps a block and its verdicts
+  // (about twice its size) in a core's own cache: 1 MiB cost about 6 % more CPU (agr run --jobs 1).
+  size_t block_bytes = 128 << 10;
   uint64_t first_line = 1;        // the number of the input's first line (when it continues another)
   // Called on the thread that writes, after each block's output was written, with what was
   // written so far (for a progress line); empty: nothing is called.
