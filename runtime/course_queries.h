@@ -72,30 +72,13 @@ inline int64_t clinic_of_last_in_set(const Program& p, const CourseState& s, uin
 // never lets a code stand beside itself: two events of one code need the pair A + A listed.
 // The day's accepted services are kept as a set (CourseState::today_services), so this costs at
 // most (services) x (aliases), however many events the day has.
+// The walk over the day's services (evaluate.cpp), for an event on the day of the latest
+// accepted event.
+bool combinable_beside_today(const Program& p, const CourseState& s);
 inline bool combinable_today(const Program& p, const CourseState& s) {
   // Nothing accepted on the event's day yet (its first event, mostly): nothing to stand beside.
-  if (s.today_date != s.date) return true;
-  const uint32_t x = static_cast<uint32_t>(s.service);
-  if (p.services[x].supplement) return true;
-  const size_t n = p.services.size();
-  if (p.allowed_pairs.size() != n * n) {
-    for (uint32_t y : s.today_services)
-      if (!p.services[y].supplement) return false;
-    return true;
-  }
-  auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
-  for (uint32_t y : s.today_services) {  // each consultation accepted today, once
-    if (p.services[y].supplement || allowed(x, y)) continue;
-    if (x == y) return false;
-    bool by_alias = false;
-    for (const auto& alias : p.aliases)
-      if (alias.alias == y && s.today_count[alias.condition] > 0 && allowed(x, alias.target)) {
-        by_alias = true;
-        break;
-      }
-    if (!by_alias) return false;
-  }
-  return true;
+  // Otherwise the day's services are walked, out of line.
+  return s.today_date != s.date || combinable_beside_today(p, s);
 }
 
 // Date moves; kAbsent when `from` is not a date of the calendar or the result leaves it.

@@ -139,13 +139,11 @@ void CourseState::reset(size_t services, size_t slots) {
     last.resize(services);
     last_clinic.resize(services);
     last_seq.resize(services);
-    today_count.assign(services, 0);
     slot_dates.resize(slots);
     for (auto& dates : slot_dates) dates.clear();
   } else {
     for (uint32_t s : touched_services) count[s] = 0;
     for (uint32_t slot : touched_slots) slot_dates[slot].clear();
-    for (uint32_t s : today_services) today_count[s] = 0;
   }
   touched_services.clear();
   touched_slots.clear();
@@ -163,6 +161,30 @@ void CourseState::reset(size_t services, size_t slots) {
   flags = 0;
 }
 
+bool combinable_beside_today(const Program& p, const CourseState& s) {
+  const uint32_t x = static_cast<uint32_t>(s.service);
+  if (p.services[x].supplement) return true;
+  const size_t n = p.services.size();
+  if (p.allowed_pairs.size() != n * n) {
+    for (uint32_t y : s.today_services)
+      if (!p.services[y].supplement) return false;
+    return true;
+  }
+  auto allowed = [&](uint32_t a, uint32_t b) { return p.allowed_pairs[size_t(a) * n + b] != 0; };
+  for (uint32_t y : s.today_services) {  // each consultation accepted today, once
+    if (p.services[y].supplement || allowed(x, y)) continue;
+    if (x == y) return false;
+    bool by_alias = false;
+    for (const auto& alias : p.aliases)
+      if (alias.alias == y && s.accepted_today(alias.condition) && allowed(x, alias.target)) {
+        by_alias = true;
+        break;
+      }
+    if (!by_alias) return false;
+  }
+  return true;
+}
+
 namespace {
 
 std::string over_budget(uint64_t limit) {
@@ -176,6 +198,8 @@ constexpr const char* kOutOfCalendar =
 
 void accept(const AgreementIndex& index, const PreparedEvent& e, CourseState& s) {
   const uint32_t service = static_cast<uint32_t>(e.service);
+  if (s.today_date != e.date) s.new_day(e.date);
+  if (!s.accepted_today(service)) s.today_services.push_back(service);
   if (s.count[service]++ == 0) {
     s.first[service] = e.date;
     s.touched_services.push_back(service);
@@ -190,8 +214,6 @@ void accept(const AgreementIndex& index, const PreparedEvent& e, CourseState& s)
     if (dates.empty()) s.touched_slots.push_back(slot);
     dates.push_back(e.date);
   }
-  if (s.today_date != e.date) s.new_day(e.date);
-  if (s.today_count[service]++ == 0) s.today_services.push_back(service);
   if (!s.started && index.starts_course[service]) {
     s.started = true;
     s.start = e.date;

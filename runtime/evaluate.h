@@ -185,10 +185,10 @@ struct CourseState {
   // Per count slot (AgreementIndex::slot_flag): the dates of accepted events in its set with its
   // flag, in evaluation order, which is date order.
   std::vector<std::vector<Day>> slot_dates;
-  // The day of the latest accepted event: how many of each service were accepted on it, and
-  // which services (first sighting order; supplements too).
+  // The day of the latest accepted event, and which services were accepted on it (first sighting
+  // order; supplements too). A service was accepted that day when its latest accepted date is
+  // that day (accepted_today), so a new day clears nothing per service.
   Day today_date = 0;
-  std::vector<uint32_t> today_count;  // per service
   std::vector<uint32_t> today_services;
   bool started = false, ended = false;
   Day start = 0, end = 0;
@@ -213,10 +213,12 @@ struct CourseState {
   void reset(size_t services, size_t slots);
   // Forgets the day's services (a new day, or the evaluation date of the due items).
   void new_day(Day day) {
-    for (uint32_t s : today_services) today_count[s] = 0;
     today_services.clear();
     today_date = day;
   }
+  // Whether `service` was accepted on today_date: its latest accepted date is that day (events
+  // are accepted in date order). combinable_today asks it only of a day with accepted services.
+  bool accepted_today(uint32_t service) const { return count[service] != 0 && last[service] == today_date; }
 };
 
 enum class RunResult : uint8_t { Hold, Fail, Due, OutOfCalendar };
