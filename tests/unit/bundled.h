@@ -31,7 +31,21 @@ inline Program bundled_program(const std::string& name) {
   return std::move(*c.program);
 }
 
-// The same, loaded (and verified) for evaluation.
+// An agreement compiled from `file` and loaded (and verified) for evaluation; fails the test, with
+// the diagnostics or the loader's message, when it does not compile or load.
+inline std::shared_ptr<const Agreement> compiled_agreement(const SourceFile& file) {
+  Diagnostics diags;
+  Compilation c = compile(file, diags);
+  INFO(diags.render(file));
+  REQUIRE(c.program);
+  std::string error;
+  auto agreement = Agreement::from_program(std::move(*c.program), &error);
+  INFO(error);
+  REQUIRE(agreement);
+  return agreement;
+}
+
+// The program of agreements/NAME.agr, loaded (and verified) for evaluation.
 inline std::shared_ptr<const Agreement> bundled_agreement(const std::string& name) {
   std::string error;
   auto agreement = Agreement::from_program(bundled_program(name), &error);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "agr/agr.h"
+#include "bundled.h"
 #include "course_queries.h"
 #include "driver.h"
 
@@ -17,14 +18,7 @@ agr::Day day(const char* text) {
 // The statuses of one history's events ("accepted rejected ...") under a one-rule agreement.
 std::string statuses(const std::string& rule, const std::vector<const char*>& dates) {
   agr::SourceFile file{"c.agr", "agreement c \"Calendar\"\nservice 0301 \"x\"\n" + rule + "  message \"m\" source \"s\"\n"};
-  agr::Diagnostics diags;
-  agr::Compilation c = agr::compile(file, diags);
-  INFO(diags.render(file));
-  REQUIRE(c.program);
-  std::string error;
-  auto agreement = agr::Agreement::from_program(std::move(*c.program), &error);
-  REQUIRE(agreement);
-  agr::Evaluator evaluator(agreement);
+  agr::Evaluator evaluator(agr::testing::compiled_agreement(file));
   agr::HistoryInput h;
   h.id = "c";
   for (size_t i = 0; i < dates.size(); ++i) h.events.push_back({"e" + std::to_string(i), dates[i], "0301", {}, {}});

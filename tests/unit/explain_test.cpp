@@ -44,15 +44,7 @@ rule T-6 for 0303
 )";
 
 std::shared_ptr<const agr::Agreement> agreement() {
-  agr::SourceFile file{"t.agr", kAgreement};
-  agr::Diagnostics diags;
-  agr::Compilation c = agr::compile(file, diags);
-  INFO(diags.render(file));
-  REQUIRE(c.program);
-  std::string error;
-  auto loaded = agr::Agreement::from_program(std::move(*c.program), &error);
-  REQUIRE(loaded);
-  return loaded;
+  return agr::testing::compiled_agreement({"t.agr", kAgreement});
 }
 
 std::string history(const std::string& events) {

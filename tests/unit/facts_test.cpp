@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "agr/agr.h"
+#include "bundled.h"
 #include "driver.h"
 #include "verify.h"
 
@@ -29,15 +30,7 @@ rule F-3 for 0301
 )";
 
 std::shared_ptr<const agr::Agreement> agreement() {
-  static std::shared_ptr<const agr::Agreement> loaded = [] {
-    agr::SourceFile file{"fx.agr", kAgreement};
-    agr::Diagnostics diags;
-    agr::Compilation c = agr::compile(file, diags);
-    INFO(diags.render(file));
-    REQUIRE(c.program);
-    std::string error;
-    return agr::Agreement::from_program(std::move(*c.program), &error);
-  }();
+  static std::shared_ptr<const agr::Agreement> loaded = agr::testing::compiled_agreement({"fx.agr", kAgreement});
   return loaded;
 }
 

@@ -63,15 +63,7 @@ rule F-1 for 0301
   require years since birth_date >= 16
   message "From the age of 16." source "s"
 )"};
-    agr::Diagnostics diags;
-    agr::Compilation c = agr::compile(file, diags);
-    INFO(diags.render(file));
-    REQUIRE(c.program);
-    std::string error;
-    auto agreement = agr::Agreement::from_program(std::move(*c.program), &error);
-    INFO(error);
-    REQUIRE(agreement);
-    return agreement;
+    return agr::testing::compiled_agreement(file);
   }();
   return loaded;
 }

@@ -18,12 +18,7 @@ std::shared_ptr<const agr::Agreement> windows() {
     agr::SourceFile file;
     std::string error;
     REQUIRE(agr::read_source_file(std::string(AGR_SOURCE_DIR) + "/bench/windows.agr", &file, &error));
-    agr::Diagnostics diags;
-    agr::Compilation c = agr::compile(file, diags);
-    REQUIRE(c.program);
-    auto loaded = agr::Agreement::from_program(std::move(*c.program), &error);
-    REQUIRE(loaded);
-    return loaded;
+    return agr::testing::compiled_agreement(file);
   }();
   return agreement;
 }
