@@ -249,18 +249,16 @@ RunResult run_function_switch(const Program& program, const AgreementIndex& inde
                               const CourseState& state, DueOutput* due);
 using VmFunction = RunResult (*)(const Program&, const AgreementIndex&, uint32_t, const CourseState&, DueOutput*);
 
-// Judges the event in `state` by every rule of its service, as judge_event does with one
-// run_function call per rule, in one call of the VM: the rules run one after the other in one
-// frame. The same contract as NativeService; `failed` has room for index.most_judges.
-uint64_t judge_service(const Program& program, const AgreementIndex& index, const CourseState& state,
-                       uint32_t* failed);
-// The same, with a chosen dispatch; judge_service is one of these.
+// Judge the event in `state` by every rule of its service, as judge_event does with one
+// run_function call per rule, in one call of the VM (by computed goto, or by switch): the rules
+// run one after the other in one frame. The same contract as NativeService; `failed` has room
+// for index.most_judges.
 uint64_t judge_service_goto(const Program& program, const AgreementIndex& index, const CourseState& state,
                             uint32_t* failed);
 uint64_t judge_service_switch(const Program& program, const AgreementIndex& index, const CourseState& state,
                               uint32_t* failed);
 using VmJudge = uint64_t (*)(const Program&, const AgreementIndex&, const CourseState&, uint32_t*);
-// The judge_service of a dispatch of run_function (run_function, run_function_goto,
+// The judge_service_* of a dispatch of run_function (run_function, run_function_goto,
 // run_function_switch); null for any other VmFunction (run_function_traced: one call per rule, so
 // that the trace sees each one enter and leave).
 VmJudge service_judge_of(VmFunction vm);

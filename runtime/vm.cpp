@@ -1,8 +1,8 @@
 // The bytecode interpreter. The dispatch loop (vm_loop.inc) is written once with macros and
 // compiled by `switch` and by computed goto (Lua's vmdispatch/vmcase), each both to run one
 // function (run_function_*) and to judge an event by all of its service's rules in one call
-// (judge_service_*). run_function and judge_service use computed goto where the compiler has
-// it, unless AGR_VM_SWITCH is defined; bench/ measures both. A further compilation,
+// (judge_service_*). run_function and service_judge_of(run_function) use computed goto where the
+// compiler has it, unless AGR_VM_SWITCH is defined; bench/ measures both. A further compilation,
 // run_function_traced, tells a TraceSink every step (trace.h).
 #include <algorithm>
 #include <cassert>
@@ -90,16 +90,8 @@ RunResult run_function(const Program& p, const AgreementIndex& index, uint32_t f
 #endif
 }
 
-uint64_t judge_service(const Program& p, const AgreementIndex& index, const CourseState& s, uint32_t* failed) {
-#if defined(AGR_VM_SWITCH)
-  return judge_service_switch(p, index, s, failed);
-#else
-  return judge_service_goto(p, index, s, failed);
-#endif
-}
-
 VmJudge service_judge_of(VmFunction vm) {
-  if (vm == run_function) {  // the dispatch itself, not judge_service: one call fewer per event
+  if (vm == run_function) {  // the dispatch run_function uses
 #if defined(AGR_VM_SWITCH)
     return judge_service_switch;
 #else
