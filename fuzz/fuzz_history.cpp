@@ -4,9 +4,10 @@
 // when the call reports success, else {"id": ..., "error": {"line": N, "message": "..."}} with the
 // line number given, and a JSON error names its column. evaluate_json (the structured path) must agree on success or failure. The
 // evaluators live across inputs, as in `agr run`, so state left behind by one line shows up.
-// A line the fast reader (On Demand) takes must be one the DOM reader reads, to the same values:
-// against each agreement alone, and against the set of them all (where the history's `agreement`
-// chooses, facts and all), through an Evaluator of that set too.
+// A line the fast reader (the plain reader, then On Demand) takes, or the plain reader alone, must
+// be one the DOM reader reads, to the same values: against each agreement alone, and against the
+// set of them all (where the history's `agreement` chooses, facts and all), through an Evaluator
+// of that set too.
 #include <simdjson.h>
 
 #include <string>
@@ -79,22 +80,32 @@ int history_one(const uint8_t* data, size_t size) {
   static Evaluator::Scratch fast, dom;
   std::string padded(line);
   padded.append(kLinePadding, '\0');
-  for (const Bundled& b : bundled_agreements()) {
-    const Program& program = b.agreement->program();
-    if (!read_history_fast(fast, std::string_view(padded.data(), line.size()), program, b.agreement->index())) continue;
-    std::string error;
-    if (!read_history_json(dom, program, b.agreement->index(), line, &error))
-      fail(kTarget, b.name + ": the fast reader took a line the DOM reader refuses: " + error, line);
-    if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
-      fail(kTarget, b.name + ": the fast and DOM readers read different values: " + difference, line);
-  }
-  if (const Agreement* chosen = read_history_fast(fast, std::string_view(padded.data(), line.size()), *all)) {
-    std::string error;
-    const Agreement* read = read_history_json(dom, *all, line, &error);
-    if (!read) fail(kTarget, "the set: the fast reader took a line the DOM reader refuses: " + error, line);
-    if (read != chosen) fail(kTarget, "the set: the fast and DOM readers chose different agreements", line);
-    if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
-      fail(kTarget, "the set: the fast and DOM readers read different values: " + difference, line);
+  // Each fast reader (the plain one alone, and both as read_history_fast runs them) against the DOM reader.
+  const std::string_view text(padded.data(), line.size());
+  const struct {
+    const char* name;
+    bool (*by_program)(Evaluator::Scratch&, std::string_view, const Program&, const AgreementIndex&);
+    const Agreement* (*by_set)(Evaluator::Scratch&, std::string_view, const AgreementSet&);
+  } readers[] = {{"fast", read_history_fast, read_history_fast}, {"plain", read_history_plain, read_history_plain}};
+  for (const auto& reader : readers) {
+    const std::string who = std::string("the ") + reader.name + " reader";
+    for (const Bundled& b : bundled_agreements()) {
+      const Program& program = b.agreement->program();
+      if (!reader.by_program(fast, text, program, b.agreement->index())) continue;
+      std::string error;
+      if (!read_history_json(dom, program, b.agreement->index(), line, &error))
+        fail(kTarget, b.name + ": " + who + " took a line the DOM reader refuses: " + error, line);
+      if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
+        fail(kTarget, b.name + ": " + who + " and the DOM reader read different values: " + difference, line);
+    }
+    if (const Agreement* chosen = reader.by_set(fast, text, *all)) {
+      std::string error;
+      const Agreement* read = read_history_json(dom, *all, line, &error);
+      if (!read) fail(kTarget, "the set: " + who + " took a line the DOM reader refuses: " + error, line);
+      if (read != chosen) fail(kTarget, "the set: " + who + " and the DOM reader chose different agreements", line);
+      if (const std::string difference = compare_prepared(fast.history, dom.history); !difference.empty())
+        fail(kTarget, "the set: " + who + " and the DOM reader read different values: " + difference, line);
+    }
   }
   for (Slot& slot : slots) {
     for (const std::optional<Day> as_of : {std::optional<Day>{}, std::optional<Day>{20454} /* 2026-01-01 */}) {

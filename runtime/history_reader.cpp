@@ -352,6 +352,33 @@ class HistoryReader {
 // facts the events and facts are read against. When that key comes after `events` or `facts`,
 // those are skipped on the first walk and read on a second (the structural index is kept: only
 // the walk is repeated).
+// parse_iso_date, remembering the last month read: the events of a course mostly fall in a few
+// months, so most dates need only their day checked against the month's length.
+class DateReader {
+ public:
+  bool read(std::string_view text, Day* out) {
+    if (text.size() == 10 && month_length_ && std::memcmp(text.data(), month_, 8) == 0) {
+      const uint32_t a0 = static_cast<unsigned char>(text[8]) - uint32_t{'0'};
+      const uint32_t a1 = static_cast<unsigned char>(text[9]) - uint32_t{'0'};
+      const uint32_t d = a0 * 10 + a1;
+      if (a0 > 9 || a1 > 9 || d < 1 || d > month_length_) return false;
+      *out = month_first_ + static_cast<Day>(d - 1);
+      return true;
+    }
+    if (!parse_iso_date(text, out)) return false;
+    const CivilDate c = civil_from_days(*out);
+    std::memcpy(month_, text.data(), 8);
+    month_length_ = days_in_month(c.year, c.month);
+    month_first_ = *out - static_cast<Day>(c.day - 1);
+    return true;
+  }
+
+ private:
+  char month_[8] = {};         // "YYYY-MM-" of the last date read
+  uint32_t month_length_ = 0;  // its month's length; 0: none read yet
+  Day month_first_ = 0;        // the first day of that month
+};
+
 class FastHistoryReader {
  public:
   // Against one agreement's program (a history naming another is not mine).
@@ -390,7 +417,7 @@ class FastHistoryReader {
           if (!text(value, &h_.id)) return false;
           break;
         case Key::ReferralDate:
-          if (!text(value, &referral) || !date(referral, &h_.referral)) return false;
+          if (!text(value, &referral) || !date_.read(referral, &h_.referral)) return false;
           h_.has_referral = true;
           break;
         case Key::Clinic:
@@ -501,25 +528,6 @@ class FastHistoryReader {
         return true;
       }
     }
-  }
-
-  // parse_iso_date, remembering the last month read: the events of a course mostly fall in
-  // a few months, so most dates need only their day checked against the month's length.
-  bool date(std::string_view text, Day* out) {
-    if (text.size() == 10 && month_length_ && std::memcmp(text.data(), month_, 8) == 0) {
-      const uint32_t a0 = static_cast<unsigned char>(text[8]) - uint32_t{'0'};
-      const uint32_t a1 = static_cast<unsigned char>(text[9]) - uint32_t{'0'};
-      const uint32_t d = a0 * 10 + a1;
-      if (a0 > 9 || a1 > 9 || d < 1 || d > month_length_) return false;
-      *out = month_first_ + static_cast<Day>(d - 1);
-      return true;
-    }
-    if (!parse_iso_date(text, out)) return false;
-    const CivilDate c = civil_from_days(*out);
-    std::memcpy(month_, text.data(), 8);
-    month_length_ = days_in_month(c.year, c.month);
-    month_first_ = *out - static_cast<Day>(c.day - 1);
-    return true;
   }
 
   // A string value: its bytes where they lie when it has no escape (ids, codes, dates mostly),
@@ -666,7 +674,7 @@ class FastHistoryReader {
         default: return false;
       }
     }
-    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date(date_text, &e.date)) return false;
+    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date_.read(date_text, &e.date)) return false;
     built_->add_event(e, seen.has(Key::Clinic), clinic);
     return true;
   }
@@ -680,9 +688,267 @@ class FastHistoryReader {
   const AgreementIndex* index_ = nullptr;
   std::optional<HistoryBuilder> built_;
   uint8_t* unescaped_ = nullptr;  // where the next string with an escape is unescaped to; null: none yet
-  char month_[8] = {};         // "YYYY-MM-" of the last date read
-  uint32_t month_length_ = 0;  // its month's length; 0: none read yet
-  Day month_first_ = 0;        // the first day of that month
+  DateReader date_;
+};
+
+// ---- The plain path: one pass over the bytes ---------------------------------------------------
+//
+// Most lines are plain histories written by a program: the contract's keys, strings without an
+// escape, no whitespace or a little. For those even On Demand does more than needed: stage 1
+// indexes every structural character of the line (a pass over all of it) and the walk then goes
+// through that index. This reader goes once through the bytes themselves, as a recursive descent
+// over the part of JSON a history uses (objects, arrays, strings), checking each byte the grammar
+// reaches: a string's bytes 16 at a time for its closing quote (SSE2), a key by its length and one
+// comparison, a date digit by digit. It is strict where On Demand is: a string with an escape or a
+// control character, a byte from 0x80 up that is not UTF-8, a key outside the contract or written
+// twice, `facts`, a number, true, false or null anywhere, and anything after the object but
+// whitespace are "not mine", and the line goes to the On Demand reader (and, should that decline
+// too, to the DOM reader, whose verdict or error stands). What it takes it reads exactly as the
+// DOM reader would (the `[reader][fast]` sweeps and fuzz_history compare them on every line).
+class PlainHistoryReader {
+ public:
+  PlainHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h) : h_(h) { use(p, index); }
+  PlainHistoryReader(const AgreementSet& set, PreparedHistory& h) : h_(h) {
+    if (set.agreements().size() == 1)
+      use(*set.agreements().front());
+    else
+      set_ = &set;
+  }
+
+  // The agreement chosen from the set (null when reading against a program).
+  const Agreement* agreement() const { return agreement_; }
+
+  // `line` has kLinePadding readable bytes after it (what they hold does not matter).
+  bool read(std::string_view line) {
+    at_ = line.data();
+    end_ = line.data() + line.size();
+    skip_space();
+    if (!consume('{')) return false;
+    KeysSeen seen;
+    std::string_view history_clinic, text;
+    if (!consume('}')) {
+      do {
+        const Key k = member_key<history_key>();
+        if (k == Key::Other || !seen.first(k)) return false;
+        switch (k) {
+          case Key::Id:
+            if (!string(&h_.id)) return false;
+            break;
+          case Key::ReferralDate:
+            if (!string(&text) || !date_.read(text, &h_.referral)) return false;
+            h_.has_referral = true;
+            break;
+          case Key::Clinic:
+            if (!string(&history_clinic)) return false;
+            break;
+          case Key::Agreement:
+            if (!string(&text) || !choose(text)) return false;
+            break;
+          case Key::Events:
+            if (!program_ || !events()) return false;  // with several agreements, `agreement` first
+            break;
+          default: return false;  // facts: the On Demand reader's
+        }
+      } while (comma());
+      if (!consume('}')) return false;
+    }
+    skip_space();
+    if (at_ != end_ || !seen.has(Key::Id) || !seen.has(Key::Events)) return false;
+    built_->name_clinics(seen.has(Key::Clinic), history_clinic);
+    h_.plain_strings = true;
+    return check_history(*program_, h_).empty();
+  }
+
+ private:
+  void use(const Program& p, const AgreementIndex& index) {
+    program_ = &p;
+    index_ = &index;
+    built_.emplace(index, h_);
+    h_.facts.assign(p.facts.size(), FactValue{});
+  }
+  void use(const Agreement& agreement) {
+    agreement_ = &agreement;
+    use(agreement.program(), agreement.index());
+  }
+  bool choose(std::string_view name) {
+    if (!set_) return name == program_->name;
+    const Agreement* chosen = set_->find(name);
+    if (!chosen) return false;
+    use(*chosen);
+    return true;
+  }
+
+  // JSON's whitespace: space, tab, line feed, carriage return.
+  static bool space(char c) {
+    return static_cast<unsigned char>(c) <= ' ' && ((uint64_t{1} << c) & (1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r'));
+  }
+  void skip_space() {
+    while (at_ < end_ && space(*at_)) ++at_;
+  }
+  // The next byte, after whitespace, is `c`: consumed. Machine-written lines mostly have no
+  // whitespace, so the byte is looked at before any is skipped.
+  bool consume(char c) {
+    if (at_ == end_ || *at_ != c) {
+      skip_space();
+      if (at_ == end_ || *at_ != c) return false;
+    }
+    ++at_;
+    return true;
+  }
+  // A ',' between members or elements: consumed, true; anything else is left for the closer.
+  bool comma() { return consume(','); }
+
+  // A member's key and its ':', told apart as `classify` does (the DOM reader's own tables).
+  template <Key (*classify)(std::string_view)>
+  Key member_key() {
+    std::string_view key;
+    if (!string(&key) || !consume(':')) return Key::Other;
+    return classify(key);
+  }
+
+  // Up to 8 bytes as a little-endian word, as memcpy loads them from the line.
+  template <size_t N>
+  static constexpr uint64_t word(const char (&text)[N]) {
+    static_assert(N - 1 <= 8);
+    uint64_t v = 0;
+    for (size_t i = 0; i + 1 < N; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(text[i])) << (8 * i);
+    return v;
+  }
+
+  // An event's key and its ':': first as a machine writes it, `"date":` read as one word, and
+  // only else as member_key reads any key.
+  Key event_member() {
+    if (end_ - at_ >= 9) {
+      uint64_t w;
+      std::memcpy(&w, at_, 8);
+      constexpr uint64_t k5 = (uint64_t{1} << 40) - 1, k7 = (uint64_t{1} << 56) - 1;
+      if ((w & k5) == word("\"id\":")) return at_ += 5, Key::Id;
+      if ((w & k7) == word("\"date\":")) return at_ += 7, Key::Date;
+      if ((w & k7) == word("\"code\":")) return at_ += 7, Key::Code;
+      if (w == word("\"flags\":")) return at_ += 8, Key::Flags;
+      if (w == word("\"clinic\"") && at_[8] == ':') return at_ += 9, Key::Clinic;
+    }
+    return member_key<event_key>();
+  }
+
+  // A date's string: first as ten bytes between quotes (DateReader checks what they are).
+  bool date_string(std::string_view* out) {
+    if (end_ - at_ >= 12 && at_[0] == '"' && at_[11] == '"') {
+      *out = std::string_view(at_ + 1, 10);
+      at_ += 12;
+      return true;
+    }
+    return string(out);
+  }
+
+  // A string, from its opening quote (after whitespace) to its closing one, taken as it lies: no
+  // escape, no control character, and bytes from 0x80 up only as valid UTF-8 (as stage 1 would
+  // have it). The closing quote must lie inside the line.
+  bool string(std::string_view* out) {
+    if (!consume('"')) return false;
+    const char* const begin = at_;
+    bool ascii = true;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), blank = _mm_set1_epi8(' ');
+    for (const char* p = begin; p < end_; p += 16) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // Signed: a byte below ' ' and one from 0x80 up are both "less than ' '".
+      unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), _mm_cmplt_epi8(w, blank))));
+      for (; hit; hit &= hit - 1) {
+        const char* const q = p + __builtin_ctz(hit);
+        if (q >= end_) return false;
+        if (*q == '"') return close(begin, q, ascii, out);
+        if (static_cast<signed char>(*q) >= 0) return false;  // '\\' or a control character
+        ascii = false;
+      }
+    }
+    return false;
+#else
+    for (const char* q = begin; q < end_; ++q) {
+      const unsigned char c = static_cast<unsigned char>(*q);
+      if (c == '"') return close(begin, q, ascii, out);
+      if (c == '\\' || c < 0x20) return false;
+      if (c >= 0x80) ascii = false;
+    }
+    return false;
+#endif
+  }
+  bool close(const char* begin, const char* quote, bool ascii, std::string_view* out) {
+    const size_t size = static_cast<size_t>(quote - begin);
+    if (!ascii && !simdjson::validate_utf8(begin, size)) return false;
+    *out = std::string_view(begin, size);
+    at_ = quote + 1;
+    return true;
+  }
+
+  bool events() {
+    if (!consume('[')) return false;
+    if (consume(']')) return true;
+    do {
+      if (!event() || h_.events.size() > kMaxEventsPerCourse) return false;
+    } while (comma());
+    return consume(']');
+  }
+
+  bool event() {
+    if (!consume('{')) return false;
+    PreparedEvent e{};
+    KeysSeen seen;
+    std::string_view date_text, clinic;
+    if (!consume('}')) {
+      do {
+        const Key k = event_member();
+        if (k == Key::Other || !seen.first(k)) return false;
+        switch (k) {
+          case Key::Id:
+            if (!string(&e.id)) return false;
+            break;
+          case Key::Date:
+            if (!date_string(&date_text)) return false;
+            break;
+          case Key::Code:
+            if (!string(&e.code)) return false;
+            break;
+          case Key::Clinic:
+            if (!string(&clinic)) return false;
+            break;
+          case Key::Flags:
+            if (!flags(&e.flags)) return false;
+            break;
+          default: return false;
+        }
+      } while (comma());
+      if (!consume('}')) return false;
+    }
+    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date_.read(date_text, &e.date)) return false;
+    built_->add_event(e, seen.has(Key::Clinic), clinic);
+    return true;
+  }
+
+  // An event's `flags`: an array of declared flags.
+  bool flags(uint64_t* out) {
+    if (!consume('[')) return false;
+    if (consume(']')) return true;
+    do {
+      std::string_view flag;
+      if (!string(&flag)) return false;
+      const int32_t f = index_->find_flag(flag);
+      if (f < 0) return false;
+      *out |= uint64_t(1) << f;
+    } while (comma());
+    return consume(']');
+  }
+
+  PreparedHistory& h_;
+  const char* at_ = nullptr;   // the next byte to read
+  const char* end_ = nullptr;  // the line's end
+  const AgreementSet* set_ = nullptr;     // several agreements: the history's `agreement` chooses
+  const Agreement* agreement_ = nullptr;  // the one chosen from a set
+  const Program* program_ = nullptr;      // what the history is read against; null until chosen
+  const AgreementIndex* index_ = nullptr;
+  std::optional<HistoryBuilder> built_;
+  DateReader date_;
 };
 
 }  // namespace
@@ -752,7 +1018,19 @@ bool read_history_json(Evaluator::Scratch& scratch, const Program& program, cons
 namespace {
 
 template <typename... Chooser>
+bool read_plain(Evaluator::Scratch& scratch, std::string_view line, const Agreement** chosen, Chooser&... chooser) {
+  scratch.history.clear();
+  if (line.size() > kMaxLineBytes) return false;
+  PlainHistoryReader reader(chooser..., scratch.history);
+  if (!reader.read(line)) return false;
+  if (chosen) *chosen = reader.agreement();
+  return true;
+}
+
+// The plain reader, else On Demand.
+template <typename... Chooser>
 bool read_fast(Evaluator::Scratch& scratch, std::string_view line, const Agreement** chosen, Chooser&... chooser) {
+  if (read_plain(scratch, line, chosen, chooser...)) return true;
   scratch.history.clear();
   if (line.size() > kMaxLineBytes) return false;
   simdjson::ondemand::document doc;
@@ -774,6 +1052,16 @@ bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const
 const Agreement* read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const AgreementSet& set) {
   const Agreement* chosen = nullptr;
   return read_fast(scratch, line, &chosen, set) ? chosen : nullptr;
+}
+
+bool read_history_plain(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
+                        const AgreementIndex& index) {
+  return read_plain(scratch, line, nullptr, program, index);
+}
+
+const Agreement* read_history_plain(Evaluator::Scratch& scratch, std::string_view line, const AgreementSet& set) {
+  const Agreement* chosen = nullptr;
+  return read_plain(scratch, line, &chosen, set) ? chosen : nullptr;
 }
 
 const Agreement* choose_agreement(const AgreementSet& set, simdjson::dom::element doc, std::string* error) {

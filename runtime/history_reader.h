@@ -44,6 +44,13 @@ bool read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const
 // choose_agreement and read_history say why).
 const Agreement* read_history_fast(Evaluator::Scratch& scratch, std::string_view line, const AgreementSet& set);
 
+// The first of read_history_fast's two readers alone: one pass over the bytes of a plain history
+// (the contract's keys, no escape, no facts), no parser underneath. For the tests and
+// fuzz_history, which hold each reader to the DOM reader.
+bool read_history_plain(Evaluator::Scratch& scratch, std::string_view line, const Program& program,
+                        const AgreementIndex& index);
+const Agreement* read_history_plain(Evaluator::Scratch& scratch, std::string_view line, const AgreementSet& set);
+
 // The agreement of `set` that judges the parsed history (AgreementSet::choose on its `agreement`
 // key); null with the reason in *error. With one agreement, that one: read_history checks the
 // name, so that a set of one keeps the error order of a single agreement.

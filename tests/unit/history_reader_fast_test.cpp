@@ -4,6 +4,8 @@
 // or inserted), which is where a parser that skips what it does not read would let something by.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "agr/agr.h"
 #include "bundled.h"
 #include "driver.h"
@@ -14,14 +16,15 @@ namespace {
 
 struct Outcome {
   bool fast = false, dom = false;
+  bool plain = false;  // the fast reader's first reader (one pass over the bytes) took it alone
   std::string difference;
 };
 
 // The fast reader (against the set, and against its one program when it has one) and the DOM
 // reader on one line: when the fast one takes it, the DOM one must read it, against the same
-// agreement, to the same values.
+// agreement, to the same values. The same for the plain reader alone.
 Outcome read_both(const agr::AgreementSet& set, std::string_view line) {
-  static agr::Evaluator::Scratch fast_scratch, dom_scratch;
+  static agr::Evaluator::Scratch fast_scratch, dom_scratch, plain_scratch;
   std::string padded(line);
   padded.append(agr::kLinePadding, '\0');
   const std::string_view text(padded.data(), line.size());
@@ -40,6 +43,19 @@ Outcome read_both(const agr::AgreementSet& set, std::string_view line) {
   o.dom = dom != nullptr;
   if (fast && dom && o.difference.empty())
     o.difference = fast != dom ? "another agreement" : agr::compare_prepared(fast_scratch.history, dom_scratch.history);
+  bool plain_by_program = false;
+  if (set.agreements().size() == 1) {
+    const agr::Agreement& only = *set.agreements().front();
+    plain_by_program = agr::read_history_plain(plain_scratch, text, only.program(), only.index());
+  }
+  const agr::Agreement* plain = agr::read_history_plain(plain_scratch, text, set);
+  o.plain = plain != nullptr;
+  if (set.agreements().size() == 1 && plain_by_program != o.plain && o.difference.empty())
+    o.difference = "the plain readers against the set and against the program disagree";
+  if (plain && !fast && o.difference.empty()) o.difference = "the plain reader takes a line the fast reader declines";
+  if (plain && !dom && o.difference.empty()) o.difference = "the plain reader takes a line the DOM reader refuses";
+  if (plain && dom && o.difference.empty())
+    o.difference = plain != dom ? "another agreement (plain)" : agr::compare_prepared(plain_scratch.history, dom_scratch.history);
   return o;
 }
 
@@ -109,10 +125,10 @@ const char* const kSetLines[] = {
 
 // Every one-byte change of each line (deleted, replaced by a byte that matters to JSON, or
 // inserted): the fast reader may decline any, but one it takes the DOM reader must read alike.
-// Returns how many it took.
-size_t sweep(const agr::AgreementSet& set, const std::vector<std::string>& lines) {
+// Returns how many it took (and, in *plain, how many of those the plain reader took alone).
+size_t sweep(const agr::AgreementSet& set, const std::vector<std::string>& lines, size_t* plain = nullptr) {
   const std::string bytes = std::string("\"{}[],:\\ 0a-t") + '\0' + "\x80\x1f";
-  size_t taken = 0, checked = 0;
+  size_t taken = 0, checked = 0, taken_plain = 0;
   for (const std::string& line : lines) {
     std::vector<std::string> variants;
     for (size_t i = 0; i <= line.size(); ++i) {
@@ -130,9 +146,11 @@ size_t sweep(const agr::AgreementSet& set, const std::vector<std::string>& lines
       if (!o.fast) continue;
       ++taken;
       REQUIRE(o.dom);
+      if (o.plain) ++taken_plain;
     }
   }
   CHECK(checked > 1000 * lines.size());
+  if (plain) *plain = taken_plain;
   return taken;
 }
 
@@ -166,7 +184,66 @@ TEST_CASE("the fast reader declines what it does not read itself", "[reader][fas
 }
 
 TEST_CASE("no one-byte change of a history makes the fast reader take what the DOM reader refuses", "[reader][fast]") {
-  CHECK(sweep(lbp(), {std::begin(kLines), std::end(kLines)}) > 100);  // the sweep reaches the fast reader's acceptance
+  size_t plain = 0;
+  CHECK(sweep(lbp(), {std::begin(kLines), std::end(kLines)}, &plain) > 100);  // the sweep reaches the fast reader's acceptance
+  CHECK(plain > 100);                                                          // and the plain reader's
+}
+
+TEST_CASE("the fast readers read nothing past the line's end, whatever the padding holds", "[reader][fast]") {
+  // Each strict prefix of a history, with the rest of the history (and more) in the padding after
+  // it: what lies after the end must not complete a string, an object or the line.
+  for (const char* line : {kLines[0], kLines[1]}) {
+    const std::string whole = std::string(line) + std::string(agr::kLinePadding, '"');
+    static agr::Evaluator::Scratch scratch;
+    for (size_t cut = 0; cut < std::strlen(line); ++cut) {
+      const std::string_view prefix(whole.data(), cut);
+      INFO(prefix);
+      CHECK_FALSE(agr::read_history_plain(scratch, prefix, lbp()));
+      CHECK_FALSE(agr::read_history_fast(scratch, prefix, lbp()));
+    }
+  }
+}
+
+TEST_CASE("the plain reader takes plain histories, whitespace and UTF-8 included, and leaves the rest to On Demand",
+          "[reader][fast]") {
+  const char* const taken[] = {
+      kLines[0], kLines[1], kLines[2],
+      " { \"id\" : \"c\" ,\t\"events\" : [ { \"id\" : \"e\" , \"date\" : \"2025-09-01\" , \"code\" : \"0261\" , \"flags\" : [ ] } ] , "
+      "\"referral_date\" : \"2025-09-01\" } ",
+      "{\"id\":\"K\xc3\xb8ge \xe2\x82\xac\",\"clinic\":\"\xc3\x86r\xc3\xb8\",\"referral_date\":\"2025-09-01\",\"events\":[{\"id\":\"\xf0\x9f\x98\x80\","
+      "\"date\":\"2025-09-01\",\"code\":\"0261\",\"clinic\":\"\xc3\xa6\"}]}",
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"code":"0261","clinic":"K","date":"2025-09-01","id":"a","flags":["video"]}]})",
+  };
+  for (const char* line : taken) {
+    INFO(line);
+    const Outcome o = read_both(lbp(), line);
+    CHECK(o.plain);
+    CHECK(o.dom);
+    CHECK(o.difference == "");
+  }
+  const char* const left[] = {
+      kLines[3],                                                                    // escapes
+      "{\"id\":\"c\xc3\",\"referral_date\":\"2025-09-01\",\"events\":[]}",          // not UTF-8: the DOM reader's error
+      "{\"id\":\"c\xed\xa0\x80\",\"referral_date\":\"2025-09-01\",\"events\":[]}",  // a surrogate
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e","date":"2025-09-01 ","code":"0261"}]})",
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e","date":"2025-09-01","code":"0261"},]})",
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e","date":"2025-09-01","code":"0261","":1}]})",
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e","date":"2025-09-01","code":"0261","flags":["video",]}]})",
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e","date":"2025-09-01","code":"0261","flags":"video"}]})",
+      R"({"id":"c","referral_date":"2025-09-01","events":[{"id":"e","date":"2025-09-01","date":"2025-09-01","code":"0261"}]})",
+  };
+  for (const char* line : left) {
+    INFO(line);
+    const Outcome o = read_both(lbp(), line);
+    CHECK_FALSE(o.plain);
+    CHECK(o.difference == "");
+  }
+  for (const char* line : kSetLines) {  // several agreements: the plain reader chooses as On Demand does
+    INFO(line);
+    const Outcome o = read_both(several(), line);
+    CHECK(o.plain == (std::string_view(line).find("\"agreement\"") < std::string_view(line).find("\"events\"")));
+    CHECK(o.difference == "");
+  }
 }
 
 TEST_CASE("the fast reader's dates: each month's own length, leap years, the day digits", "[reader][fast]") {
