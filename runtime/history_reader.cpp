@@ -99,10 +99,15 @@ constexpr uint32_t kClinicOfHistory = UINT32_MAX;  // an event that names no cli
 // of the history, the history's clinic for the events that name none.
 class HistoryBuilder {
  public:
-  HistoryBuilder(const AgreementIndex& index, PreparedHistory& h) : index_(index), h_(h) {}
+  HistoryBuilder(const AgreementIndex& index, PreparedHistory& h)
+      : index_(index), h_(h), last_service_(index.find_service(last_code_)) {}
 
   void add_event(PreparedEvent e, bool has_clinic, std::string_view clinic) {
-    e.service = index_.find_service(e.code);
+    if (!same_string(e.code, last_code_)) {  // a course's events mostly repeat the code before
+      last_code_ = e.code;
+      last_service_ = index_.find_service(e.code);
+    }
+    e.service = last_service_;
     if (has_clinic) {
       e.clinic = h_.intern_clinic(clinic);
     } else {
@@ -124,6 +129,8 @@ class HistoryBuilder {
   const AgreementIndex& index_;
   PreparedHistory& h_;
   bool unnamed_clinics_ = false;
+  std::string_view last_code_;  // the code of the event before, and its service
+  int32_t last_service_;
 };
 
 class HistoryReader {
@@ -357,23 +364,31 @@ class HistoryReader {
 class DateReader {
  public:
   bool read(std::string_view text, Day* out) {
-    if (text.size() == 10 && month_length_ && std::memcmp(text.data(), month_, 8) == 0) {
-      const uint32_t a0 = static_cast<unsigned char>(text[8]) - uint32_t{'0'};
-      const uint32_t a1 = static_cast<unsigned char>(text[9]) - uint32_t{'0'};
-      const uint32_t d = a0 * 10 + a1;
-      if (a0 > 9 || a1 > 9 || d < 1 || d > month_length_) return false;
-      *out = month_first_ + static_cast<Day>(d - 1);
-      return true;
-    }
-    if (!parse_iso_date(text, out)) return false;
-    const CivilDate c = civil_from_days(*out);
-    std::memcpy(month_, text.data(), 8);
-    month_length_ = days_in_month(c.year, c.month);
-    month_first_ = *out - static_cast<Day>(c.day - 1);
+    if (text.size() != 10 || (std::memcmp(text.data(), month_, 8) != 0 && !new_month(text.data()))) return false;
+    const uint32_t a0 = static_cast<unsigned char>(text[8]) - uint32_t{'0'};
+    const uint32_t a1 = static_cast<unsigned char>(text[9]) - uint32_t{'0'};
+    const uint32_t d = a0 * 10 + a1;
+    // Unsigned: a character below '0' wraps to a large value. No month has length 0 (none read yet).
+    if (a0 > 9 || a1 > 9 || d < 1 || d > month_length_) return false;
+    *out = month_first_ + static_cast<Day>(d - 1);
     return true;
   }
 
  private:
+  // "YYYY-MM-" of a date: a month of the calendar when "YYYY-MM-01" is a date.
+  bool new_month(const char* text) {
+    char first[10];
+    std::memcpy(first, text, 8);
+    first[8] = '0';
+    first[9] = '1';
+    if (!parse_iso_date(std::string_view(first, 10), &month_first_)) return false;
+    const auto digit = [text](size_t i) { return static_cast<uint32_t>(text[i] - '0'); };
+    month_length_ = days_in_month(static_cast<int32_t>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)),
+                                  digit(5) * 10 + digit(6));
+    std::memcpy(month_, text, 8);
+    return true;
+  }
+
   char month_[8] = {};         // "YYYY-MM-" of the last date read
   uint32_t month_length_ = 0;  // its month's length; 0: none read yet
   Day month_first_ = 0;        // the first day of that month
@@ -841,12 +856,20 @@ class PlainHistoryReader {
     return string(out);
   }
 
-  // A string, from its opening quote (after whitespace) to its closing one, taken as it lies: no
-  // escape, no control character, and bytes from 0x80 up only as valid UTF-8 (as stage 1 would
-  // have it). The closing quote must lie inside the line.
-  bool string(std::string_view* out) {
+  // A string, from its opening quote (after whitespace) to its closing one, taken as it lies.
+  [[gnu::always_inline]] bool string(std::string_view* out) {
     if (!consume('"')) return false;
-    const char* const begin = at_;
+    const char* const end = closing_quote(at_);
+    if (!end) return false;
+    *out = std::string_view(at_, static_cast<size_t>(end - at_));
+    at_ = end + 1;
+    return true;
+  }
+
+  // The closing quote of a string whose text starts at `begin`, inside the line, or null when the
+  // string is not one to take as it lies: an escape, a control character, or bytes from 0x80 up
+  // that are not UTF-8 (as stage 1 would have it).
+  [[gnu::always_inline]] const char* closing_quote(const char* begin) const {
     bool ascii = true;
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), blank = _mm_set1_epi8(' ');
@@ -857,29 +880,24 @@ class PlainHistoryReader {
           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), _mm_cmplt_epi8(w, blank))));
       for (; hit; hit &= hit - 1) {
         const char* const q = p + __builtin_ctz(hit);
-        if (q >= end_) return false;
-        if (*q == '"') return close(begin, q, ascii, out);
-        if (static_cast<signed char>(*q) >= 0) return false;  // '\\' or a control character
+        if (q >= end_) return nullptr;
+        if (*q == '"') return ascii || utf8(begin, q) ? q : nullptr;
+        if (static_cast<signed char>(*q) >= 0) return nullptr;  // '\\' or a control character
         ascii = false;
       }
     }
-    return false;
 #else
     for (const char* q = begin; q < end_; ++q) {
       const unsigned char c = static_cast<unsigned char>(*q);
-      if (c == '"') return close(begin, q, ascii, out);
-      if (c == '\\' || c < 0x20) return false;
+      if (c == '"') return ascii || utf8(begin, q) ? q : nullptr;
+      if (c == '\\' || c < 0x20) return nullptr;
       if (c >= 0x80) ascii = false;
     }
-    return false;
 #endif
+    return nullptr;
   }
-  bool close(const char* begin, const char* quote, bool ascii, std::string_view* out) {
-    const size_t size = static_cast<size_t>(quote - begin);
-    if (!ascii && !simdjson::validate_utf8(begin, size)) return false;
-    *out = std::string_view(begin, size);
-    at_ = quote + 1;
-    return true;
+  static bool utf8(const char* begin, const char* end) {
+    return simdjson::validate_utf8(begin, static_cast<size_t>(end - begin));
   }
 
   bool events() {
@@ -891,39 +909,65 @@ class PlainHistoryReader {
     return consume(']');
   }
 
-  bool event() {
-    if (!consume('{')) return false;
+  // One event. Its members are read one by one (member), after the usual first three where it
+  // has them.
+  struct EventRead {
     PreparedEvent e{};
     KeysSeen seen;
     std::string_view date_text, clinic;
+  };
+  bool event() {
+    if (!consume('{')) return false;
+    EventRead r;
     if (!consume('}')) {
-      do {
-        const Key k = event_member();
-        if (k == Key::Other || !seen.first(k)) return false;
-        switch (k) {
-          case Key::Id:
-            if (!string(&e.id)) return false;
-            break;
-          case Key::Date:
-            if (!date_string(&date_text)) return false;
-            break;
-          case Key::Code:
-            if (!string(&e.code)) return false;
-            break;
-          case Key::Clinic:
-            if (!string(&clinic)) return false;
-            break;
-          case Key::Flags:
-            if (!flags(&e.flags)) return false;
-            break;
-          default: return false;
-        }
-      } while (comma());
+      if (!usual_members(r) && !member(r)) return false;
+      while (comma())
+        if (!member(r)) return false;
       if (!consume('}')) return false;
     }
-    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date_.read(date_text, &e.date)) return false;
-    built_->add_event(e, seen.has(Key::Clinic), clinic);
+    if (!r.seen.has(Key::Id) || !r.seen.has(Key::Date) || !r.seen.has(Key::Code) || !date_.read(r.date_text, &r.e.date))
+      return false;
+    built_->add_event(r.e, r.seen.has(Key::Clinic), r.clinic);
     return true;
+  }
+
+  // The members most events begin with, as a machine writes them: "id":"…","date":"YYYY-MM-DD",
+  // "code":"…" in that order, no whitespace, compared a few bytes at a time rather than token by
+  // token. False, with nothing read, for anything else. The date's ten bytes are checked for what
+  // they are by DateReader, as any date's.
+  bool usual_members(EventRead& r) {
+    const char* const id = at_ + 6;
+    if (end_ - at_ < 6 || std::memcmp(at_, "\"id\":\"", 6) != 0) return false;
+    const char* const id_end = closing_quote(id);
+    if (!id_end || std::memcmp(id_end, "\",\"date\":\"", 10) != 0 || id_end[20] != '"' ||
+        std::memcmp(id_end + 21, ",\"code\":\"", 9) != 0)
+      return false;  // all read within the padding; the code's closing quote must lie in the line
+    const char* const code = id_end + 30;
+    const char* const code_end = code < end_ ? closing_quote(code) : nullptr;
+    if (!code_end) return false;
+    r.e.id = std::string_view(id, static_cast<size_t>(id_end - id));
+    r.date_text = std::string_view(id_end + 10, 10);
+    r.e.code = std::string_view(code, static_cast<size_t>(code_end - code));
+    r.seen.first(Key::Id);
+    r.seen.first(Key::Date);
+    r.seen.first(Key::Code);
+    at_ = code_end + 1;
+    return true;
+  }
+
+  // One member of an event, whatever its key (a key outside the contract, or one seen before, is
+  // not mine).
+  bool member(EventRead& r) {
+    const Key k = event_member();
+    if (k == Key::Other || !r.seen.first(k)) return false;
+    switch (k) {
+      case Key::Id: return string(&r.e.id);
+      case Key::Date: return date_string(&r.date_text);
+      case Key::Code: return string(&r.e.code);
+      case Key::Clinic: return string(&r.clinic);
+      case Key::Flags: return flags(&r.e.flags);
+      default: return false;
+    }
   }
 
   // An event's `flags`: an array of declared flags.
