@@ -155,10 +155,15 @@ struct PreparedHistory {
   }
   // Appends an event; an id an earlier event has is noted in duplicate_id (check_history reports it).
   void add_event(const PreparedEvent& e) {
-    const uint32_t next = static_cast<uint32_t>(events.size());
     events.push_back(e);
-    const uint32_t first = id_index_.find_or_insert(e.id, next, [this](uint32_t k) { return events[k].id; });
-    if (first != next && duplicate_id < 0) duplicate_id = static_cast<int32_t>(next);
+    note_last_id();
+  }
+  // The same for an event written in place at the end of `events` (as the fast readers do: a copy
+  // of an event just written field by field costs a stalled load).
+  void note_last_id() {
+    const uint32_t last = static_cast<uint32_t>(events.size() - 1);
+    const uint32_t first = id_index_.find_or_insert(events[last].id, last, [this](uint32_t k) { return events[k].id; });
+    if (first != last && duplicate_id < 0) duplicate_id = static_cast<int32_t>(last);
   }
 
  private:

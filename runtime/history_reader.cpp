@@ -99,22 +99,27 @@ constexpr uint32_t kClinicOfHistory = UINT32_MAX;  // an event that names no cli
 // of the history, the history's clinic for the events that name none.
 class HistoryBuilder {
  public:
-  HistoryBuilder(const AgreementIndex& index, PreparedHistory& h)
-      : index_(index), h_(h), last_service_(index.find_service(last_code_)) {}
+  HistoryBuilder(const AgreementIndex& index, PreparedHistory& h) : index_(index), h_(h) {}
 
-  void add_event(PreparedEvent e, bool has_clinic, std::string_view clinic) {
-    if (!same_string(e.code, last_code_)) {  // a course's events mostly repeat the code before
-      last_code_ = e.code;
-      last_service_ = index_.find_service(e.code);
-    }
-    e.service = last_service_;
+  void add_event(const PreparedEvent& e, bool has_clinic, std::string_view clinic) {
+    next_event() = e;
+    add_next_event(has_clinic, clinic);
+  }
+
+  // The same in two steps, for a reader that writes the event in place: the next event, appended
+  // (zeroed) to the history's, then, once the reader has written its id, date, code and flags,
+  // its service and clinic.
+  PreparedEvent& next_event() { return h_.events.emplace_back(); }
+  void add_next_event(bool has_clinic, std::string_view clinic) {
+    PreparedEvent& e = h_.events.back();
+    e.service = index_.find_service(e.code);
     if (has_clinic) {
       e.clinic = h_.intern_clinic(clinic);
     } else {
       e.clinic = kClinicOfHistory;
       unnamed_clinics_ = true;
     }
-    h_.add_event(e);
+    h_.note_last_id();
   }
 
   // An event's clinic is its own, else the history's (0: none).
@@ -129,8 +134,6 @@ class HistoryBuilder {
   const AgreementIndex& index_;
   PreparedHistory& h_;
   bool unnamed_clinics_ = false;
-  std::string_view last_code_;  // the code of the event before, and its service
-  int32_t last_service_;
 };
 
 class HistoryReader {
@@ -651,7 +654,7 @@ class FastHistoryReader {
   bool event(simdjson::ondemand::value& value) {
     simdjson::ondemand::object object;
     if (value.get_object().get(object)) return false;
-    PreparedEvent e{};
+    PreparedEvent& e = built_->next_event();
     KeysSeen seen;
     std::string_view date_text, clinic;
     for (auto result : object) {
@@ -690,7 +693,7 @@ class FastHistoryReader {
       }
     }
     if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date_.read(date_text, &e.date)) return false;
-    built_->add_event(e, seen.has(Key::Clinic), clinic);
+    built_->add_next_event(seen.has(Key::Clinic), clinic);
     return true;
   }
 
@@ -912,13 +915,13 @@ class PlainHistoryReader {
   // One event. Its members are read one by one (member), after the usual first three where it
   // has them.
   struct EventRead {
-    PreparedEvent e{};
+    PreparedEvent& e;  // written in place
     KeysSeen seen;
     std::string_view date_text, clinic;
   };
   bool event() {
     if (!consume('{')) return false;
-    EventRead r;
+    EventRead r{built_->next_event(), {}, {}, {}};
     if (!consume('}')) {
       if (!usual_members(r) && !member(r)) return false;
       while (comma())
@@ -927,7 +930,7 @@ class PlainHistoryReader {
     }
     if (!r.seen.has(Key::Id) || !r.seen.has(Key::Date) || !r.seen.has(Key::Code) || !date_.read(r.date_text, &r.e.date))
       return false;
-    built_->add_event(r.e, r.seen.has(Key::Clinic), r.clinic);
+    built_->add_next_event(r.seen.has(Key::Clinic), r.clinic);
     return true;
   }
 
