@@ -60,21 +60,34 @@ class JsonBuffer {
     p_ += s.size();
   }
 
-  // A piece of a FragmentTable (kSlack readable bytes after it).
+  // A piece of a FragmentTable (kSlack readable bytes after it). The copies go through a local
+  // pointer: a store through p_ may alias p_ itself, which would reload it after every move.
   void put_fragment(std::string_view piece) {
-    constexpr size_t kMove = FragmentTable::kSlack;
-    room(piece.size() + kMove);
-    for (size_t i = 0; i < piece.size(); i += kMove) std::memcpy(p_ + i, piece.data() + i, kMove);
-    p_ += piece.size();
+    static_assert(FragmentTable::kSlack >= 16);
+    p_ = copy16(raw(piece.size() + 16), piece);
+  }
+
+  // For a writer that knows how much it writes: room for `n` bytes at the pointer returned, where
+  // it writes directly (copy16 ...), then commit(the end of what it wrote).
+  char* raw(size_t n) {
+    room(n);
+    return p_;
+  }
+  void commit(char* end) { p_ = end; }
+  // `text` to `to` in whole 16-byte moves (16 bytes readable past its end, room for them at `to`);
+  // returns the end of the copy.
+  static char* copy16(char* to, std::string_view text) {
+    for (size_t i = 0; i < text.size(); i += 16) std::memcpy(to + i, text.data() + i, 16);
+    return to + text.size();
   }
 
   // `text` quoted, as it is: it needs no escape, and 16 bytes can be read at any place in it.
   void put_plain_string(std::string_view text) {
-    room(text.size() + 18);
-    *p_++ = '"';
-    for (size_t i = 0; i < text.size(); i += 16) std::memcpy(p_ + i, text.data() + i, 16);
-    p_ += text.size();
-    *p_++ = '"';
+    char* p = raw(text.size() + 18);
+    *p++ = '"';
+    p = copy16(p, text);
+    *p++ = '"';
+    p_ = p;
   }
 
   // `text` as a JSON string literal: quotes, and escapes for '"', '\\' and control characters.
@@ -122,18 +135,32 @@ class JsonBuffer {
     while (n) *p_++ = digits[--n];
   }
 
-  // Øre as a string of kroner with exactly two decimals: "327.12".
+  // Øre as a string of kroner with exactly two decimals: "327.12". The digits two at a time from
+  // a table, written from the right into a scratch of the longest such string.
   void put_money(int64_t ore) {
     const bool negative = ore < 0;
-    const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(ore) : static_cast<uint64_t>(ore);
-    put('"');
-    if (negative) put('-');
-    put_unsigned(magnitude / 100);
-    room(4);
-    *p_++ = '.';
-    *p_++ = static_cast<char>('0' + magnitude % 100 / 10);
-    *p_++ = static_cast<char>('0' + magnitude % 10);
-    *p_++ = '"';
+    uint64_t kroner = negative ? 0 - static_cast<uint64_t>(ore) : static_cast<uint64_t>(ore);
+    char text[26];  // '"', '-', 19 digits of kroner at most (2^64 / 100), '.', 2 digits, '"'
+    char* p = text + sizeof text;
+    *--p = '"';
+    p -= 2;
+    std::memcpy(p, digit_pair(kroner % 100), 2);
+    *--p = '.';
+    kroner /= 100;
+    while (kroner >= 100) {
+      p -= 2;
+      std::memcpy(p, digit_pair(kroner % 100), 2);
+      kroner /= 100;
+    }
+    if (kroner >= 10) {
+      p -= 2;
+      std::memcpy(p, digit_pair(kroner), 2);
+    } else {
+      *--p = static_cast<char>('0' + kroner);
+    }
+    if (negative) *--p = '-';
+    *--p = '"';
+    put(std::string_view(p, static_cast<size_t>(text + sizeof text - p)));
   }
 
   // "YYYY-MM-DD", quoted.
@@ -152,6 +179,15 @@ class JsonBuffer {
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
     return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((w - kOnes * 0x20) & ~w)) & kHigh;
+  }
+
+  // "00" .. "99": the two digits of n < 100.
+  static const char* digit_pair(uint64_t n) {
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    return kPairs + 2 * n;
   }
 
   void room(size_t n) {

@@ -1,6 +1,8 @@
 // JSON Lines output (io-contract.md, "Output"): one result per input line, in input order.
 #include "verdict_writer.h"
 
+#include <cstring>
+
 #include "explain.h"
 #include "history_reader.h"
 #include "scratch.h"
@@ -108,6 +110,29 @@ void put_split(JsonBuffer& out, const FeeSplit& fee) {
   out.put('}');
 }
 
+// The one fragment from an accepted event's id to its end, when one is all it needs (the
+// service's, with its fee line's where it has one), else empty. A verdict made elsewhere (the
+// reference evaluator) may carry only the fee's amounts.
+std::string_view closing_fragment(const OutputFragments& f, const std::vector<FeeEntry>& fees, const EventVerdict& ev) {
+  if (!ev.has_fee) return f.accepted_closed[ev.service];
+  if (ev.fee_entry < fees.size() && static_cast<int32_t>(fees[ev.fee_entry].service) == ev.service)
+    return f.fee_closed[ev.fee_entry];
+  return {};
+}
+
+// `,{"id":"ID"` and the event's closing fragment with one reservation, written in 16-byte moves:
+// an id that needs no escape (it lies in its line, padding after it) and the event's fragment,
+// which is all most events write.
+void put_plain_event(JsonBuffer& out, bool first, std::string_view id, std::string_view closed) {
+  static constexpr char kHead[] = ",{\"id\":\"";  // 8 bytes; the first event's starts at its '{'
+  char* p = out.raw(sizeof kHead + id.size() + 16 + closed.size() + 16);
+  std::memcpy(p, kHead + first, 8);
+  p += 8 - first;
+  p = JsonBuffer::copy16(p, id);
+  *p++ = '"';
+  out.commit(JsonBuffer::copy16(p, closed));
+}
+
 }  // namespace
 
 void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const PreparedHistory& h,
@@ -127,20 +152,20 @@ void write_verdict_json(JsonBuffer& out, const Agreement& agreement, const Prepa
   for (size_t i = 0; i < h.events.size(); ++i) {
     const PreparedEvent& e = h.events[i];
     const EventVerdict& ev = v.events[i];
+    if (ev.status == EventStatus::Accepted && h.plain_strings) {
+      const std::string_view closed = closing_fragment(f, fees, ev);
+      if (!closed.empty()) {
+        put_plain_event(out, i == 0, e.id, closed);
+        continue;
+      }
+    }
     if (i) out.put(',');
     out.put("{\"id\":");
     put_text(e.id);
     switch (ev.status) {
       case EventStatus::Accepted:
-        // One fragment to the event's end (so on to the next event): the service's, with its fee
-        // line's where it has one. A verdict made elsewhere (the reference evaluator) may carry
-        // only the fee's amounts.
-        if (!ev.has_fee) {
-          out.put_fragment(f.accepted_closed[ev.service]);
-          continue;
-        }
-        if (ev.fee_entry < fees.size() && static_cast<int32_t>(fees[ev.fee_entry].service) == ev.service) {
-          out.put_fragment(f.fee_closed[ev.fee_entry]);
+        if (const std::string_view closed = closing_fragment(f, fees, ev); !closed.empty()) {
+          out.put_fragment(closed);
           continue;
         }
         out.put_fragment(f.accepted[ev.service]);
