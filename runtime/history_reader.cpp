@@ -346,22 +346,6 @@ class HistoryReader {
   HistoryBuilder built_{index_, h_};
 };
 
-// ---- The fast path: simdjson On Demand --------------------------------------------------------
-//
-// The DOM parser builds a tape of the whole line and the reader then walks it: two passes. On
-// Demand reads the values straight from the structural index, in one pass, as the reader asks
-// for them. It validates what it reads (every value of a history the contract names is read,
-// with its type checked) but not what it skips, and its errors say less than the DOM parser's.
-// So this reader takes only the common case: a history with no key outside the contract, no key
-// written twice or escaped, valid throughout, for an agreement of the run. On anything else it
-// answers "not mine", and the line is read again, from the start, by the DOM reader above, whose
-// verdict or error stands. Whatever it accepts it reads exactly as the DOM reader would (the
-// `[reader][fast]` tests and fuzz_history compare the two on every line).
-//
-// With several agreements the history's `agreement` key chooses the one whose codes, flags and
-// facts the events and facts are read against. When that key comes after `events` or `facts`,
-// those are skipped on the first walk and read on a second (the structural index is kept: only
-// the walk is repeated).
 // parse_iso_date, remembering the last month read: the events of a course mostly fall in a few
 // months, so most dates need only their day checked against the month's length.
 class DateReader {
@@ -397,6 +381,22 @@ class DateReader {
   Day month_first_ = 0;        // the first day of that month
 };
 
+// ---- The fast path: simdjson On Demand --------------------------------------------------------
+//
+// The DOM parser builds a tape of the whole line and the reader then walks it: two passes. On
+// Demand reads the values straight from the structural index, in one pass, as the reader asks
+// for them. It validates what it reads (every value of a history the contract names is read,
+// with its type checked) but not what it skips, and its errors say less than the DOM parser's.
+// So this reader takes only the common case: a history with no key outside the contract, no key
+// written twice or escaped, valid throughout, for an agreement of the run. On anything else it
+// answers "not mine", and the line is read again, from the start, by the DOM reader above, whose
+// verdict or error stands. Whatever it accepts it reads exactly as the DOM reader would (the
+// `[reader][fast]` tests and fuzz_history compare the two on every line).
+//
+// With several agreements the history's `agreement` key chooses the one whose codes, flags and
+// facts the events and facts are read against. When that key comes after `events` or `facts`,
+// those are skipped on the first walk and read on a second (the structural index is kept: only
+// the walk is repeated).
 class FastHistoryReader {
  public:
   // Against one agreement's program (a history naming another is not mine).
@@ -692,7 +692,8 @@ class FastHistoryReader {
         default: return false;
       }
     }
-    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date_.read(date_text, &e.date)) return false;
+    if (!seen.has(Key::Id) || !seen.has(Key::Date) || !seen.has(Key::Code) || !date_.read(date_text, &e.date))
+      return false;
     built_->add_next_event(seen.has(Key::Clinic), clinic);
     return true;
   }
@@ -798,7 +799,8 @@ class PlainHistoryReader {
 
   // JSON's whitespace: space, tab, line feed, carriage return.
   static bool space(char c) {
-    return static_cast<unsigned char>(c) <= ' ' && ((uint64_t{1} << c) & (1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r'));
+    constexpr uint64_t kSpaces = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r';
+    return static_cast<unsigned char>(c) <= ' ' && ((uint64_t{1} << c) & kSpaces);
   }
   void skip_space() {
     while (at_ < end_ && space(*at_)) ++at_;
@@ -824,27 +826,15 @@ class PlainHistoryReader {
     return classify(key);
   }
 
-  // Up to 8 bytes as a little-endian word, as memcpy loads them from the line.
-  template <size_t N>
-  static constexpr uint64_t word(const char (&text)[N]) {
-    static_assert(N - 1 <= 8);
-    uint64_t v = 0;
-    for (size_t i = 0; i + 1 < N; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(text[i])) << (8 * i);
-    return v;
-  }
-
-  // An event's key and its ':': first as a machine writes it, `"date":` read as one word, and
-  // only else as member_key reads any key.
+  // An event's key and its ':': first as a machine writes it, the key's bytes compared as a
+  // whole, and only else as member_key reads any key.
   Key event_member() {
     if (end_ - at_ >= 9) {
-      uint64_t w;
-      std::memcpy(&w, at_, 8);
-      constexpr uint64_t k5 = (uint64_t{1} << 40) - 1, k7 = (uint64_t{1} << 56) - 1;
-      if ((w & k5) == word("\"id\":")) return at_ += 5, Key::Id;
-      if ((w & k7) == word("\"date\":")) return at_ += 7, Key::Date;
-      if ((w & k7) == word("\"code\":")) return at_ += 7, Key::Code;
-      if (w == word("\"flags\":")) return at_ += 8, Key::Flags;
-      if (w == word("\"clinic\"") && at_[8] == ':') return at_ += 9, Key::Clinic;
+      if (std::memcmp(at_, "\"id\":", 5) == 0) return at_ += 5, Key::Id;
+      if (std::memcmp(at_, "\"date\":", 7) == 0) return at_ += 7, Key::Date;
+      if (std::memcmp(at_, "\"code\":", 7) == 0) return at_ += 7, Key::Code;
+      if (std::memcmp(at_, "\"flags\":", 8) == 0) return at_ += 8, Key::Flags;
+      if (std::memcmp(at_, "\"clinic\":", 9) == 0) return at_ += 9, Key::Clinic;
     }
     return member_key<event_key>();
   }
@@ -879,8 +869,8 @@ class PlainHistoryReader {
     for (const char* p = begin; p < end_; p += 16) {
       const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       // Signed: a byte below ' ' and one from 0x80 up are both "less than ' '".
-      unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), _mm_cmplt_epi8(w, blank))));
+      const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash));
+      unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(special, _mm_cmplt_epi8(w, blank))));
       for (; hit; hit &= hit - 1) {
         const char* const q = p + __builtin_ctz(hit);
         if (q >= end_) return nullptr;

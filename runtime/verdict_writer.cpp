@@ -113,7 +113,8 @@ void put_split(JsonBuffer& out, const FeeSplit& fee) {
 // The one fragment from an accepted event's id to its end, when one is all it needs (the
 // service's, with its fee line's where it has one), else empty. A verdict made elsewhere (the
 // reference evaluator) may carry only the fee's amounts.
-inline std::string_view closing_fragment(const OutputFragments& f, const std::vector<FeeEntry>& fees, const EventVerdict& ev) {
+inline std::string_view closing_fragment(const OutputFragments& f, const std::vector<FeeEntry>& fees,
+                                         const EventVerdict& ev) {
   if (!ev.has_fee) return f.accepted_closed[ev.service];
   if (ev.fee_entry < fees.size() && static_cast<int32_t>(fees[ev.fee_entry].service) == ev.service)
     return f.fee_closed[ev.fee_entry];
