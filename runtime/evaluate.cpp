@@ -11,6 +11,7 @@
 #include "scratch.h"
 #include "verdict_writer.h"
 #include "verify.h"
+#include "vm_fused.h"
 
 namespace agr {
 
@@ -95,6 +96,7 @@ AgreementIndex::AgreementIndex(const Program& p) {
   }
   std::string unused;
   function_roles(p, &roles, &unused);  // the program is verified: every function has its role
+  vm_code = fuse_superinstructions(p.code);
   for (uint32_t i = 0; i < p.flags.size(); ++i) {
     flags_.push_back(p.flags[i]);
     flag_by_name_.find_or_insert(flags_.back(), i, [this](uint32_t k) { return std::string_view(flags_[k]); });

@@ -54,6 +54,9 @@ class AgreementIndex {
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
   std::vector<Role> roles;                            // per function (verify.h: function_roles)
+  // The program's code as the VM's fast loops run it: the same instructions at the same indexes,
+  // with super-instructions at the heads of the runs they fuse (vm_fused.def).
+  std::vector<Instruction> vm_code;
 
   // By hash: one probe and one comparison per code or flag, however many the agreement has.
   int32_t find_service(std::string_view code) const {  // -1 when not governed
