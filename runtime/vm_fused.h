@@ -13,8 +13,8 @@ namespace agr {
 enum class FusedOp : uint8_t {
   kFirst = kOpcodeCount - 1,  // so that the first below is kOpcodeCount
 #define FUSED_JN(op) op##_JN,
-#define FUSED_JF(op) op##_JF,
-#define FUSED_K_JF(op) K_##op##_JF,
+#define FUSED_JF(op) op##_JF, op##_JF_HOLD,
+#define FUSED_K_JF(op) K_##op##_JF, K_##op##_JF_HOLD,
 #include "vm_fused.def"
 #undef FUSED_JN
 #undef FUSED_JF

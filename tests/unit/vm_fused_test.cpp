@@ -1,6 +1,6 @@
 // The VM's super-instructions (runtime/vm_fused.def): fuse_superinstructions fuses exactly the
 // runs it names, on both sides of each condition (the op, the test that follows, the register it
-// tests), and leaves every index, operand and other instruction as it was; a program's file can
+// tests, a HOLD after the run or not), and leaves every index, operand and other instruction as it was; a program's file can
 // never carry a fused opcode; and the fast loops, running the fused code, judge every case of
 // every bundled agreement's suites as the traced loop, running the code as compiled, does.
 #include <catch2/catch.hpp>
@@ -83,9 +83,15 @@ TEST_CASE("a value that may be absent and its test fuse only when the test reads
 TEST_CASE("a condition and its jump fuse only when the jump reads the condition", "[vm][fused]") {
   using O = Opcode;
   const std::vector<Opcode> same = fused_ops({ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 3),
-                                              ins(O::HOLD), ins(O::FAIL)});
+                                              ins(O::FAIL), ins(O::HOLD)});
   CHECK(same[0] == fused(FusedOp::LT_JF));
   CHECK(same[1] == O::JUMP_IF_FALSE);
+  // Falling through to HOLD (a rule's last clause): the form that holds at once.
+  const std::vector<Opcode> holds = fused_ops({ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 3),
+                                               ins(O::HOLD), ins(O::FAIL)});
+  CHECK(holds[0] == fused(FusedOp::LT_JF_HOLD));
+  CHECK(holds[1] == O::JUMP_IF_FALSE);
+  CHECK(holds[2] == O::HOLD);
 
   const std::vector<Opcode> other = fused_ops({ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 3, 0, 0, 3),
                                                ins(O::HOLD), ins(O::FAIL)});
@@ -104,15 +110,18 @@ TEST_CASE("a constant, a comparison with it and the jump fuse as one only when a
   // a jump to the comparison also finds a fused form.
   const std::vector<Opcode> chain = fused_ops({ins(O::COUNT, 0, 0, 0, 1), ins(O::LOAD_INT, 1, 0, 0, 2),
                                                ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 5),
-                                               ins(O::HOLD), ins(O::FAIL)});
+                                               ins(O::FAIL), ins(O::HOLD)});
   CHECK(chain[0] == O::COUNT);
   CHECK(chain[1] == fused(FusedOp::K_LT_JF));
   CHECK(chain[2] == fused(FusedOp::LT_JF));
   CHECK(chain[3] == O::JUMP_IF_FALSE);
+  // Falling through to HOLD: both runs in the form that holds at once.
   const std::vector<Opcode> date = fused_ops({ins(O::EVENT_DATE, 0), ins(O::LOAD_DATE, 1, 0, 0, 20332),
                                               ins(O::LE, 2, 1, 0), ins(O::JUMP_IF_FALSE, 2, 0, 0, 5),
                                               ins(O::HOLD), ins(O::FAIL)});
-  CHECK(date[1] == fused(FusedOp::K_LE_JF));
+  CHECK(date[1] == fused(FusedOp::K_LE_JF_HOLD));
+  CHECK(date[2] == fused(FusedOp::LE_JF_HOLD));
+  CHECK(date[4] == O::HOLD);
 
   // The jump reads another register: neither run.
   const std::vector<Opcode> broken = fused_ops({ins(O::LOAD_INT, 1, 0, 0, 2), ins(O::EQ, 2, 0, 1),
@@ -123,12 +132,12 @@ TEST_CASE("a constant, a comparison with it and the jump fuse as one only when a
   // (LOAD_BOOL): only the runs after it.
   const std::vector<Opcode> add = fused_ops({ins(O::LOAD_INT, 1, 0, 0, 2), ins(O::ADD, 2, 0, 1),
                                              ins(O::LT, 3, 2, 0), ins(O::JUMP_IF_FALSE, 3, 0, 0, 5),
-                                             ins(O::HOLD), ins(O::FAIL)});
+                                             ins(O::FAIL), ins(O::HOLD)});
   CHECK(add[0] == O::LOAD_INT);
   CHECK(add[1] == O::ADD);
   CHECK(add[2] == fused(FusedOp::LT_JF));
   const std::vector<Opcode> boolean = fused_ops({ins(O::LOAD_BOOL, 1, 0, 0, 1), ins(O::EQ, 2, 0, 1),
-                                                 ins(O::JUMP_IF_FALSE, 2, 0, 0, 4), ins(O::HOLD), ins(O::FAIL)});
+                                                 ins(O::JUMP_IF_FALSE, 2, 0, 0, 4), ins(O::FAIL), ins(O::HOLD)});
   CHECK(boolean[0] == O::LOAD_BOOL);
   CHECK(boolean[1] == fused(FusedOp::EQ_JF));
   // The run would end past the code (a jump's fall-through is the last instruction): untouched.
@@ -153,7 +162,8 @@ TEST_CASE("a program's code never carries a fused opcode", "[vm][fused]") {
 }
 
 TEST_CASE("the fused VM judges as the traced VM, which runs the code as compiled", "[vm][fused]") {
-  size_t histories = 0, heads[3] = {0, 0, 0};  // fused heads of the bundled agreements: JN, JF, K_JF
+  // Fused heads of the bundled agreements: JN, JF, K_JF, and of those the ones that hold at once.
+  size_t histories = 0, heads[3] = {0, 0, 0}, holding = 0;
   for (const std::string& name : agr::testing::bundled_names()) {
     const auto agreement = agr::testing::bundled_agreement(name);
     const agr::Program& p = agreement->program();
@@ -165,7 +175,9 @@ TEST_CASE("the fused VM judges as the traced VM, which runs the code as compiled
         continue;
       }
       const Opcode next = p.code[i + 1].op;
-      ++heads[next == Opcode::JUMP_IF_NONE ? 0 : next == Opcode::JUMP_IF_FALSE ? 1 : 2];
+      const int kind = next == Opcode::JUMP_IF_NONE ? 0 : next == Opcode::JUMP_IF_FALSE ? 1 : 2;
+      ++heads[kind];
+      holding += kind > 0 && p.code[i + kind + 1].op == Opcode::HOLD;
     }
 
     agr::Evaluator::Scratch scratch;
@@ -199,4 +211,5 @@ TEST_CASE("the fused VM judges as the traced VM, which runs the code as compiled
   CHECK(heads[0] > 0);
   CHECK(heads[1] > 0);
   CHECK(heads[2] > 0);
+  CHECK(holding > 0);
 }
