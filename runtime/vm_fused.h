@@ -9,7 +9,8 @@
 
 namespace agr {
 
-// Numbered after the opcodes of opcodes.def, in the same byte of an Instruction.
+// Numbered after the opcodes of opcodes.def, in the same byte of an Instruction. A run's form
+// that holds at once (_HOLD) comes right after its plain form: fuse_superinstructions relies on it.
 enum class FusedOp : uint8_t {
   kFirst = kOpcodeCount - 1,  // so that the first below is kOpcodeCount
 #define FUSED_JN(op) op##_JN,
