@@ -1,15 +1,18 @@
 // Batch runs (batch_run.h: run_blocks; agr.h: run_json_lines on top of it): the input cut into
 // blocks of whole lines, worked by worker threads, written in input order.
 //
-//   reader (the calling thread)      workers (threads)              writer (a thread)
-//   read, cut at a line end,  ──►    work each line of a       ──►  write block k, k+1, ...
-//   number the block's lines         block into its slot            in order, free the slot
+//   each worker thread, in a loop:
+//   cut the next block (read to a  ──►  work each line of   ──►  write the blocks that are done,
+//   line end, number its lines)         the block in its slot     in input order, freeing slots
 //
-// The blocks live in a ring of 2 x threads slots, so the reader is at most that far ahead of the
-// writer: that bounds memory. Each slot moves Free -> Filled -> Done -> Free under one mutex;
-// the work on a slot (reading into it, working it, writing it) is done outside the lock by the
-// one thread that owns it in that state. With one thread nothing is threaded: the same
-// functions run one after the other.
+// One worker at a time cuts (the input is one stream) and one at a time writes (the output is);
+// the work in between, nearly all of the time, runs on every worker at once. No reader or writer
+// thread of its own: as many threads as cores, so none is preempted to hand blocks over.
+// The blocks live in a ring of 2 x threads slots, so the input is at most that far ahead of the
+// output: that bounds memory. Each slot moves Free -> Filled -> Done -> Free under one mutex; the
+// work on a slot (cutting into it, working it, writing it) is done outside the lock by the one
+// thread that holds it in that state. With one thread nothing is threaded: the same functions
+// run one after the other.
 #include "batch_run.h"
 
 #include <unistd.h>
@@ -168,81 +171,78 @@ bool run_threaded(const ReadInput& read, const BlockRun& run, std::string* error
   std::vector<Block> ring(block_slots(run.threads));
   std::mutex mutex;
   std::condition_variable changed;
-  uint64_t filled = 0, taken = 0;  // blocks handed out by the reader, blocks taken by workers
-  bool input_done = false, stop = false;
-  std::string write_error;
+  BlockCutter cutter(read, run.block_bytes);
+  // All under `mutex`: blocks cut and blocks written so far, the line after the last block cut,
+  // and who holds which role (one reader, one writer at a time).
+  uint64_t cut = 0, written = 0, next_line = run.first_line;
+  bool reading = false, writing = false, input_done = false;
+  std::string read_error, write_error;
   auto slot = [&](uint64_t k) -> Block& { return ring[k % ring.size()]; };
   auto view = [&](uint64_t k) { return slot(k).view(k % ring.size()); };
 
-  std::vector<std::thread> workers;
-  for (unsigned w = 0; w < run.threads; ++w) {
-    workers.emplace_back([&] {
-      const BlockWorker work = run.make_worker();
-      for (;;) {
-        uint64_t k;
-        {
-          std::unique_lock lock(mutex);
-          changed.wait(lock, [&] { return taken < filled || input_done; });
-          if (taken == filled) return;  // the input is done and every block taken
-          k = taken++;
-        }
-        work(view(k));
-        {
-          std::lock_guard lock(mutex);
-          slot(k).state = Block::State::Done;
-        }
-        changed.notify_all();
-      }
-    });
-  }
-  std::thread writer([&] {
-    for (uint64_t k = 0;; ++k) {
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return (k < filled && slot(k).state == Block::State::Done) || (input_done && k == filled); });
-        if (k == filled) return;
-      }
+  // Writes the blocks that are done, in input order, for as long as the next one is; frees each
+  // slot after it. Called with the lock held by a worker that has just finished a block; when
+  // another worker is writing already, that one takes this block too when its turn comes.
+  auto write_done = [&](std::unique_lock<std::mutex>& lock) {
+    if (writing) return;
+    writing = true;
+    while (written < cut && slot(written).state == Block::State::Done) {
+      const uint64_t k = written;
+      const bool failed = !write_error.empty();  // after a failure nothing more is written
+      lock.unlock();
       std::string problem;
-      const bool ok = write_error.empty() && run.write(view(k), &problem);
-      {
-        std::lock_guard lock(mutex);
-        slot(k).state = Block::State::Free;
-        if (!ok && write_error.empty()) {
-          write_error = problem.empty() ? "writing failed" : problem;
-          stop = true;  // the reader stops; what was read is still worked, not written
-        }
-      }
-      changed.notify_all();
+      const bool ok = failed || run.write(view(k), &problem);
+      lock.lock();
+      if (!ok) write_error = problem.empty() ? "writing failed" : problem;
+      slot(k).state = Block::State::Free;
+      ++written;
+      changed.notify_all();  // a worker may be waiting for this slot
     }
-  });
+    writing = false;
+  };
 
-  BlockCutter cutter(read, run.block_bytes);
-  std::string read_error;
-  uint64_t next_line = run.first_line;
-  for (uint64_t k = 0;; ++k) {
-    {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return slot(k).state == Block::State::Free || stop; });
-      if (stop) break;
-    }
-    Block& b = slot(k);
-    if (!cutter.next(&b, &read_error)) break;
-    b.first_line = next_line;
-    next_line += lines_in(b);
-    {
-      std::lock_guard lock(mutex);
+  // Each worker cuts its own block from the input, works it, and writes what is done: as many
+  // threads as cores, none of them waiting on another unless the ring is full.
+  auto worker = [&] {
+    const BlockWorker work = run.make_worker();
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] {
+        return input_done || !write_error.empty() || (!reading && slot(cut).state == Block::State::Free);
+      });
+      if (input_done || !write_error.empty()) return;  // what was read is worked by its reader
+      reading = true;
+      const uint64_t k = cut;
+      Block& b = slot(k);
+      lock.unlock();
+      std::string problem;
+      const bool more = cutter.next(&b, &problem);
+      if (more) {
+        b.first_line = next_line;
+        next_line += lines_in(b);
+      }
+      lock.lock();
+      reading = false;
+      if (!more) {
+        input_done = true;
+        read_error = problem;
+        changed.notify_all();
+        return;
+      }
       b.state = Block::State::Filled;
-      ++filled;
+      ++cut;
+      changed.notify_all();  // another worker may cut the next block now
+      lock.unlock();
+      work(view(k));
+      lock.lock();
+      b.state = Block::State::Done;
+      write_done(lock);
     }
-    changed.notify_all();
-  }
-  {
-    std::lock_guard lock(mutex);
-    input_done = true;
-  }
-  changed.notify_all();
+  };
+
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < run.threads; ++w) workers.emplace_back(worker);
   for (std::thread& t : workers) t.join();
-  writer.join();
   if (!write_error.empty()) {
     *error = write_error;
     return false;

@@ -2,9 +2,9 @@
 // lines on several threads and writes in input order: agr::run_json_lines (agr.h: `agr run`, the
 // Python module, the server) and the comparison of `agr diff` (diff/diff.h).
 //
-// run_blocks reads the input and cuts it into blocks of whole lines; each block goes to one of
-// `jobs` worker threads, each with state of its own (an Evaluator); one writer takes the blocks in
-// input order. What a worker makes of a block (output text, counts) the caller keeps in a result
+// run_blocks cuts the input into blocks of whole lines and runs `jobs` worker threads, each with
+// state of its own (an Evaluator): a worker cuts a block, works it, and writes the blocks that are
+// done, in input order (one worker cuts at a time, one writes at a time). What a worker makes of a block (output text, counts) the caller keeps in a result
 // per slot, indexed by LineBlock::slot: a block keeps its slot from the moment it is read until
 // the writer is done with it, and at most block_slots(jobs) blocks are in flight, which bounds
 // memory by block_slots(jobs) x (block_bytes + the longest line).
@@ -53,8 +53,9 @@ struct BlockRun {
   // Called once on each worker's thread (with one thread, on the caller's): a worker, holding its
   // own state, which puts what it makes of a block into the block's slot.
   std::function<BlockWorker()> make_worker;
-  // Called with each block once its worker is done, in input order, one at a time: false, with
-  // *error, stops the run (what was read is still given to the workers, not to write).
+  // Called with each block once its worker is done, in input order, one at a time (on whichever
+  // worker's thread): false, with *error, stops the run (what was read is still worked, not
+  // written).
   std::function<bool(const LineBlock&, std::string* error)> write;
 };
 
