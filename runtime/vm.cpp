@@ -17,7 +17,6 @@ namespace agr {
 std::vector<Instruction> fuse_superinstructions(const std::vector<Instruction>& code) {
   // The fused form of a run starting with each opcode, by its kind (vm_fused.def); 0 for none.
   // Opcode 0 (LOAD_INT) is never a fused form, so 0 can stand for "none".
-  // The form of a run that falls through to HOLD is the next one (vm_fused.h).
   Opcode jn[kOpcodeCount] = {}, jf[kOpcodeCount] = {}, k_jf[kOpcodeCount] = {};
 #define FUSED_JN(op) jn[static_cast<size_t>(Opcode::op)] = fused(FusedOp::op##_JN);
 #define FUSED_JF(op) jf[static_cast<size_t>(Opcode::op)] = fused(FusedOp::op##_JF);
@@ -31,10 +30,12 @@ std::vector<Instruction> fuse_superinstructions(const std::vector<Instruction>& 
   auto tests = [](const Instruction& first, const Instruction& test, Opcode op) {
     return test.op == op && test.a == first.a;
   };
-  // The form for a run of `length` instructions from i, its HOLD form when HOLD follows it.
+  // The form for a run of `length` instructions from i: its _HOLD form when it falls through to
+  // HOLD, its _TO_HOLD form when its jump goes to HOLD (vm_fused.h numbers them so).
   auto holding = [&code](Opcode form, size_t i, size_t length) {
-    const bool holds = i + length < code.size() && code[i + length].op == Opcode::HOLD;
-    return holds ? static_cast<Opcode>(static_cast<uint8_t>(form) + 1) : form;
+    auto is_hold = [&code](size_t at) { return at < code.size() && code[at].op == Opcode::HOLD; };
+    const int offset = is_hold(i + length) ? 1 : is_hold(static_cast<uint32_t>(code[i + length - 1].k)) ? 2 : 0;
+    return static_cast<Opcode>(static_cast<uint8_t>(form) + offset);
   };
   std::vector<Instruction> fused_code = code;
   for (size_t i = 0; i + 1 < code.size(); ++i) {
@@ -51,7 +52,7 @@ std::vector<Instruction> fuse_superinstructions(const std::vector<Instruction>& 
         continue;
       }
     }
-    if (jn[o] != kNone && tests(x, code[i + 1], Opcode::JUMP_IF_NONE)) fused_code[i].op = jn[o];
+    if (jn[o] != kNone && tests(x, code[i + 1], Opcode::JUMP_IF_NONE)) fused_code[i].op = holding(jn[o], i, 2);
     else if (jf[o] != kNone && tests(x, code[i + 1], Opcode::JUMP_IF_FALSE)) fused_code[i].op = holding(jf[o], i, 2);
   }
   return fused_code;

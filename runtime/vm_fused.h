@@ -9,14 +9,17 @@
 
 namespace agr {
 
-// Numbered after the opcodes of opcodes.def, in the same byte of an Instruction. A run's form
-// that holds at once (_HOLD) comes right after its plain form: fuse_superinstructions relies on it.
+// Numbered after the opcodes of opcodes.def, in the same byte of an Instruction. Each run has
+// three forms in a row: plain, _HOLD (it falls through to HOLD) and _TO_HOLD (it jumps to HOLD);
+// fuse_superinstructions relies on that order.
 enum class FusedOp : uint8_t {
   kFirst = kOpcodeCount - 1,  // so that the first below is kOpcodeCount
-#define FUSED_JN(op) op##_JN,
-#define FUSED_JF(op) op##_JF, op##_JF_HOLD,
-#define FUSED_K_JF(op) K_##op##_JF, K_##op##_JF_HOLD,
+#define FUSED_FORMS(name) name, name##_HOLD, name##_TO_HOLD,
+#define FUSED_JN(op) FUSED_FORMS(op##_JN)
+#define FUSED_JF(op) FUSED_FORMS(op##_JF)
+#define FUSED_K_JF(op) FUSED_FORMS(K_##op##_JF)
 #include "vm_fused.def"
+#undef FUSED_FORMS
 #undef FUSED_JN
 #undef FUSED_JF
 #undef FUSED_K_JF

@@ -1,6 +1,6 @@
 // The VM's super-instructions (runtime/vm_fused.def): fuse_superinstructions fuses exactly the
 // runs it names, on both sides of each condition (the op, the test that follows, the register it
-// tests, a HOLD after the run or not), and leaves every index, operand and other instruction as it was; a program's file can
+// tests, a HOLD after the run or at its jump's target or neither), and leaves every index, operand and other instruction as it was; a program's file can
 // never carry a fused opcode; and the fast loops, running the fused code, judge every case of
 // every bundled agreement's suites as the traced loop, running the code as compiled, does.
 #include <catch2/catch.hpp>
@@ -64,9 +64,17 @@ class NoSink : public agr::TraceSink {
 TEST_CASE("a value that may be absent and its test fuse only when the test reads its register", "[vm][fused]") {
   using O = Opcode;
   const std::vector<Opcode> same = fused_ops({ins(O::COURSE_START, 1), ins(O::JUMP_IF_NONE, 1, 0, 0, 3),
-                                              ins(O::HOLD), ins(O::FAIL)});
+                                              ins(O::FAIL), ins(O::FAIL)});
   CHECK(same[0] == fused(FusedOp::COURSE_START_JN));
   CHECK(same[1] == O::JUMP_IF_NONE);
+  // Going on to a HOLD, by falling through or by the jump (absent): the forms that hold at once.
+  const std::vector<Opcode> falls = fused_ops({ins(O::COURSE_START, 1), ins(O::JUMP_IF_NONE, 1, 0, 0, 3),
+                                               ins(O::HOLD), ins(O::FAIL)});
+  CHECK(falls[0] == fused(FusedOp::COURSE_START_JN_HOLD));
+  const std::vector<Opcode> jumps = fused_ops({ins(O::COURSE_END, 1), ins(O::JUMP_IF_NONE, 1, 0, 0, 3),
+                                               ins(O::FAIL), ins(O::HOLD)});
+  CHECK(jumps[0] == fused(FusedOp::COURSE_END_JN_TO_HOLD));
+  CHECK(jumps[3] == O::HOLD);
 
   // Another register tested, or a value that is never absent, or a test of truth: no run.
   const std::vector<Opcode> other = fused_ops({ins(O::COURSE_START, 1), ins(O::JUMP_IF_NONE, 2, 0, 0, 3),
@@ -83,15 +91,20 @@ TEST_CASE("a value that may be absent and its test fuse only when the test reads
 TEST_CASE("a condition and its jump fuse only when the jump reads the condition", "[vm][fused]") {
   using O = Opcode;
   const std::vector<Opcode> same = fused_ops({ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 3),
-                                              ins(O::FAIL), ins(O::HOLD)});
+                                              ins(O::FAIL), ins(O::FAIL)});
   CHECK(same[0] == fused(FusedOp::LT_JF));
   CHECK(same[1] == O::JUMP_IF_FALSE);
-  // Falling through to HOLD (a rule's last clause): the form that holds at once.
+  // Falling through to HOLD (`require` as a rule's last clause), or jumping to it (`reject if`):
+  // the forms that hold at once.
   const std::vector<Opcode> holds = fused_ops({ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 3),
                                                ins(O::HOLD), ins(O::FAIL)});
   CHECK(holds[0] == fused(FusedOp::LT_JF_HOLD));
   CHECK(holds[1] == O::JUMP_IF_FALSE);
   CHECK(holds[2] == O::HOLD);
+  const std::vector<Opcode> jumps = fused_ops({ins(O::EVENT_FLAGGED, 0, 0, 0, 1), ins(O::JUMP_IF_FALSE, 0, 0, 0, 4),
+                                               ins(O::JUMP, 0, 0, 0, 5), ins(O::FAIL), ins(O::HOLD), ins(O::FAIL)});
+  CHECK(jumps[0] == fused(FusedOp::EVENT_FLAGGED_JF_TO_HOLD));
+  CHECK(jumps[2] == O::JUMP);
 
   const std::vector<Opcode> other = fused_ops({ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 3, 0, 0, 3),
                                                ins(O::HOLD), ins(O::FAIL)});
@@ -109,7 +122,7 @@ TEST_CASE("a constant, a comparison with it and the jump fuse as one only when a
   // count(X) < 2 as a clause: the constant's run, and the comparison's own run beside it, so that
   // a jump to the comparison also finds a fused form.
   const std::vector<Opcode> chain = fused_ops({ins(O::COUNT, 0, 0, 0, 1), ins(O::LOAD_INT, 1, 0, 0, 2),
-                                               ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 5),
+                                               ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 4),
                                                ins(O::FAIL), ins(O::HOLD)});
   CHECK(chain[0] == O::COUNT);
   CHECK(chain[1] == fused(FusedOp::K_LT_JF));
@@ -122,6 +135,12 @@ TEST_CASE("a constant, a comparison with it and the jump fuse as one only when a
   CHECK(date[1] == fused(FusedOp::K_LE_JF_HOLD));
   CHECK(date[2] == fused(FusedOp::LE_JF_HOLD));
   CHECK(date[4] == O::HOLD);
+  const std::vector<Opcode> reject = fused_ops({ins(O::EVENT_DATE, 0), ins(O::LOAD_DATE, 1, 0, 0, 20332),
+                                                ins(O::LT, 2, 0, 1), ins(O::JUMP_IF_FALSE, 2, 0, 0, 5),
+                                                ins(O::JUMP, 0, 0, 0, 6), ins(O::HOLD), ins(O::FAIL)});
+  CHECK(reject[1] == fused(FusedOp::K_LT_JF_TO_HOLD));
+  CHECK(reject[2] == fused(FusedOp::LT_JF_TO_HOLD));
+  CHECK(reject[4] == O::JUMP);
 
   // The jump reads another register: neither run.
   const std::vector<Opcode> broken = fused_ops({ins(O::LOAD_INT, 1, 0, 0, 2), ins(O::EQ, 2, 0, 1),
@@ -131,13 +150,13 @@ TEST_CASE("a constant, a comparison with it and the jump fuse as one only when a
   // Not a comparison after the constant (ADD), or a constant that is not an integer or a date
   // (LOAD_BOOL): only the runs after it.
   const std::vector<Opcode> add = fused_ops({ins(O::LOAD_INT, 1, 0, 0, 2), ins(O::ADD, 2, 0, 1),
-                                             ins(O::LT, 3, 2, 0), ins(O::JUMP_IF_FALSE, 3, 0, 0, 5),
+                                             ins(O::LT, 3, 2, 0), ins(O::JUMP_IF_FALSE, 3, 0, 0, 4),
                                              ins(O::FAIL), ins(O::HOLD)});
   CHECK(add[0] == O::LOAD_INT);
   CHECK(add[1] == O::ADD);
   CHECK(add[2] == fused(FusedOp::LT_JF));
   const std::vector<Opcode> boolean = fused_ops({ins(O::LOAD_BOOL, 1, 0, 0, 1), ins(O::EQ, 2, 0, 1),
-                                                 ins(O::JUMP_IF_FALSE, 2, 0, 0, 4), ins(O::FAIL), ins(O::HOLD)});
+                                                 ins(O::JUMP_IF_FALSE, 2, 0, 0, 3), ins(O::FAIL), ins(O::HOLD)});
   CHECK(boolean[0] == O::LOAD_BOOL);
   CHECK(boolean[1] == fused(FusedOp::EQ_JF));
   // The run would end past the code (a jump's fall-through is the last instruction): untouched.
@@ -162,8 +181,9 @@ TEST_CASE("a program's code never carries a fused opcode", "[vm][fused]") {
 }
 
 TEST_CASE("the fused VM judges as the traced VM, which runs the code as compiled", "[vm][fused]") {
-  // Fused heads of the bundled agreements: JN, JF, K_JF, and of those the ones that hold at once.
-  size_t histories = 0, heads[3] = {0, 0, 0}, holding = 0;
+  // Fused heads of the bundled agreements: JN, JF, K_JF, and of those the ones that go on to a
+  // HOLD by falling through, and by their jump.
+  size_t histories = 0, heads[3] = {0, 0, 0}, falls_to_hold = 0, jumps_to_hold = 0;
   for (const std::string& name : agr::testing::bundled_names()) {
     const auto agreement = agr::testing::bundled_agreement(name);
     const agr::Program& p = agreement->program();
@@ -177,7 +197,9 @@ TEST_CASE("the fused VM judges as the traced VM, which runs the code as compiled
       const Opcode next = p.code[i + 1].op;
       const int kind = next == Opcode::JUMP_IF_NONE ? 0 : next == Opcode::JUMP_IF_FALSE ? 1 : 2;
       ++heads[kind];
-      holding += kind > 0 && p.code[i + kind + 1].op == Opcode::HOLD;
+      const Instruction& jump = p.code[i + (kind == 2 ? 2 : 1)];
+      falls_to_hold += p.code[i + (kind == 2 ? 3 : 2)].op == Opcode::HOLD;
+      jumps_to_hold += p.code[static_cast<size_t>(jump.k)].op == Opcode::HOLD;
     }
 
     agr::Evaluator::Scratch scratch;
@@ -211,5 +233,6 @@ TEST_CASE("the fused VM judges as the traced VM, which runs the code as compiled
   CHECK(heads[0] > 0);
   CHECK(heads[1] > 0);
   CHECK(heads[2] > 0);
-  CHECK(holding > 0);
+  CHECK(falls_to_hold > 0);
+  CHECK(jumps_to_hold > 0);
 }
