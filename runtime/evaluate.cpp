@@ -11,6 +11,7 @@
 #include "scratch.h"
 #include "verdict_writer.h"
 #include "verify.h"
+#include "vm_fused.h"
 
 namespace agr {
 
@@ -95,6 +96,7 @@ AgreementIndex::AgreementIndex(const Program& p) {
   }
   std::string unused;
   function_roles(p, &roles, &unused);  // the program is verified: every function has its role
+  vm_code = fuse_superinstructions(p.code);
   for (uint32_t i = 0; i < p.flags.size(); ++i) {
     flags_.push_back(p.flags[i]);
     flag_by_name_.find_or_insert(flags_.back(), i, [this](uint32_t k) { return std::string_view(flags_[k]); });
@@ -196,6 +198,14 @@ constexpr const char* kOutOfCalendar =
     "a date in this history is so far out that the agreement's date arithmetic leaves the calendar "
     "(0001-01-01 .. 9999-12-31)";
 
+// An evaluation that cannot finish: the verdict holds the error and default events (the events
+// the evaluation had not written yet are stale from the verdict's previous use).
+bool give_up(CourseVerdict* out, std::string message) {
+  out->reset(out->events.size());
+  out->error = std::move(message);
+  return false;
+}
+
 void accept(const AgreementIndex& index, const PreparedEvent& e, CourseState& s) {
   const uint32_t service = static_cast<uint32_t>(e.service);
   if (s.today_date != e.date) s.new_day(e.date);
@@ -230,15 +240,14 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
                        CourseState& s, CourseVerdict* out, VmFunction vm) {
   const Program& p = agreement.program();
   const AgreementIndex& index = agreement.index();
-  out->reset(h.events.size());
+  out->reset_for_overwrite(h.events.size());  // the loop below writes every event's verdict whole
   out->agreement = &agreement;
   s.reset(p.services.size(), index.slot_flag.size());
   s.has_referral = h.has_referral;
   s.referral = h.referral;
   if (h.facts.size() != p.facts.size()) {  // the readers size them; a history built otherwise may not
-    out->error = "the history has values for " + std::to_string(h.facts.size()) + " facts, and agreement " + p.name +
-                 " declares " + std::to_string(p.facts.size());
-    return false;
+    return give_up(out, "the history has values for " + std::to_string(h.facts.size()) + " facts, and agreement " +
+                            p.name + " declares " + std::to_string(p.facts.size()));
   }
   s.facts = h.facts.data();
 
@@ -246,14 +255,15 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   // in date order already, and are short: check first, then insert.
   // In date order, evaluation order is input order and no order array is made.
   const size_t n = h.events.size();
-  bool in_date_order = true;
-  for (size_t i = 1; i < n && in_date_order; ++i) in_date_order = h.events[i - 1].date <= h.events[i].date;
+  size_t sorted_prefix = n > 0 ? 1 : 0;  // events [0, sorted_prefix) are in date order
+  while (sorted_prefix < n && h.events[sorted_prefix - 1].date <= h.events[sorted_prefix].date) ++sorted_prefix;
+  const bool in_date_order = sorted_prefix == n;
   std::vector<uint32_t>& order = s.order_scratch;
   if (!in_date_order) {
     order.resize(n);
     std::iota(order.begin(), order.end(), 0);
-    if (n <= 64) {
-      for (size_t i = 1; i < n; ++i) {
+    if (n <= 64) {  // insertion, after the prefix already in order
+      for (size_t i = sorted_prefix; i < n; ++i) {
         const uint32_t x = order[i];
         size_t j = i;
         for (; j > 0 && h.events[order[j - 1]].date > h.events[x].date; --j) order[j] = order[j - 1];
@@ -277,15 +287,18 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   // The price level in force: events come in date order, so it only moves forward.
   int32_t level = -1;
   const int32_t last_level = static_cast<int32_t>(index.level_from.size()) - 1;
+  // The date the next level comes into force; past the last level, later than any day.
+  constexpr int64_t kNever = INT64_MAX;
+  int64_t next_level_from = last_level >= 0 ? index.level_from[0] : kNever;
+  const uint32_t* level_fees = nullptr;  // the row of index.fee_slot of the level in force
   uint64_t work = 0;
   const uint32_t* const sorted = in_date_order ? nullptr : order.data();
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t i = sorted ? sorted[k] : k;  // the k-th event in evaluation order
     const PreparedEvent& e = h.events[i];
-    EventVerdict& v = out->events[i];
-    v.service = e.service;
+    EventVerdict& v = out->events[i];  // written whole below, whatever it held
     if (e.service < 0) {
-      v.status = EventStatus::NotGoverned;
+      v = EventVerdict{.status = EventStatus::NotGoverned, .service = e.service, .fee = {}};
       continue;
     }
     // The day's services stay those of the latest accepted event's day (accept() moves them on):
@@ -297,21 +310,20 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
 
     // The work budget, charged before the event is judged: its judges' costs, and its accept.
     work += index.event_cost[e.service];
-    if (work > s.work_limit) {
-      out->error = over_budget(s.work_limit);
-      return false;
-    }
+    if (work > s.work_limit) return give_up(out, over_budget(s.work_limit));
     const uint64_t judged = fused      ? fused[e.service](&p, &index, &s, failed)
                             : vm_judge ? vm_judge(p, index, s, failed)
                                        : judge_event(agreement, s, failed, vm);
     if (judged != pack_judgement(Judgement::Accepted, 0)) {  // something to record (rarely)
       const uint32_t n_failed = failed_of(judged);
       switch (judgement_of(judged)) {
-        case Judgement::OutOfCalendar: out->error = kOutOfCalendar; return false;
+        case Judgement::OutOfCalendar: return give_up(out, kOutOfCalendar);
         case Judgement::Rejected:
-          v.status = EventStatus::Rejected;
-          v.first_violation = static_cast<uint32_t>(broken.size());
-          v.violation_count = n_failed;
+          v = EventVerdict{.status = EventStatus::Rejected,
+                           .service = e.service,
+                           .first_violation = static_cast<uint32_t>(broken.size()),
+                           .violation_count = n_failed,
+                           .fee = {}};
           broken.insert(broken.end(), failed, failed + n_failed);
           continue;
         case Judgement::Accepted:
@@ -319,19 +331,20 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
           break;
       }
     }
-    v.status = EventStatus::Accepted;
-    while (level < last_level && index.level_from[level + 1] <= e.date) ++level;
-    if (level >= 0) {
-      const uint32_t entry = index.fee_entry(p, level, static_cast<uint32_t>(e.service), e.flags);
-      if (entry != kNoFeeEntry) {
-        const FeeSplit& fee = p.fees[entry].split;
-        v.has_fee = true;
-        v.fee = fee;
-        v.fee_entry = entry;
-        out->totals.total += fee.total;
-        out->totals.subsidy += fee.subsidy;
-        out->totals.patient += fee.patient;
-      }
+    while (next_level_from <= e.date) {
+      next_level_from = ++level < last_level ? index.level_from[level + 1] : kNever;
+      level_fees = index.fee_row(level);
+    }
+    const uint32_t entry =
+        level_fees ? index.fee_entry_in(p, level_fees, static_cast<uint32_t>(e.service), e.flags) : kNoFeeEntry;
+    if (entry != kNoFeeEntry) {
+      const FeeSplit& fee = p.fees[entry].split;
+      v = EventVerdict{.status = EventStatus::Accepted, .service = e.service, .has_fee = true, .fee = fee, .fee_entry = entry};
+      out->totals.total += fee.total;
+      out->totals.subsidy += fee.subsidy;
+      out->totals.patient += fee.patient;
+    } else {
+      v = EventVerdict{.status = EventStatus::Accepted, .service = e.service, .fee = {}};
     }
     accept(index, e, s);
   }
@@ -346,10 +359,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
   s.flags = 0;
   s.new_day(evaluation_date);
   for (uint32_t d = 0; d < p.dues.size(); ++d) work += index.function_cost[p.dues[d].function];
-  if (work > s.work_limit) {
-    out->error = over_budget(s.work_limit);
-    return false;
-  }
+  if (work > s.work_limit) return give_up(out, over_budget(s.work_limit));
   for (uint32_t d = 0; d < p.dues.size(); ++d) {
     DueOutput due;
     switch (run_agreement_function(agreement, p.dues[d].function, s, &due, vm)) {
@@ -358,7 +368,7 @@ bool evaluate_prepared(const Agreement& agreement, const PreparedHistory& h, std
         out->due.push_back({d, due.earliest, due.target, due.has_latest, due.latest,
                             due.has_latest && due.latest < evaluation_date});
         break;
-      case RunResult::OutOfCalendar: out->error = kOutOfCalendar; return false;
+      case RunResult::OutOfCalendar: return give_up(out, kOutOfCalendar);
       default: break;
     }
   }

@@ -54,6 +54,9 @@ class AgreementIndex {
   std::vector<uint8_t> starts_course, ends_course;    // per service
   std::vector<std::vector<uint64_t>> set_bits;        // per set: membership bitmap
   std::vector<Role> roles;                            // per function (verify.h: function_roles)
+  // The program's code as the VM's fast loops run it: the same instructions at the same indexes,
+  // with super-instructions at the heads of the runs they fuse (vm_fused.def).
+  std::vector<Instruction> vm_code;
 
   // By hash: one probe and one comparison per code or flag, however many the agreement has.
   int32_t find_service(std::string_view code) const {  // -1 when not governed
@@ -70,7 +73,12 @@ class AgreementIndex {
   // the first of its variants whose flag the event carries, else its own fee; kNoFeeEntry when
   // the service has no fee at that level.
   uint32_t fee_entry(const Program& program, int32_t level, uint32_t service, uint64_t flags) const {
-    uint32_t i = fee_slot[static_cast<size_t>(level) * services + service];
+    return fee_entry_in(program, fee_row(level), service, flags);
+  }
+  // The same from the level's row of fee_slot, for a caller that keeps the row of the level in force.
+  const uint32_t* fee_row(int32_t level) const { return fee_slot.data() + static_cast<size_t>(level) * services; }
+  uint32_t fee_entry_in(const Program& program, const uint32_t* row, uint32_t service, uint64_t flags) const {
+    uint32_t i = row[service];
     if (i == kNoFeeEntry) return i;
     for (;; ++i) {
       const uint32_t flag = program.fees[i].flag;

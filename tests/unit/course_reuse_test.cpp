@@ -1,7 +1,8 @@
 // The state an Evaluator reuses between courses (CourseState, the CourseVerdict's storage) never
 // leaks from one course into the next: over every case of every bundled agreement's suites, one
 // scratch and one CourseVerdict judging the histories one after another (forward, backward, and
-// each after the longest history) write what a fresh scratch and verdict write for each alone.
+// each after the longest history) write what a fresh scratch and verdict write for each alone,
+// every field of every event's verdict included.
 // Courses of different lengths and shapes follow each other, on the same dates mostly, so a slot
 // left stale from a longer course, or a day's services kept from the course before, would show.
 #include <catch2/catch.hpp>
@@ -17,7 +18,20 @@
 
 namespace {
 
-// The verdict line of one history judged with this scratch and verdict, or its error.
+// Every field of every event's verdict, also those the verdict line does not show (the evaluator
+// writes each whole over what a reused verdict held).
+std::string event_fields(const agr::CourseVerdict& verdict) {
+  std::string out;
+  for (const agr::EventVerdict& v : verdict.events)
+    out += " [" + std::to_string(static_cast<int>(v.status)) + " " + std::to_string(v.service) + " " +
+           std::to_string(v.first_violation) + " " + std::to_string(v.violation_count) + " " +
+           std::to_string(v.has_fee) + " " + std::to_string(v.fee.total) + " " + std::to_string(v.fee.subsidy) + " " +
+           std::to_string(v.fee.patient) + " " + std::to_string(v.fee_entry) + "]";
+  return out;
+}
+
+// The verdict line of one history judged with this scratch and verdict, or its error, and the
+// fields of its events.
 std::string judge(const agr::Agreement& agreement, const agr::testing::SuiteHistory& h, agr::Evaluator::Scratch& scratch,
                   agr::CourseVerdict& verdict) {
   std::string error;
@@ -27,7 +41,7 @@ std::string judge(const agr::Agreement& agreement, const agr::testing::SuiteHist
     agr::append_verdict_json(&out, agreement, scratch.history, verdict);
   else
     out = "error: " + verdict.error;
-  return out;
+  return out + event_fields(verdict);
 }
 
 }  // namespace

@@ -234,7 +234,13 @@ struct CourseVerdict {
   // Empty, ready for a history of `events` events (each EventVerdict default), keeping the
   // vectors' storage for reuse; `agreement` is left as it is.
   void reset(size_t events) {
-    this->events.assign(events, EventVerdict{});
+    reset_for_overwrite(0);
+    this->events.resize(events);
+  }
+  // The same, but the events' verdicts are left as they were (unspecified) for a caller that
+  // writes every one of them whole, as the evaluator does: a reused verdict is not cleared first.
+  void reset_for_overwrite(size_t events) {
+    this->events.resize(events);
     violations.clear();
     warnings.clear();
     totals = {};
