@@ -381,6 +381,52 @@ class DateReader {
   Day month_first_ = 0;        // the first day of that month
 };
 
+// What both fast readers read a history against, and what they read it into: one agreement's
+// program, or the agreement of a set the history names (with one agreement, that one).
+class FastReaderBase {
+ protected:
+  FastReaderBase(const Program& p, const AgreementIndex& index, PreparedHistory& h) : h_(h) { use(p, index); }
+  FastReaderBase(const AgreementSet& set, PreparedHistory& h) : h_(h) {
+    if (set.agreements().size() == 1)
+      use(*set.agreements().front());
+    else
+      set_ = &set;
+  }
+
+ public:
+  // The agreement chosen from the set (null when reading against a program).
+  const Agreement* agreement() const { return agreement_; }
+
+ protected:
+  void use(const Program& p, const AgreementIndex& index) {
+    p_ = &p;
+    index_ = &index;
+    built_.emplace(index, h_);
+    h_.facts.assign(p.facts.size(), FactValue{});
+  }
+  void use(const Agreement& agreement) {
+    agreement_ = &agreement;
+    use(agreement.program(), agreement.index());
+  }
+
+  // The history's `agreement`: the program read against, else the set's agreement of that name.
+  bool choose(std::string_view name) {
+    if (!set_) return name == p_->name;
+    const Agreement* chosen = set_->find(name);
+    if (!chosen) return false;
+    use(*chosen);
+    return true;
+  }
+
+  PreparedHistory& h_;
+  const AgreementSet* set_ = nullptr;     // several agreements: the history's `agreement` chooses
+  const Agreement* agreement_ = nullptr;  // the one chosen from a set
+  const Program* p_ = nullptr;            // what the history is read against; null until chosen
+  const AgreementIndex* index_ = nullptr;
+  std::optional<HistoryBuilder> built_;
+  DateReader date_;
+};
+
 // ---- The fast path: simdjson On Demand --------------------------------------------------------
 //
 // The DOM parser builds a tape of the whole line and the reader then walks it: two passes. On
@@ -397,26 +443,16 @@ class DateReader {
 // facts the events and facts are read against. When that key comes after `events` or `facts`,
 // those are skipped on the first walk and read on a second (the structural index is kept: only
 // the walk is repeated).
-class FastHistoryReader {
+class FastHistoryReader : public FastReaderBase {
  public:
   // Against one agreement's program (a history naming another is not mine).
   FastHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h,
                     const simdjson::ondemand::parser& parser, size_t line_size)
-      : h_(h), parser_(parser), line_size_(line_size) {
-    use(p, index);
-  }
+      : FastReaderBase(p, index, h), parser_(parser), line_size_(line_size) {}
   // Against the agreement of `set` the history names; with one agreement, as above.
   FastHistoryReader(const AgreementSet& set, PreparedHistory& h, const simdjson::ondemand::parser& parser,
                     size_t line_size)
-      : h_(h), parser_(parser), line_size_(line_size) {
-    if (set.agreements().size() == 1)
-      use(*set.agreements().front());
-    else
-      set_ = &set;
-  }
-
-  // The agreement chosen from the set (null when reading against a program).
-  const Agreement* agreement() const { return agreement_; }
+      : FastReaderBase(set, h), parser_(parser), line_size_(line_size) {}
 
   bool read(simdjson::ondemand::document& doc, std::string_view line) {
     simdjson::ondemand::object object;
@@ -467,26 +503,6 @@ class FastHistoryReader {
   }
 
  private:
-  void use(const Program& p, const AgreementIndex& index) {
-    p_ = &p;
-    index_ = &index;
-    built_.emplace(index, h_);
-    h_.facts.assign(p.facts.size(), FactValue{});
-  }
-  void use(const Agreement& agreement) {
-    agreement_ = &agreement;
-    use(agreement.program(), agreement.index());
-  }
-
-  // The history's `agreement`: the program read against, else the set's agreement of that name.
-  bool choose(std::string_view name) {
-    if (!set_) return name == p_->name;
-    const Agreement* chosen = set_->find(name);
-    if (!chosen) return false;
-    use(*chosen);
-    return true;
-  }
-
   // The second walk: `events` or `facts` or both, now that the agreement is known (every key was
   // checked on the first).
   struct Deferred {
@@ -698,16 +714,9 @@ class FastHistoryReader {
     return true;
   }
 
-  PreparedHistory& h_;
   const simdjson::ondemand::parser& parser_;  // for unescaping
   size_t line_size_;
-  const AgreementSet* set_ = nullptr;     // several agreements: the history's `agreement` chooses
-  const Agreement* agreement_ = nullptr;  // the one chosen from a set
-  const Program* p_ = nullptr;            // what the history is read against; null until chosen
-  const AgreementIndex* index_ = nullptr;
-  std::optional<HistoryBuilder> built_;
   uint8_t* unescaped_ = nullptr;  // where the next string with an escape is unescaped to; null: none yet
-  DateReader date_;
 };
 
 // ---- The plain path: one pass over the bytes ---------------------------------------------------
@@ -724,18 +733,10 @@ class FastHistoryReader {
 // whitespace are "not mine", and the line goes to the On Demand reader (and, should that decline
 // too, to the DOM reader, whose verdict or error stands). What it takes it reads exactly as the
 // DOM reader would (the `[reader][fast]` sweeps and fuzz_history compare them on every line).
-class PlainHistoryReader {
+class PlainHistoryReader : public FastReaderBase {
  public:
-  PlainHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h) : h_(h) { use(p, index); }
-  PlainHistoryReader(const AgreementSet& set, PreparedHistory& h) : h_(h) {
-    if (set.agreements().size() == 1)
-      use(*set.agreements().front());
-    else
-      set_ = &set;
-  }
-
-  // The agreement chosen from the set (null when reading against a program).
-  const Agreement* agreement() const { return agreement_; }
+  PlainHistoryReader(const Program& p, const AgreementIndex& index, PreparedHistory& h) : FastReaderBase(p, index, h) {}
+  PlainHistoryReader(const AgreementSet& set, PreparedHistory& h) : FastReaderBase(set, h) {}
 
   // `line` has kLinePadding readable bytes after it (what they hold does not matter).
   bool read(std::string_view line) {
@@ -764,7 +765,7 @@ class PlainHistoryReader {
             if (!string(&text) || !choose(text)) return false;
             break;
           case Key::Events:
-            if (!program_ || !events()) return false;  // with several agreements, `agreement` first
+            if (!p_ || !events()) return false;  // with several agreements, `agreement` first
             break;
           default: return false;  // facts: the On Demand reader's
         }
@@ -775,28 +776,10 @@ class PlainHistoryReader {
     if (at_ != end_ || !seen.has(Key::Id) || !seen.has(Key::Events)) return false;
     built_->name_clinics(seen.has(Key::Clinic), history_clinic);
     h_.plain_strings = true;
-    return check_history(*program_, h_).empty();
+    return check_history(*p_, h_).empty();
   }
 
  private:
-  void use(const Program& p, const AgreementIndex& index) {
-    program_ = &p;
-    index_ = &index;
-    built_.emplace(index, h_);
-    h_.facts.assign(p.facts.size(), FactValue{});
-  }
-  void use(const Agreement& agreement) {
-    agreement_ = &agreement;
-    use(agreement.program(), agreement.index());
-  }
-  bool choose(std::string_view name) {
-    if (!set_) return name == program_->name;
-    const Agreement* chosen = set_->find(name);
-    if (!chosen) return false;
-    use(*chosen);
-    return true;
-  }
-
   // JSON's whitespace: space, tab, line feed, carriage return.
   static bool space(char c) {
     constexpr uint64_t kSpaces = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r';
@@ -977,15 +960,8 @@ class PlainHistoryReader {
     return consume(']');
   }
 
-  PreparedHistory& h_;
   const char* at_ = nullptr;   // the next byte to read
   const char* end_ = nullptr;  // the line's end
-  const AgreementSet* set_ = nullptr;     // several agreements: the history's `agreement` chooses
-  const Agreement* agreement_ = nullptr;  // the one chosen from a set
-  const Program* program_ = nullptr;      // what the history is read against; null until chosen
-  const AgreementIndex* index_ = nullptr;
-  std::optional<HistoryBuilder> built_;
-  DateReader date_;
 };
 
 }  // namespace
