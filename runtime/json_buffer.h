@@ -126,15 +126,6 @@ class JsonBuffer {
     *p_++ = '"';
   }
 
-  void put_unsigned(uint64_t v) {
-    char digits[20];
-    int n = 0;
-    do digits[n++] = static_cast<char>('0' + v % 10);
-    while ((v /= 10) != 0);
-    room(static_cast<size_t>(n));
-    while (n) *p_++ = digits[--n];
-  }
-
   // Øre as a string of kroner with exactly two decimals: "327.12". The digits two at a time from
   // a table, written from the right into a scratch of the longest such string.
   void put_money(int64_t ore) {

@@ -2,8 +2,12 @@
 // falls in the eight-byte fast path or in the byte-by-byte rest.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <vector>
 
+#include "agr/agr.h"
 #include "json_buffer.h"
 
 namespace {
@@ -38,5 +42,18 @@ TEST_CASE("put_string escapes every byte value at every position of short and lo
         REQUIRE(std::string(buffer.view()) == escaped_reference(text));
       }
     }
+  }
+}
+
+TEST_CASE("put_money writes what format_money does, quoted, at every digit count and both extremes", "[writer]") {
+  std::vector<int64_t> values = {0, 1, 9, 10, 99, 100, 101, 999, 1000, 32712, -1, -99, -100, -32712,
+                                 std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()};
+  for (int64_t p = 1; p <= std::numeric_limits<int64_t>::max() / 10; p *= 10)  // each side of each new digit
+    for (int64_t v : {p - 1, p, p + 1, 10 * p - 1}) values.insert(values.end(), {v, -v});
+  for (const int64_t ore : values) {
+    INFO(ore);
+    agr::JsonBuffer out;
+    out.put_money(ore);
+    CHECK(std::string(out.view()) == "\"" + agr::format_money(ore) + "\"");
   }
 }
